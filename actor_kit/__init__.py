@@ -1,0 +1,1 @@
+"""What every actor needs and no actor owns: SQLite store, message log, SOAP endpoint and SOAP client."""

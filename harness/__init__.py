@@ -1,0 +1,1 @@
+"""The command line, role configuration, running the actors together, and conformance runs."""

@@ -1,0 +1,70 @@
+"""`oso-sim`: one entry point, one module per subcommand (harness/cmd_*.py).
+
+Exit codes are a contract (ARCHITECTURE.md): 0 success, 1 findings / failed run, 2 unreadable
+input or a wrong call.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> module that defines `add_arguments(parser)` and `run(args) -> int`
+COMMANDS = {
+    "validate": "harness.cmd_validate",
+    "generate": "harness.cmd_generate",
+    "exchange": "harness.cmd_exchange",
+    "serve": "harness.cmd_serve",
+    "demo": "harness.cmd_demo",
+    "zorgvraag": "harness.cmd_zorgvraag",
+    "conformance": "harness.cmd_conformance",
+}
+
+HELP = {
+    "validate": "valideer aanvraag SWV-dossiers (xsd, standaard, project)",
+    "generate": "maak synthetische aanvraag SWV-dossiers",
+    "exchange": "draai N volledige uitwisselingen over HTTP",
+    "serve": "start een actor (tc, las of swv)",
+    "demo": "start de drie actoren met een voorbereid scenario",
+    "zorgvraag": "maak en verstuur zorgvragen bij een draaiende LAS",
+    "conformance": "draai de conformiteitsscenario's en schrijf een rapport",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2, as argparse does, but say it in Dutch
+        self.print_usage(sys.stderr)
+        print(f"oso-sim: fout: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="oso-sim", description="OSO zorgvraag-simulator en conformiteitsharnas")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue  # command not built in this checkout
+            raise
+        p = sub.add_parser(name, help=HELP.get(name))
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._module.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

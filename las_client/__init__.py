@@ -1,0 +1,1 @@
+"""The Bronsysteem: a lightweight LAS that creates, sends and serves zorgvragen."""

@@ -1,0 +1,1 @@
+"""The mock OSO Traffic Center and its register (schools, systems, mandates, aanleverpunten)."""

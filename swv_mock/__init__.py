@@ -1,0 +1,1 @@
+"""The mock SWV system (Doelsysteem): receives notificaties, fetches and checks dossiers, sends terugkoppelingen."""
