@@ -1,0 +1,121 @@
+"""The inbound SOAP endpoint of an actor, as a Flask blueprint.
+
+Order of work for every POST, so a bad message never touches state: size limit -> safe parse ->
+envelope and schema check (codec.decode) -> the actor's handler -> response or SOAP Fault. Both
+the request and the answer go to the message log, whatever happened.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Blueprint, Response, request
+
+from oso_protocol.transport import codec, faults, wsdl
+from oso_protocol.transport.faults import OsoFault
+from oso_protocol.transport.messages import Message
+
+from .messagelog import MessageLog
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class Inbound:
+    """What a handler knows about the call besides the message."""
+
+    peer: str
+    url: str
+
+
+Handler = Callable[[Message, Inbound], Message]
+
+
+def _read_limited(max_bytes: int) -> bytes | None:
+    """The request body, or None when it is over the limit (without reading it all)."""
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        return None
+    data = request.stream.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data
+
+
+def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handler],
+                   messagelog: MessageLog, ns: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Blueprint:
+    """A blueprint serving POST `path` (SOAP) and GET `path`?wsdl for `role` (tc|las|swv)."""
+    bp = Blueprint(name, __name__)
+
+    def reply(body: bytes, status: int, *, operation, element, peer, outcome, started,
+              koppelsleutel=None, sessie_id=None) -> Response:
+        messagelog.record("out", operation=operation, element=element, peer=peer, xml=body,
+                          outcome=outcome, http_status=status,
+                          duration_ms=(time.perf_counter() - started) * 1000,
+                          koppelsleutel=koppelsleutel, sessie_id=sessie_id)
+        return Response(body, status=status, content_type=codec.CONTENT_TYPE)
+
+    @bp.get(path)
+    def get_wsdl():
+        if "wsdl" not in {k.lower() for k in request.args}:
+            return Response("Dit is een SOAP-endpoint; vraag ?wsdl voor de beschrijving.\n",
+                            status=405, content_type="text/plain; charset=utf-8",
+                            headers={"Allow": "POST"})
+        return Response(wsdl.wsdl_text(role, request.base_url, ns=ns),
+                        content_type="text/xml; charset=utf-8")
+
+    @bp.post(path)
+    def post():
+        started = time.perf_counter()
+        peer = request.headers.get("X-OSO-Peer") or request.remote_addr or "?"
+        data = _read_limited(max_bytes)
+        if data is None:
+            fault = OsoFault(faults.BERICHT_TE_GROOT,
+                             f"Het bericht is groter dan de grens van {max_bytes} bytes.")
+            messagelog.record("in", operation=None, peer=peer, xml=b"", outcome=fault.resultaat,
+                              http_status=None)
+            return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
+                         operation=None, element="Fault", peer=peer, outcome=fault.resultaat,
+                         started=started)
+        operation = codec.peek_operation(data)
+        try:
+            message = codec.decode(data, ns=ns, max_bytes=max_bytes)
+        except OsoFault as fault:
+            messagelog.record("in", operation=operation, peer=peer, xml=data,
+                              outcome=fault.resultaat)
+            return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
+                         operation=operation, element="Fault", peer=peer,
+                         outcome=fault.resultaat, started=started)
+        operation = message.OPERATION
+        koppel = getattr(message, "koppelsleutel", None)
+        sessie = getattr(message, "sessieId", None)
+        messagelog.record("in", operation=operation, element=message.ELEMENT, peer=peer,
+                          xml=data, outcome="ontvangen", koppelsleutel=koppel, sessie_id=sessie)
+        handler = handlers.get(operation)
+        try:
+            if handler is None:
+                raise OsoFault(faults.ONBEKENDE_OPERATIE,
+                               f"Operatie {operation} wordt op dit endpoint niet aangeboden.")
+            answer = handler(message, Inbound(peer=peer, url=request.base_url))
+        except OsoFault as fault:
+            return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
+                         operation=operation, element="Fault", peer=peer,
+                         outcome=fault.resultaat, started=started,
+                         koppelsleutel=koppel, sessie_id=sessie)
+        except Exception:  # a bug of ours must still answer as SOAP, and say it is ours
+            log.exception("handler for %s failed", operation)
+            fault = OsoFault(faults.INTERNE_FOUT, "Interne fout bij het verwerken van het bericht.")
+            return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
+                         operation=operation, element="Fault", peer=peer,
+                         outcome=fault.resultaat, started=started,
+                         koppelsleutel=koppel, sessie_id=sessie)
+        body = codec.encode(answer, ns=ns)
+        outcome = getattr(answer, "resultaat", None) or "ok"
+        return reply(body, 200, operation=operation, element=answer.ELEMENT, peer=peer,
+                     outcome=outcome, started=started,
+                     koppelsleutel=getattr(answer, "koppelsleutel", None) or koppel,
+                     sessie_id=getattr(answer, "sessieId", None) or sessie)
+
+    return bp
