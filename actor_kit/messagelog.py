@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS message_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     ts TEXT NOT NULL,
     direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    side TEXT,              -- 'server' (we answered the call) or 'client' (we made the call)
     operation TEXT,
     element TEXT,
     peer TEXT,
@@ -49,7 +50,7 @@ class MessageLog:
         with store.tx() as conn:
             conn.executescript(SCHEMA)
 
-    def record(self, direction: str, *, operation: str | None, element: str | None = None,
+    def record(self, direction: str, *, side: str | None = None, operation: str | None, element: str | None = None,
                peer: str | None, xml: bytes | str | None, outcome: str,
                http_status: int | None = None, duration_ms: float | None = None,
                koppelsleutel: str | None = None, sessie_id: str | None = None) -> int:
@@ -58,10 +59,10 @@ class MessageLog:
         sessie_id = (sessie_id or _sniff(text, _SESSIE_RE) or None)
         with self.store.tx() as conn:
             cur = conn.execute(
-                "INSERT INTO message_log (ts, direction, operation, element, peer, koppelsleutel,"
-                " sessie_id, outcome, http_status, duration_ms, xml)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (now_iso(), direction, operation, element, peer,
+                "INSERT INTO message_log (ts, direction, side, operation, element, peer,"
+                " koppelsleutel, sessie_id, outcome, http_status, duration_ms, xml)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (now_iso(), direction, side, operation, element, peer,
                  koppelsleutel.upper() if koppelsleutel else None,
                  sessie_id.upper() if sessie_id else None,
                  outcome, http_status, duration_ms, text),
@@ -70,7 +71,7 @@ class MessageLog:
 
     def entries(self, *, koppelsleutel: str | None = None, sessie_id: str | None = None,
                 after_id: int = 0, limit: int = 500, with_xml: bool = True) -> list[dict]:
-        cols = "id, ts, direction, operation, element, peer, koppelsleutel, sessie_id, outcome," \
+        cols = "id, ts, direction, side, operation, element, peer, koppelsleutel, sessie_id, outcome," \
                " http_status, duration_ms" + (", xml" if with_xml else "")
         where, params = ["id > ?"], [after_id]
         if koppelsleutel:

@@ -38,7 +38,7 @@ class SoapClient:
         body = codec.encode(message, ns=self.ns)
         koppel = getattr(message, "koppelsleutel", None)
         sessie = getattr(message, "sessieId", None)
-        self.messagelog.record("out", operation=message.OPERATION, element=message.ELEMENT,
+        self.messagelog.record("out", side="client", operation=message.OPERATION, element=message.ELEMENT,
                                peer=url, xml=body, outcome="verzonden",
                                koppelsleutel=koppel, sessie_id=sessie)
         started = time.perf_counter()
@@ -53,7 +53,7 @@ class SoapClient:
         except requests.RequestException as exc:
             fault = OsoFault(faults.NIET_BEREIKBAAR,
                              f"{url} is niet bereikbaar ({type(exc).__name__}).")
-            self.messagelog.record("in", operation=message.OPERATION, peer=url, xml=b"",
+            self.messagelog.record("in", side="client", operation=message.OPERATION, peer=url, xml=b"",
                                    outcome=fault.resultaat, koppelsleutel=koppel, sessie_id=sessie,
                                    duration_ms=(time.perf_counter() - started) * 1000)
             raise fault from None
@@ -65,13 +65,13 @@ class SoapClient:
                 fault = OsoFault(faults.ONGELDIG_ANTWOORD,
                                  f"{url} gaf geen geldig SOAP-antwoord (HTTP {resp.status_code}):"
                                  f" {fault.omschrijving}")
-            self.messagelog.record("in", operation=message.OPERATION, element="Fault", peer=url,
+            self.messagelog.record("in", side="client", operation=message.OPERATION, element="Fault", peer=url,
                                    xml=data, outcome=fault.resultaat, http_status=resp.status_code,
                                    duration_ms=ms, koppelsleutel=koppel, sessie_id=sessie)
             raise fault from None
         ok = expect is None or isinstance(answer, expect)
         outcome = (getattr(answer, "resultaat", None) or "ok") if ok else faults.ONGELDIG_ANTWOORD
-        self.messagelog.record("in", operation=message.OPERATION, element=answer.ELEMENT, peer=url,
+        self.messagelog.record("in", side="client", operation=message.OPERATION, element=answer.ELEMENT, peer=url,
                                xml=data, outcome=outcome, http_status=resp.status_code,
                                duration_ms=ms,
                                koppelsleutel=getattr(answer, "koppelsleutel", None) or koppel,

@@ -51,7 +51,7 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
 
     def reply(body: bytes, status: int, *, operation, element, peer, outcome, started,
               koppelsleutel=None, sessie_id=None) -> Response:
-        messagelog.record("out", operation=operation, element=element, peer=peer, xml=body,
+        messagelog.record("out", side="server", operation=operation, element=element, peer=peer, xml=body,
                           outcome=outcome, http_status=status,
                           duration_ms=(time.perf_counter() - started) * 1000,
                           koppelsleutel=koppelsleutel, sessie_id=sessie_id)
@@ -74,7 +74,7 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
         if data is None:
             fault = OsoFault(faults.BERICHT_TE_GROOT,
                              f"Het bericht is groter dan de grens van {max_bytes} bytes.")
-            messagelog.record("in", operation=None, peer=peer, xml=b"", outcome=fault.resultaat,
+            messagelog.record("in", side="server", operation=None, peer=peer, xml=b"", outcome=fault.resultaat,
                               http_status=None)
             return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
                          operation=None, element="Fault", peer=peer, outcome=fault.resultaat,
@@ -83,7 +83,7 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
         try:
             message = codec.decode(data, ns=ns, max_bytes=max_bytes)
         except OsoFault as fault:
-            messagelog.record("in", operation=operation, peer=peer, xml=data,
+            messagelog.record("in", side="server", operation=operation, peer=peer, xml=data,
                               outcome=fault.resultaat)
             return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
                          operation=operation, element="Fault", peer=peer,
@@ -91,7 +91,7 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
         operation = message.OPERATION
         koppel = getattr(message, "koppelsleutel", None)
         sessie = getattr(message, "sessieId", None)
-        messagelog.record("in", operation=operation, element=message.ELEMENT, peer=peer,
+        messagelog.record("in", side="server", operation=operation, element=message.ELEMENT, peer=peer,
                           xml=data, outcome="ontvangen", koppelsleutel=koppel, sessie_id=sessie)
         handler = handlers.get(operation)
         try:
