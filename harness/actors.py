@@ -1,0 +1,84 @@
+"""The three actors on free loopback ports in one process: real sockets, threaded WSGI servers.
+
+Ports are bound first and the apps created after, because each actor must know the others'
+URLs (the TC's register holds the LAS and SWV endpoints; LAS and SWV call the TC).
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from actor_kit.server import ServerThread
+
+from .scenario import load_scenario
+
+ROLES = ("tc", "las", "swv")
+
+
+def create_actor_app(role: str, config: dict):
+    if role == "tc":
+        from oso_mock.app import create_app
+    elif role == "las":
+        from las_client.app import create_app
+    elif role == "swv":
+        from swv_mock.app import create_app
+    else:
+        raise ValueError(f"onbekende rol {role!r}")
+    return create_app(config)
+
+
+@dataclass
+class Actors:
+    """Start with `with Actors() as actors:`; `actors.urls["las"]` etc."""
+
+    scenario: dict | str | Path | None = None
+    workdir: str | Path | None = None
+    port: dict = field(default_factory=dict)             # role -> fixed port (0 = free)
+    extra: dict = field(default_factory=dict)            # role -> extra config keys
+    servers: dict = field(default_factory=dict)
+    apps: dict = field(default_factory=dict)
+
+    def start(self) -> "Actors":
+        scenario = self.scenario if isinstance(self.scenario, dict) else load_scenario(self.scenario)
+        if self.workdir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="oso-sim-")
+            self.workdir = self._tmp.name
+        workdir = Path(self.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for role in ROLES:
+            self.servers[role] = ServerThread(port=self.port.get(role, 0))
+        urls = self.urls
+        base = {
+            "tc": {"ACTOR_URLS": urls},
+            "las": {"TC_URL": urls["tc"]},
+            "swv": {"TC_URL": urls["tc"]},
+        }
+        for role in ROLES:
+            config = {"DB_PATH": str(workdir / f"{role}.sqlite"), "SCENARIO": scenario,
+                      "PUBLIC_URL": urls[role], **base[role], **self.extra.get(role, {})}
+            self.apps[role] = create_actor_app(role, config)
+            self.servers[role].app = self.apps[role]
+        for role in ROLES:
+            self.servers[role].start()
+        return self
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {role: server.url for role, server in self.servers.items()}
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+        for app in self.apps.values():
+            close = app.extensions.get("oso_sim_close") if hasattr(app, "extensions") else None
+            if close:
+                close()
+        if getattr(self, "_tmp", None):
+            self._tmp.cleanup()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,58 @@
+"""`oso-sim demo`: the three actors with the prepared scenario, for trainers and first looks."""
+from __future__ import annotations
+
+import sys
+import threading
+
+from .actors import Actors
+from .exchange import ExchangeDriver
+from .scenario import ScenarioError, load_scenario
+
+
+def add_arguments(p):
+    p.add_argument("--port", type=int, default=8600,
+                   help="eerste poort: TC op P, LAS op P+1, SWV op P+2 (0 = vrije poorten)")
+    p.add_argument("--scenario", help="scenariobestand (standaard fixtures/default.yaml)")
+    p.add_argument("--workdir", help="map voor de databases (standaard tijdelijk)")
+    p.add_argument("--step", action="store_true",
+                   help="stap voor stap: het SWV wacht op een klik voor elke stap")
+    p.add_argument("--voorbeeld", action="store_true",
+                   help="draai eerst een voorbeelduitwisseling zodat er iets te zien is")
+    p.add_argument("--seconds", type=float, default=None,
+                   help="stop na zoveel seconden (standaard: tot Ctrl-C)")
+
+
+def run(args) -> int:
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        print(f"oso-sim demo: {exc}", file=sys.stderr)
+        return 2
+    ports = {} if args.port == 0 else {"tc": args.port, "las": args.port + 1, "swv": args.port + 2}
+    extra = {"swv": {"STEP_MODE": True, "AUTO_FETCH": False}} if args.step else {}
+    try:
+        actors = Actors(scenario=scenario, workdir=args.workdir, port=ports, extra=extra).start()
+    except OSError as exc:
+        print(f"oso-sim demo: poort bezet ({exc}); kies een andere met --port", file=sys.stderr)
+        return 2
+    try:
+        urls = actors.urls
+        print("OSO zorgvraag-demo draait:")
+        print(f"  Start:           {urls['tc']}/demo")
+        print(f"  LAS (school):    {urls['las']}/")
+        print(f"  Traffic Center:  {urls['tc']}/")
+        print(f"  SWV-systeem:     {urls['swv']}/")
+        print(f"  SOAP-endpoints:  {urls['tc']}/oso  {urls['las']}/oso  {urls['swv']}/oso")
+        if args.voorbeeld and not args.step:
+            res = ExchangeDriver(urls).run_many(1)[0]
+            print(f"Voorbeelduitwisseling: {'voltooid' if res.completed else res.error}"
+                  f" (koppelsleutel {res.koppelsleutel})")
+        print("Stoppen: Ctrl-C", flush=True)
+        stop = threading.Event()
+        try:
+            stop.wait(args.seconds)
+        except KeyboardInterrupt:
+            pass
+    finally:
+        actors.stop()
+    return 0

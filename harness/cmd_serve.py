@@ -1,0 +1,66 @@
+"""`oso-sim serve tc|las|swv`: one actor on its own port, e.g. next to a vendor's system."""
+from __future__ import annotations
+
+import signal
+import sys
+
+from werkzeug.serving import make_server
+
+from .actors import create_actor_app
+from .scenario import ScenarioError, load_scenario
+
+
+def add_arguments(p):
+    p.add_argument("role", choices=["tc", "las", "swv"])
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="poort (standaard een vrije poort)")
+    p.add_argument("--db", help="SQLite-bestand (standaard <rol>.sqlite in de huidige map)")
+    p.add_argument("--scenario", help="scenariobestand (standaard fixtures/default.yaml)")
+    p.add_argument("--tc-url", help="basis-URL van de Traffic Center (voor las en swv)")
+    p.add_argument("--las-url", help="basis-URL van de LAS (voor het register van de tc)")
+    p.add_argument("--swv-url", help="basis-URL van het SWV-systeem (voor het register van de tc)")
+    p.add_argument("--manual-fetch", action="store_true",
+                   help="swv: dossiers alleen op verzoek ophalen")
+    p.add_argument("--step", action="store_true", help="swv: stap voor stap (wacht op een klik)")
+    p.add_argument("--defect", action="append", default=[],
+                   help="speel een bewust fout systeem (zie docs), bv. skip_afmelding")
+
+
+def config_for(args, public_url: str) -> dict:
+    scenario = load_scenario(args.scenario)
+    config = {"DB_PATH": args.db or f"{args.role}.sqlite", "SCENARIO": scenario,
+              "PUBLIC_URL": public_url}
+    if args.role == "tc":
+        config["ACTOR_URLS"] = {"tc": public_url, "las": args.las_url or "", "swv": args.swv_url or ""}
+    else:
+        if not args.tc_url:
+            raise ScenarioError("--tc-url is verplicht voor las en swv")
+        config["TC_URL"] = args.tc_url.rstrip("/")
+    if args.role == "swv":
+        config["AUTO_FETCH"] = not (args.manual_fetch or args.step)
+        config["STEP_MODE"] = args.step
+    if args.defect:
+        config["DEFECTS"] = set(args.defect)
+    return config
+
+
+def run(args) -> int:
+    holder = {}
+    try:
+        server = make_server(args.host, args.port, lambda e, s: holder["app"](e, s), threaded=True)
+    except OSError as exc:
+        print(f"oso-sim serve: poort {args.port} niet beschikbaar ({exc.strerror})", file=sys.stderr)
+        return 2
+    url = f"http://{args.host}:{server.server_port}"
+    try:
+        holder["app"] = create_actor_app(args.role, config_for(args, url))
+    except ScenarioError as exc:
+        print(f"oso-sim serve: {exc}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+    print(f"{args.role} luistert op {url} (SOAP: {url}/oso, WSDL: {url}/oso?wsdl)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
