@@ -551,4 +551,5 @@ def build_dossier(
     b.inzage(root, leerling)
     s = b.school(root, school)
     b.leerling(s, leerling, toelichting, bijlagen, aandachtspunten)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    body = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
