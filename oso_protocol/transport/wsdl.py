@@ -36,16 +36,31 @@ def _w(parent, tag, **attrs):
 
 def _types(defs, ns: str, inline: bool) -> None:
     types = _w(defs, "types")
-    if inline:
-        types.append(etree.fromstring(codec.schema_text(ns).encode("utf-8")))
-    else:
-        wrapper = etree.SubElement(types, f"{{{XS}}}schema", targetNamespace=ns)
+    if not inline:
+        wrapper = etree.SubElement(types, f"{{{XS}}}schema", targetNamespace=ns,
+                                   nsmap={"xs": XS})
         etree.SubElement(wrapper, f"{{{XS}}}include", schemaLocation=codec.XSD_FILE.name)
+
+
+def _inline_schema(wsdl_bytes: bytes, ns: str) -> bytes:
+    """Splice the XSD text into the empty <wsdl:types/>.
+
+    Done on text on purpose: lxml drops a moved element's xmlns declarations that its new parent
+    already has, which would leave "tns:" type references unresolvable for a tool that cuts the
+    schema out of the WSDL.
+    """
+    xsd = codec.schema_text(ns)
+    xsd = xsd[xsd.index("<xs:schema"):].rstrip()
+    indented = "\n".join(("    " + line) if line else line for line in xsd.splitlines())
+    spliced = wsdl_bytes.replace(b"<wsdl:types/>",
+                                 b"<wsdl:types>\n" + indented.encode("utf-8") + b"\n  </wsdl:types>", 1)
+    assert spliced != wsdl_bytes
+    return spliced
 
 
 def _build(roles: dict[str, str], ns: str, inline: bool) -> bytes:
     defs = etree.Element(f"{{{WSDL}}}definitions", name="Overstapservice", targetNamespace=ns,
-                         nsmap={"wsdl": WSDL, "soap": WSDL_SOAP, "xs": XS, "tns": ns})
+                         nsmap={"wsdl": WSDL, "soap": WSDL_SOAP, "oso": ns})
     defs.append(etree.Comment(
         " OSO SWV flow as implemented by oso-sim. Names marked [choice] in"
         " docs/protocol-assumptions.md are this project's decisions, not the official WSDL. "))
@@ -54,21 +69,21 @@ def _build(roles: dict[str, str], ns: str, inline: bool) -> bytes:
     for op in operations:
         for suffix in ("Request", "Response"):
             msg = _w(defs, "message", name=f"{op}{suffix}")
-            _w(msg, "part", name="parameters", element=f"tns:{op}{suffix}")
+            _w(msg, "part", name="parameters", element=f"oso:{op}{suffix}")
     fault = _w(defs, "message", name=FAULT_MESSAGE)
-    _w(fault, "part", name="detail", element=f"tns:{codec.FAULT_ELEMENT}")
+    _w(fault, "part", name="detail", element=f"oso:{codec.FAULT_ELEMENT}")
 
     for role in roles:
         stem, ops = ROLES[role]
         pt = _w(defs, "portType", name=f"{stem}PortType")
         for op in ops:
             o = _w(pt, "operation", name=op)
-            _w(o, "input", message=f"tns:{op}Request")
-            _w(o, "output", message=f"tns:{op}Response")
-            _w(o, "fault", name=FAULT_MESSAGE, message=f"tns:{FAULT_MESSAGE}")
+            _w(o, "input", message=f"oso:{op}Request")
+            _w(o, "output", message=f"oso:{op}Response")
+            _w(o, "fault", name=FAULT_MESSAGE, message=f"oso:{FAULT_MESSAGE}")
     for role in roles:
         stem, ops = ROLES[role]
-        b = _w(defs, "binding", name=f"{stem}Binding", type=f"tns:{stem}PortType")
+        b = _w(defs, "binding", name=f"{stem}Binding", type=f"oso:{stem}PortType")
         etree.SubElement(b, f"{{{WSDL_SOAP}}}binding", style="document", transport=HTTP_TRANSPORT)
         for op in ops:
             o = _w(b, "operation", name=op)
@@ -81,10 +96,11 @@ def _build(roles: dict[str, str], ns: str, inline: bool) -> bytes:
     for role, url in roles.items():
         stem, _ = ROLES[role]
         svc = _w(defs, "service", name=f"{stem}Service")
-        port = _w(svc, "port", name=f"{stem}Port", binding=f"tns:{stem}Binding")
+        port = _w(svc, "port", name=f"{stem}Port", binding=f"oso:{stem}Binding")
         etree.SubElement(port, f"{{{WSDL_SOAP}}}address", location=url)
     etree.indent(defs, space="  ")
-    return etree.tostring(defs, xml_declaration=True, encoding="UTF-8") + b"\n"
+    out = etree.tostring(defs, xml_declaration=True, encoding="UTF-8") + b"\n"
+    return _inline_schema(out, ns) if inline else out
 
 
 def wsdl_text(role: str, endpoint_url: str, ns: str = NS) -> str:
