@@ -1,0 +1,62 @@
+"""create_app(config): the mock OSO Traffic Center as a Flask app.
+
+Config keys (besides the shared ones in docs/actors.md): SESSION_TTL_SECONDS (default 900),
+ACTOR_URLS ({"las", "swv", "tc"} base URLs for the register's URL placeholders) and CLOCK (a
+function returning epoch seconds, default time.time; tests move time with it).
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from flask import Flask, jsonify
+
+from actor_kit.messagelog import MessageLog
+from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
+from .db import SCHEMA, TcStore
+from oso_protocol.transport.messages import NS
+
+from . import register
+from .api import api_blueprint
+from .context import DEFAULT_SESSION_TTL_SECONDS, TrafficCenter
+
+from .soap_handlers import handlers
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "fixtures" / "default.yaml"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    config = dict(config or {})
+    app = Flask(__name__)
+    app.config.update(config)
+
+    store = TcStore(config.get("DB_PATH"), SCHEMA)
+    actor_urls = dict(config.get("ACTOR_URLS") or {})
+    if config.get("PUBLIC_URL"):
+        actor_urls.setdefault("tc", config["PUBLIC_URL"])
+    tc = TrafficCenter(store=store, clock=config.get("CLOCK") or time.time,
+                       session_ttl=float(config.get("SESSION_TTL_SECONDS",
+                                                    DEFAULT_SESSION_TTL_SECONDS)),
+                       actor_urls=actor_urls)
+    # [choice] No SCENARIO key: the project's default scenario; SCENARIO None: an empty register.
+    scenario = config.get("SCENARIO", DEFAULT_SCENARIO if DEFAULT_SCENARIO.exists() else None)
+    register.load(tc, scenario)
+    messagelog = MessageLog(store)
+
+    app.register_blueprint(soap_blueprint(
+        "tc_soap", role="tc", path="/oso", handlers=handlers(tc), messagelog=messagelog,
+        ns=config.get("NS") or NS, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES)))
+    app.register_blueprint(api_blueprint(tc, messagelog))
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        return jsonify({"fout": "Deze pagina of dit API-pad bestaat niet.", "code": "Onbekend"}), 404
+
+    @app.errorhandler(405)
+    def not_allowed(_exc):
+        return jsonify({"fout": "Deze methode is hier niet toegestaan.", "code": "Onbekend"}), 405
+
+    app.extensions["oso_mock"] = tc
+    app.extensions["oso_sim_messagelog"] = messagelog
+    app.extensions["oso_sim_close"] = store.close
+    return app

@@ -1,0 +1,42 @@
+"""The TC's SOAP operations, mapped onto the domain modules. Parsing, schema checks, faults and
+logging are the endpoint blueprint's job; a handler only answers or raises OsoFault."""
+from __future__ import annotations
+
+from actor_kit.soap_endpoint import Inbound
+from oso_protocol.transport.messages import (Aanleverpunt, OverzichtAanleverpuntRequest,
+                                             OverzichtAanleverpuntResponse)
+
+from . import koppelsleutels, register, sessies, terugkoppeling
+from .context import TrafficCenter
+
+
+def overzicht_aanleverpunt(tc: TrafficCenter,
+                           msg: OverzichtAanleverpuntRequest) -> OverzichtAanleverpuntResponse:
+    rows = register.aanleverpunten(tc, brin=msg.brin, doel=msg.doel,
+                                   routeringskenmerk=msg.routeringsKenmerk, only_active=True)
+    result = []
+    for ap in rows:
+        vestigingscode = ap["vestigingscode"]
+        if vestigingscode is None:
+            vestigingscode = (register.school(tc, ap["brin"]) or {}).get("vestigingscode")
+        result.append(Aanleverpunt(routeringsKenmerk=ap["routeringskenmerk"], brin=ap["brin"],
+                                   naam=ap["naam"], doel=ap["doel"], vestigingscode=vestigingscode,
+                                   systeem=ap["system"], actief=ap["actief"]))
+    return OverzichtAanleverpuntResponse(aanleverpunt=result)
+
+
+def handlers(tc: TrafficCenter) -> dict:
+    def bind(fn):
+        def handle(message, inbound: Inbound):
+            return fn(tc, message)
+        handle.__name__ = fn.__name__
+        return handle
+
+    return {
+        "overzichtAanleverpunt": bind(overzicht_aanleverpunt),
+        "meldenNotificatie": bind(koppelsleutels.melden_notificatie),
+        "overdracht": bind(sessies.overdracht),
+        "sessiecontrole": bind(sessies.sessiecontrole),
+        "afmelding": bind(sessies.afmelding),
+        "meldenTerugkoppeling": bind(terugkoppeling.melden_terugkoppeling),
+    }
