@@ -352,3 +352,18 @@ def test_foreign_fault_with_code_in_faultstring():
 def test_peek_operation_garbage():
     assert codec.peek_operation(b"not xml") is None
     assert codec.peek_operation(_envelope("<o:pingRequest/>")) is None
+
+
+def test_dossier_over_libxml2_text_node_limit():
+    # one base64 text node above libxml2's 10 MB default, still under the 16 MB message limit
+    big = base64.b64encode(b"\x00" * 8_000_000).decode()
+    msg = m.DocumentResponse(resultaat=m.DOSSIER_GELEVERD, dossierVersie="2019.1", dossier=big)
+    data = encode(msg)
+    assert 10_000_000 < len(data) < codec.DEFAULT_MAX_BYTES
+    assert decode(data) == msg
+
+
+def test_dossier_base64_refused_when_not_base64():
+    msg = m.DocumentResponse(resultaat=m.DOSSIER_GELEVERD, dossierVersie="2019.1",
+                             dossier="dit is geen base64!")
+    assert _refused(encode(msg)).resultaat == faults.ONGELDIG_BERICHT

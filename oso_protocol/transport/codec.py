@@ -268,14 +268,33 @@ def _build(cls: type, el: etree._Element):
         raise _invalid(f"Onvolledig element {etree.QName(el).localname}: {exc}") from None
 
 
+def _huge_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=True, collect_ids=False)
+
+
+def _parse(data: bytes, max_bytes: int) -> etree._Element:
+    try:
+        return parse_bytes(data, max_bytes=max_bytes)
+    except XmlInputError as exc:
+        # libxml2 caps one text node at 10 MB unless huge_tree is on, and a documentResponse
+        # carries the whole dossier (with its attachments) in one base64 text node. parse_bytes
+        # has already enforced the size limit and refused any DTD, so a second parse with
+        # huge_tree on is bounded by max_bytes and cannot expand entities.
+        if exc.kind == "malformed" and "Resource limit exceeded" in exc.message:
+            try:
+                return etree.fromstring(bytes(data), parser=_huge_parser())
+            except etree.XMLSyntaxError as again:
+                raise OsoFault(faults.ONGELDIG_BERICHT,
+                               f"Geen goedgevormde XML: {again}") from None
+        code = faults.BERICHT_TE_GROOT if exc.kind == "too-large" else faults.ONGELDIG_BERICHT
+        raise OsoFault(code, exc.message) from None
+
+
 def decode(data: bytes, *, ns: str = NS, max_bytes: int = DEFAULT_MAX_BYTES,
            validate: bool = True) -> Message:
     """The message in a SOAP 1.1 envelope, or OsoFault (received=True for a peer's Fault)."""
-    try:
-        root = parse_bytes(data, max_bytes=max_bytes)
-    except XmlInputError as exc:
-        code = faults.BERICHT_TE_GROOT if exc.kind == "too-large" else faults.ONGELDIG_BERICHT
-        raise OsoFault(code, exc.message) from None
+    root = _parse(data, max_bytes)
     el = _check_envelope(root)
     if el.tag == _FAULT:
         raise _received_fault(el)
