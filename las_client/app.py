@@ -1,0 +1,88 @@
+"""The LAS (Bronsysteem) as a Flask app: SOAP endpoint at /oso, JSON API under /api."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import yaml
+from flask import Flask
+
+from actor_kit.messagelog import MessageLog
+from actor_kit.soap_client import SoapClient
+from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
+from actor_kit.store import Store
+from oso_protocol.transport.messages import NS
+
+from . import leerlingen
+from .api import api_blueprint
+from .db import SCHEMA, LasStore
+from .oso_calls import OsoCalls
+from .soap_handlers import make_handlers
+from .zorgvragen import Zorgvragen
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "fixtures" / "default.yaml"
+
+
+def _scenario(value) -> dict:
+    if isinstance(value, dict):
+        return value
+    path = Path(value) if value else DEFAULT_SCENARIO
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def seed_from_scenario(store: Store, scenario: dict) -> None:
+    """Fill an empty database with the scenario's schools and seeded synthetic pupils.
+
+    Runs once: a database that already holds a school is left alone, so a restart after a
+    crash never duplicates or overwrites pupils.
+    """
+    from oso_protocol.synthetic import make_population, make_school
+
+    las = scenario.get("las") or {}
+    seed = las.get("seed", 0)
+    namen = {s.get("brin"): s.get("naam")
+             for s in (scenario.get("register") or {}).get("schools") or []}
+    with store.tx() as conn:
+        if conn.execute("SELECT 1 FROM scholen LIMIT 1").fetchone():
+            return
+        for school_cfg in las.get("schools") or []:
+            brin = school_cfg["brin"]
+            profile = school_cfg.get("profile", "POSWV")
+            school = make_school(random.Random(f"las:{seed}:{brin}"), profile)
+            # the scenario's register is the truth about a school; the generator fills the rest
+            school.brincode = brin
+            school.vestigingscode = str(school_cfg.get("vestigingscode", school.vestigingscode))
+            school.naam = school_cfg.get("naam") or namen.get(brin) or school.naam
+            school.aanleverpunt = school_cfg["routeringskenmerk"]
+            leerlingen.add_school(conn, school, routeringskenmerk=school_cfg["routeringskenmerk"],
+                                  profile=profile)
+            pupils = make_population(f"{seed}:{brin}", int(school_cfg.get("leerlingen", 0)),
+                                     profile, school=school)
+            for leerling in pupils:
+                leerlingen.insert_leerling(conn, brin, leerling)
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scenario', ?)",
+                     (str(scenario.get("name") or ""),))
+
+
+def create_app(config: dict | None = None) -> Flask:
+    config = dict(config or {})
+    app = Flask(__name__)
+    app.config.update(config)
+    ns = config.get("NS") or NS
+    store = LasStore(config.get("DB_PATH"), SCHEMA)
+    messagelog = MessageLog(store)
+    client = SoapClient(messagelog, me="las", ns=ns,
+                        timeout=float(config.get("SOAP_TIMEOUT", 10.0)))
+    calls = OsoCalls(client, config.get("TC_URL"))
+    zorgvragen = Zorgvragen(store, calls)
+    if config.get("SCENARIO", DEFAULT_SCENARIO) is not None:
+        seed_from_scenario(store, _scenario(config.get("SCENARIO")))
+
+    app.extensions["las"] = {"store": store, "messagelog": messagelog, "calls": calls,
+                             "zorgvragen": zorgvragen, "client": client}
+    app.extensions["oso_sim_close"] = store.close
+    app.register_blueprint(soap_blueprint(
+        "las_soap", role="las", path="/oso", handlers=make_handlers(store, calls),
+        messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
+    app.register_blueprint(api_blueprint(store, messagelog, zorgvragen, calls))
+    return app

@@ -1,0 +1,107 @@
+"""The LAS database: schools, pupils, zorgvragen with their bijlagen and terugkoppelingen.
+
+Pupils and schools are kept as JSON documents (the model's to_dict) so that a change of the model
+never needs a migration here; the zorgvraag keeps its own columns because its state machine and
+the inbound SOAP checks query them.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from typing import Iterator
+
+from actor_kit.store import Store
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE IF NOT EXISTS scholen (
+    brin TEXT PRIMARY KEY,
+    vestigingscode TEXT NOT NULL,
+    naam TEXT NOT NULL,
+    routeringskenmerk TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS leerlingen (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    brin TEXT NOT NULL REFERENCES scholen (brin),
+    data TEXT NOT NULL,
+    gewijzigd_op TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS leerlingen_brin ON leerlingen (brin);
+CREATE TABLE IF NOT EXISTS zorgvragen (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    leerling_id INTEGER NOT NULL REFERENCES leerlingen (id),
+    omschrijving TEXT NOT NULL DEFAULT '',
+    aandachtspunten TEXT,
+    aanleverpunt TEXT,               -- routeringskenmerk of the chosen SWV aanleverpunt
+    aanleverpunt_brin TEXT,          -- learnt from overzichtAanleverpunt
+    aanleverpunt_naam TEXT,
+    gegevensblokken TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL CHECK (status IN ('concept', 'verzonden', 'verwijderd')),
+    status_voor_verwijderen TEXT,
+    gemaakt_op TEXT NOT NULL,
+    verzonden_op TEXT,
+    verwijderd_op TEXT,
+    bron_brin TEXT,
+    bron_routeringskenmerk TEXT,
+    koppelsleutel TEXT UNIQUE COLLATE NOCASE,  -- GUIDs arrive in either case
+    swv_url TEXT,
+    notificatie_verstuurd INTEGER NOT NULL DEFAULT 0,
+    dossier_opgehaald INTEGER NOT NULL DEFAULT 0,
+    dossier_opgehaald_op TEXT,
+    laatste_fout TEXT,
+    laatste_fout_code TEXT,
+    dossier BLOB                     -- the snapshot taken at send time, served byte for byte
+);
+CREATE INDEX IF NOT EXISTS zorgvragen_leerling ON zorgvragen (leerling_id);
+CREATE TABLE IF NOT EXISTS bijlagen (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    zorgvraag_id INTEGER NOT NULL REFERENCES zorgvragen (id),
+    soort TEXT NOT NULL CHECK (soort IN ('toelichting', 'bijlage')),
+    bestandsnaam TEXT NOT NULL,
+    omschrijving TEXT,
+    mime TEXT,
+    inhoud BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bijlagen_zorgvraag ON bijlagen (zorgvraag_id);
+CREATE TABLE IF NOT EXISTS terugkoppelingen (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    zorgvraag_id INTEGER NOT NULL REFERENCES zorgvragen (id),
+    ontvangen_op TEXT NOT NULL,
+    status TEXT NOT NULL,
+    datum TEXT NOT NULL,
+    toelichting TEXT,
+    behandelaar TEXT,
+    documenten TEXT NOT NULL DEFAULT '[]',
+    bron_brin TEXT, bron_routeringskenmerk TEXT,
+    doel_brin TEXT, doel_routeringskenmerk TEXT
+);
+CREATE INDEX IF NOT EXISTS terugkoppelingen_zorgvraag ON terugkoppelingen (zorgvraag_id);
+"""
+
+
+class LasStore(Store):
+    """actor_kit's Store, tolerant of `executescript` inside tx().
+
+    sqlite3's executescript commits the open transaction before it runs, so the plain tx()
+    fails on its own COMMIT when a schema is applied (Store.__init__, MessageLog). Until
+    actor_kit handles that itself, finish only a transaction that is still open.
+    """
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            if conn.in_transaction:
+                conn.execute("COMMIT")

@@ -1,0 +1,529 @@
+"""The zorgvraag lifecycle: concept, "Opslaan en verzenden", delivery, retry, removal, overview.
+
+A zorgvraag is immutable from the moment it is sent: the dossier is built then, stored as bytes,
+and served byte for byte to the SWV later, whatever happens to the pupil afterwards. Sending and
+notifying are separate: the zorgvraag is stored as verzonden first, and the OSO calls that follow
+(meldenNotificatie, notificatie) only move the "Notificatie verstuurd" flag. A failed call leaves
+a zorgvraag that is consistent and can be retried.
+
+No OSO call is ever made while a transaction is open (see oso_calls).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import mimetypes
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from actor_kit.store import Store
+from oso_protocol.dossier.builder import BuilderError, build_dossier
+from oso_protocol.dossier.categories import GEGEVENSBLOKKEN, gegevensblokken_for
+from oso_protocol.dossier.model import Attachment
+from oso_protocol.transport import faults
+from oso_protocol.transport.faults import OsoFault
+from oso_protocol.transport.messages import Aanleverpunt
+
+from .errors import LasError
+from .leerlingen import get_school, load_leerling
+from .oso_calls import OsoCalls
+
+CONCEPT, VERZONDEN, VERWIJDERD = "concept", "verzonden", "verwijderd"
+
+TOELICHTING_VERPLICHT = ("De bijlage Toelichting onderwijsbehoeften is verplicht en nodig om de"
+                         " aanvraag te kunnen verzenden.")
+OMSCHRIJVING_VERPLICHT = "Vul een korte omschrijving van de zorgvraag in."
+AANLEVERPUNT_VERPLICHT = ("Kies onder Aanleverpuntselectie het samenwerkingsverband waar de"
+                         " zorgvraag naartoe wordt verstuurd.")
+ONVERANDERLIJK = ("Een verzonden zorgvraag kan niet meer worden gewijzigd."
+                  " Maak een nieuwe zorgvraag aan.")
+
+# Result codes of the JSON API that are not OSO result codes. [choice]
+ONVOLLEDIG = "ZorgvraagOnvolledig"
+ONGELDIGE_INVOER = "OngeldigeInvoer"
+NIET_TE_WIJZIGEN = "ZorgvraagVerzonden"
+VERWIJDERD_CODE = "ZorgvraagVerwijderd"
+DOSSIER_NIET_TE_MAKEN = "DossierNietTeMaken"
+
+_PATCHABLE = {"omschrijving", "aandachtspunten", "aanleverpunt", "gegevensblokken", "toelichting",
+              "bijlagen"}
+
+
+def now_local() -> str:
+    # local time with offset: the overview shows the school's calendar date
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def dd_mm_jjjj(iso: str | None) -> str | None:
+    return datetime.fromisoformat(iso).strftime("%d-%m-%Y") if iso else None
+
+
+def ja_nee(flag) -> str:
+    return "Ja" if flag else "Nee"
+
+
+def aanleverpunt_label(ap: Aanleverpunt) -> str:
+    # shaped like the ParnasSys "Routeringskenmerkselectie" line: "950: 1455 0000007000145500950 naam"
+    return f"{ap.routeringsKenmerk[-3:]}: {ap.brin} {ap.routeringsKenmerk} {ap.naam}"
+
+
+# --- input parsing -----------------------------------------------------------------------------
+
+@dataclass
+class Bestand:
+    bestandsnaam: str
+    inhoud: bytes
+    omschrijving: str | None = None
+
+    @property
+    def mime(self) -> str:
+        return mimetypes.guess_type(self.bestandsnaam)[0] or "application/octet-stream"
+
+    def attachment(self) -> Attachment:
+        return Attachment(bestandsnaam=self.bestandsnaam, content=self.inhoud,
+                          omschrijving=self.omschrijving, mime=self.mime)
+
+
+def parse_bestand(value, wat: str) -> Bestand | None:
+    """A file as the API carries it: {"bestandsnaam", "inhoud_base64", "omschrijving"?}."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise LasError(400, f"{wat}: verwacht een object met bestandsnaam en inhoud_base64.",
+                       ONGELDIGE_INVOER)
+    naam = (value.get("bestandsnaam") or "").strip()
+    try:
+        inhoud = base64.b64decode(value.get("inhoud_base64") or "", validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise LasError(400, f"{wat}: inhoud_base64 is geen geldige base64.",
+                       ONGELDIGE_INVOER) from None
+    if not inhoud:
+        return None  # an empty file is no file: the send check reports it as missing
+    if not naam:
+        raise LasError(400, f"{wat}: de bestandsnaam ontbreekt.", ONGELDIGE_INVOER)
+    return Bestand(naam, inhoud, value.get("omschrijving"))
+
+
+def _text(value, wat: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise LasError(400, f"{wat} moet tekst zijn.", ONGELDIGE_INVOER)
+    return value.strip() or None
+
+
+@dataclass
+class Invoer:
+    """What the user filled in on the zorgvraag screen."""
+
+    omschrijving: str | None = None
+    aandachtspunten: str | None = None
+    aanleverpunt: str | None = None
+    gegevensblokken: list[str] | None = None
+    toelichting: Bestand | None = None
+    bijlagen: list[Bestand] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, payload: dict, *, partial: bool = False) -> "Invoer":
+        if not isinstance(payload, dict):
+            raise LasError(400, "Verwacht een JSON-object.", ONGELDIGE_INVOER)
+        if partial:
+            unknown = set(payload) - _PATCHABLE
+            if unknown:
+                raise LasError(400, f"Deze velden kunnen niet worden gewijzigd: "
+                                    f"{', '.join(sorted(unknown))}.", ONGELDIGE_INVOER)
+        blokken = payload.get("gegevensblokken")
+        if blokken is not None and (not isinstance(blokken, list)
+                                    or not all(isinstance(b, str) for b in blokken)):
+            raise LasError(400, "gegevensblokken moet een lijst met namen zijn.", ONGELDIGE_INVOER)
+        bijlagen = payload.get("bijlagen") or []
+        if not isinstance(bijlagen, list):
+            raise LasError(400, "bijlagen moet een lijst zijn.", ONGELDIGE_INVOER)
+        parsed = [parse_bestand(b, f"Bijlage {i + 1}") for i, b in enumerate(bijlagen)]
+        return cls(
+            omschrijving=_text(payload.get("omschrijving"), "omschrijving"),
+            aandachtspunten=_text(payload.get("aandachtspunten"), "aandachtspunten"),
+            aanleverpunt=_text(payload.get("aanleverpunt"), "aanleverpunt"),
+            gegevensblokken=blokken,
+            toelichting=parse_bestand(payload.get("toelichting"), "Toelichting onderwijsbehoeften"),
+            bijlagen=[b for b in parsed if b is not None],
+        )
+
+
+def normalise_blokken(profile: str, gekozen: list[str] | None) -> list[str]:
+    """The chosen blocks plus every VERPLICHT one, in screen order; VERBODEN ones are refused."""
+    states = {b["naam"]: b["state"] for b in gegevensblokken_for(profile)}
+    lower = {n.lower(): n for n in states}
+    chosen = set()
+    for naam in gekozen or []:
+        echte = lower.get(naam.strip().lower())
+        if echte is None:
+            raise LasError(400, f"Onbekend gegevensblok {naam!r}. Kies uit: "
+                                f"{', '.join(GEGEVENSBLOKKEN)}.", ONGELDIGE_INVOER)
+        if states[echte] == "verboden":
+            raise LasError(422, f"Het gegevensblok {echte} mag voor profiel {profile} niet worden"
+                                f" meegestuurd.", "GegevensblokVerboden")
+        chosen.add(echte)
+    chosen |= {n for n, s in states.items() if s == "verplicht"}
+    return [n for n in GEGEVENSBLOKKEN if n in chosen]
+
+
+# --- the service -------------------------------------------------------------------------------
+
+class Zorgvragen:
+    def __init__(self, store: Store, calls: OsoCalls, *, pakketnaam: str = "oso-sim LAS"):
+        self.store = store
+        self.calls = calls
+        self.pakketnaam = pakketnaam
+        self._locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _lock(self, zorgvraag_id: int) -> threading.Lock:
+        # one delivery at a time per zorgvraag, so two retries never ask two koppelsleutels
+        with self._locks_guard:
+            return self._locks.setdefault(zorgvraag_id, threading.Lock())
+
+    # --- reading ---
+
+    def _row(self, zorgvraag_id: int):
+        row = self.store.one("SELECT * FROM zorgvragen WHERE id = ?", (zorgvraag_id,))
+        if row is None:
+            raise LasError(404, f"Zorgvraag {zorgvraag_id} is niet bekend.", "OnbekendeZorgvraag")
+        return row
+
+    def get(self, zorgvraag_id: int) -> dict:
+        return self._to_dict(self._row(zorgvraag_id))
+
+    def _to_dict(self, row) -> dict:
+        bijlagen = self.store.query(
+            "SELECT id, soort, bestandsnaam, omschrijving FROM bijlagen WHERE zorgvraag_id = ?"
+            " ORDER BY soort DESC, id", (row["id"],))
+        terug = self.store.query(
+            "SELECT * FROM terugkoppelingen WHERE zorgvraag_id = ? ORDER BY id", (row["id"],))
+        return {
+            "id": row["id"],
+            "leerling_id": row["leerling_id"],
+            "omschrijving": row["omschrijving"],
+            "aandachtspunten": row["aandachtspunten"],
+            "aanleverpunt": row["aanleverpunt"],
+            "aanleverpunt_naam": row["aanleverpunt_naam"],
+            "deelnameaanleverpunt": row["aanleverpunt_naam"] or row["aanleverpunt"],
+            "gegevensblokken": json.loads(row["gegevensblokken"]),
+            "status": row["status"],
+            "gemaakt_op": row["gemaakt_op"],
+            "verzonden_op": row["verzonden_op"],
+            "verwijderd_op": row["verwijderd_op"],
+            "koppelsleutel": row["koppelsleutel"],
+            "notificatie_verstuurd": ja_nee(row["notificatie_verstuurd"]),
+            "terugkoppeling_ontvangen": ja_nee(terug),
+            "dossier_opgehaald": bool(row["dossier_opgehaald"]),
+            "laatste_fout": row["laatste_fout"],
+            "laatste_fout_code": row["laatste_fout_code"],
+            "bijlagen": [{"id": b["id"], "bestandsnaam": b["bestandsnaam"], "soort": b["soort"],
+                          "omschrijving": b["omschrijving"]} for b in bijlagen],
+            "terugkoppelingen": [terugkoppeling_dict(t) for t in terug],
+        }
+
+    def overzicht(self, leerling_id: int) -> list[dict]:
+        load_leerling(self.store, leerling_id)  # 404 for an unknown pupil
+        rows = self.store.query(
+            "SELECT z.*, (SELECT COUNT(*) FROM terugkoppelingen t WHERE t.zorgvraag_id = z.id)"
+            " AS n_terug FROM zorgvragen z WHERE leerling_id = ? AND status != ? ORDER BY id",
+            (leerling_id, VERWIJDERD))
+        return [{
+            "id": r["id"],
+            "omschrijving": r["omschrijving"],
+            "gemaakt_op": dd_mm_jjjj(r["gemaakt_op"]),
+            "deelnameaanleverpunt": r["aanleverpunt_naam"] or r["aanleverpunt"] or "",
+            "notificatie_verstuurd": ja_nee(r["notificatie_verstuurd"]),
+            "terugkoppeling_ontvangen": ja_nee(r["n_terug"]),
+            "status": r["status"],
+        } for r in rows]
+
+    def dossier(self, zorgvraag_id: int) -> bytes:
+        row = self._row(zorgvraag_id)
+        if row["dossier"] is None:
+            raise LasError(404, "Deze zorgvraag is nog niet verzonden; er is nog geen dossier.",
+                           "GeenDossier")
+        return bytes(row["dossier"])
+
+    # --- creating and changing ---
+
+    def maak(self, leerling_id: int, payload: dict) -> dict:
+        load_leerling(self.store, leerling_id)
+        invoer = Invoer.parse(payload)
+        verzenden = payload.get("verzenden", True)
+        if not isinstance(verzenden, bool):
+            raise LasError(400, "verzenden moet true of false zijn.", ONGELDIGE_INVOER)
+        if verzenden:
+            return self._verzend_nieuw(leerling_id, invoer)
+        _, brin = load_leerling(self.store, leerling_id)
+        _, school = get_school(self.store, brin)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken)
+        with self.store.tx() as conn:
+            zid = self._insert(conn, leerling_id, invoer, blokken, status=CONCEPT)
+        return self.get(zid)
+
+    def _insert(self, conn, leerling_id: int, invoer: Invoer, blokken: list[str], *, status: str,
+                ap: Aanleverpunt | None = None, school: dict | None = None,
+                dossier: bytes | None = None) -> int:
+        cur = conn.execute(
+            "INSERT INTO zorgvragen (leerling_id, omschrijving, aandachtspunten, aanleverpunt,"
+            " aanleverpunt_brin, aanleverpunt_naam, gegevensblokken, status, gemaakt_op,"
+            " verzonden_op, bron_brin, bron_routeringskenmerk, dossier)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (leerling_id, invoer.omschrijving or "", invoer.aandachtspunten, invoer.aanleverpunt,
+             ap.brin if ap else None, ap.naam if ap else None, json.dumps(blokken), status,
+             now_local(), now_local() if status == VERZONDEN else None,
+             school["brin"] if school else None,
+             school["routeringskenmerk"] if school else None, dossier))
+        zid = cur.lastrowid
+        if invoer.toelichting:
+            self._add_bestand(conn, zid, invoer.toelichting, "toelichting")
+        for b in invoer.bijlagen:
+            self._add_bestand(conn, zid, b, "bijlage")
+        return zid
+
+    @staticmethod
+    def _add_bestand(conn, zid: int, b: Bestand, soort: str) -> None:
+        if soort == "toelichting":  # one toelichting per zorgvraag: a new file replaces it
+            conn.execute("DELETE FROM bijlagen WHERE zorgvraag_id = ? AND soort = 'toelichting'",
+                         (zid,))
+        conn.execute("INSERT INTO bijlagen (zorgvraag_id, soort, bestandsnaam, omschrijving, mime,"
+                     " inhoud) VALUES (?,?,?,?,?,?)",
+                     (zid, soort, b.bestandsnaam, b.omschrijving, b.mime, b.inhoud))
+
+    def _concept_row(self, conn, zorgvraag_id: int):
+        row = conn.execute("SELECT * FROM zorgvragen WHERE id = ?", (zorgvraag_id,)).fetchone()
+        if row is None:
+            raise LasError(404, f"Zorgvraag {zorgvraag_id} is niet bekend.", "OnbekendeZorgvraag")
+        if row["status"] == VERZONDEN:
+            raise LasError(409, ONVERANDERLIJK, NIET_TE_WIJZIGEN)
+        if row["status"] == VERWIJDERD:
+            raise LasError(409, "Deze zorgvraag is verwijderd.", VERWIJDERD_CODE)
+        return row
+
+    def wijzig(self, zorgvraag_id: int, payload: dict) -> dict:
+        row = self._row(zorgvraag_id)
+        if row["status"] == VERZONDEN:  # before parsing: the answer must not depend on the body
+            raise LasError(409, ONVERANDERLIJK, NIET_TE_WIJZIGEN)
+        invoer = Invoer.parse(payload, partial=True)
+        _, brin = load_leerling(self.store, row["leerling_id"])
+        _, school = get_school(self.store, brin)
+        blokken = (normalise_blokken(school["profile"], invoer.gegevensblokken)
+                   if "gegevensblokken" in payload else None)
+        with self.store.tx() as conn:
+            self._concept_row(conn, zorgvraag_id)
+            sets, params = [], []
+            for veld in ("omschrijving", "aandachtspunten", "aanleverpunt"):
+                if veld in payload:
+                    value = getattr(invoer, veld)
+                    sets.append(f"{veld} = ?")
+                    params.append(value if value is not None or veld != "omschrijving" else "")
+            if "aanleverpunt" in payload:  # a new choice must be checked at the TC again
+                sets += ["aanleverpunt_brin = NULL", "aanleverpunt_naam = NULL"]
+            if blokken is not None:
+                sets.append("gegevensblokken = ?")
+                params.append(json.dumps(blokken))
+            if sets:
+                conn.execute(f"UPDATE zorgvragen SET {', '.join(sets)} WHERE id = ?",
+                             (*params, zorgvraag_id))
+            if invoer.toelichting:
+                self._add_bestand(conn, zorgvraag_id, invoer.toelichting, "toelichting")
+            for b in invoer.bijlagen:
+                self._add_bestand(conn, zorgvraag_id, b, "bijlage")
+        return self.get(zorgvraag_id)
+
+    def voeg_bijlage_toe(self, zorgvraag_id: int, payload: dict) -> dict:
+        row = self._row(zorgvraag_id)
+        if row["status"] == VERZONDEN:
+            raise LasError(409, ONVERANDERLIJK, NIET_TE_WIJZIGEN)
+        soort = (payload or {}).get("soort", "bijlage") if isinstance(payload, dict) else None
+        if soort not in ("bijlage", "toelichting"):
+            raise LasError(400, "soort moet bijlage of toelichting zijn.", ONGELDIGE_INVOER)
+        bestand = parse_bestand(payload, "Bijlage")
+        if bestand is None:
+            raise LasError(400, "De bijlage is leeg.", ONGELDIGE_INVOER)
+        with self.store.tx() as conn:
+            self._concept_row(conn, zorgvraag_id)
+            self._add_bestand(conn, zorgvraag_id, bestand, soort)
+        return self.get(zorgvraag_id)
+
+    def verwijder(self, zorgvraag_id: int) -> dict:
+        with self.store.tx() as conn:
+            row = conn.execute("SELECT status FROM zorgvragen WHERE id = ?",
+                               (zorgvraag_id,)).fetchone()
+            if row is None:
+                raise LasError(404, f"Zorgvraag {zorgvraag_id} is niet bekend.",
+                               "OnbekendeZorgvraag")
+            # [choice] removing twice is not an error: the outcome is the same
+            if row["status"] != VERWIJDERD:
+                conn.execute("UPDATE zorgvragen SET status = ?, status_voor_verwijderen = ?,"
+                             " verwijderd_op = ? WHERE id = ?",
+                             (VERWIJDERD, row["status"], now_local(), zorgvraag_id))
+        return self.get(zorgvraag_id)
+
+    # --- "Opslaan en verzenden" ---
+
+    def _controleer_compleet(self, invoer: Invoer) -> None:
+        if not invoer.omschrijving:
+            raise LasError(422, OMSCHRIJVING_VERPLICHT, ONVOLLEDIG)
+        if not invoer.aanleverpunt:
+            raise LasError(422, AANLEVERPUNT_VERPLICHT, ONVOLLEDIG)
+        if not invoer.toelichting:
+            raise LasError(422, TOELICHTING_VERPLICHT, ONVOLLEDIG)
+
+    def _controleer_aanleverpunt(self, brin: str, rk: str) -> tuple[Aanleverpunt | None, OsoFault | None]:
+        """The chosen aanleverpunt as the TC offers it for the school.
+
+        A definite "not offered" refuses the send (422). When the TC cannot be asked, the
+        zorgvraag is still sent and the check is repeated before meldenNotificatie. [choice]
+        """
+        try:
+            offered = self.calls.aanleverpunten(brin)
+        except OsoFault as fault:
+            return None, fault
+        for ap in offered:
+            if ap.routeringsKenmerk == rk:
+                return ap, None
+        raise LasError(422, f"Het aanleverpunt {rk} wordt door OSO niet (meer) aangeboden voor"
+                            f" school {brin}. Kies een ander aanleverpunt.",
+                       faults.ONBEKEND_AANLEVERPUNT)
+
+    def _bouw(self, leerling_id: int, invoer: Invoer, blokken: list[str]) -> tuple[bytes, dict]:
+        leerling, brin = load_leerling(self.store, leerling_id)
+        school_obj, school = get_school(self.store, brin)
+        try:
+            dossier = build_dossier(
+                leerling, school_obj, profile=school["profile"], gegevensblokken=blokken,
+                toelichting=invoer.toelichting.attachment(),
+                bijlagen=[b.attachment() for b in invoer.bijlagen],
+                aandachtspunten=invoer.aandachtspunten, pakketnaam=self.pakketnaam)
+        except BuilderError as exc:
+            raise LasError(422, f"Het dossier kan niet worden gemaakt: {exc}",
+                           DOSSIER_NIET_TE_MAKEN) from None
+        return dossier, school
+
+    def _verzend_nieuw(self, leerling_id: int, invoer: Invoer) -> dict:
+        self._controleer_compleet(invoer)
+        _, brin = load_leerling(self.store, leerling_id)
+        _, school = get_school(self.store, brin)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken)
+        ap, fout = self._controleer_aanleverpunt(brin, invoer.aanleverpunt)
+        dossier, school = self._bouw(leerling_id, invoer, blokken)
+        with self.store.tx() as conn:
+            zid = self._insert(conn, leerling_id, invoer, blokken, status=VERZONDEN, ap=ap,
+                               school=school, dossier=dossier)
+        if fout is not None:
+            self._noteer_fout(zid, "Opvragen aanleverpunten bij het Traffic Center", fout)
+        return self.bezorg(zid)
+
+    def verzend(self, zorgvraag_id: int) -> dict:
+        """POST .../verzenden: send a concept, or retry the notification of a sent zorgvraag."""
+        row = self._row(zorgvraag_id)
+        if row["status"] == VERWIJDERD:
+            raise LasError(409, "Deze zorgvraag is verwijderd en kan niet worden verzonden.",
+                           VERWIJDERD_CODE)
+        if row["status"] == VERZONDEN:
+            return self.bezorg(zorgvraag_id)
+        invoer = self._invoer_van_concept(row)
+        self._controleer_compleet(invoer)
+        _, brin = load_leerling(self.store, row["leerling_id"])
+        _, school = get_school(self.store, brin)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken)
+        ap, fout = self._controleer_aanleverpunt(brin, invoer.aanleverpunt)
+        dossier, school = self._bouw(row["leerling_id"], invoer, blokken)
+        with self.store.tx() as conn:
+            cur = conn.execute(
+                "UPDATE zorgvragen SET status = ?, verzonden_op = ?, gegevensblokken = ?,"
+                " aanleverpunt_brin = ?, aanleverpunt_naam = ?, bron_brin = ?,"
+                " bron_routeringskenmerk = ?, dossier = ? WHERE id = ? AND status = ?",
+                (VERZONDEN, now_local(), json.dumps(blokken), ap.brin if ap else None,
+                 ap.naam if ap else None, school["brin"], school["routeringskenmerk"], dossier,
+                 zorgvraag_id, CONCEPT))
+            if cur.rowcount != 1:  # changed under our feet (sent or removed by another request)
+                raise LasError(409, "De zorgvraag is intussen gewijzigd; probeer het opnieuw.",
+                               NIET_TE_WIJZIGEN)
+        if fout is not None:
+            self._noteer_fout(zorgvraag_id, "Opvragen aanleverpunten bij het Traffic Center", fout)
+        return self.bezorg(zorgvraag_id)
+
+    def _invoer_van_concept(self, row) -> Invoer:
+        files = self.store.query("SELECT * FROM bijlagen WHERE zorgvraag_id = ? ORDER BY id",
+                                 (row["id"],))
+        toelichting = [Bestand(f["bestandsnaam"], bytes(f["inhoud"]), f["omschrijving"])
+                       for f in files if f["soort"] == "toelichting"]
+        return Invoer(
+            omschrijving=row["omschrijving"] or None,
+            aandachtspunten=row["aandachtspunten"],
+            aanleverpunt=row["aanleverpunt"],
+            gegevensblokken=json.loads(row["gegevensblokken"]),
+            toelichting=toelichting[-1] if toelichting else None,
+            bijlagen=[Bestand(f["bestandsnaam"], bytes(f["inhoud"]), f["omschrijving"])
+                      for f in files if f["soort"] == "bijlage"],
+        )
+
+    # --- delivery: meldenNotificatie + notificatie ---
+
+    def _noteer_fout(self, zorgvraag_id: int, stap: str, fault: OsoFault) -> None:
+        tekst = f"{stap} mislukt ({fault.resultaat}): {fault.omschrijving}"
+        with self.store.tx() as conn:
+            conn.execute("UPDATE zorgvragen SET laatste_fout = ?, laatste_fout_code = ?"
+                         " WHERE id = ?", (tekst, fault.resultaat, zorgvraag_id))
+
+    def bezorg(self, zorgvraag_id: int) -> dict:
+        """Make sure the SWV has been notified of a sent zorgvraag; each step runs at most once
+        successfully, so a retry continues where the previous attempt stopped."""
+        with self._lock(zorgvraag_id):
+            row = self._row(zorgvraag_id)
+            if row["status"] != VERZONDEN or row["notificatie_verstuurd"]:
+                return self._to_dict(row)
+            stap = "Opvragen aanleverpunten bij het Traffic Center"
+            try:
+                doel_brin = row["aanleverpunt_brin"]
+                if not doel_brin:
+                    ap, fout = self._controleer_aanleverpunt(row["bron_brin"], row["aanleverpunt"])
+                    if fout is not None:
+                        raise fout
+                    doel_brin = ap.brin
+                    with self.store.tx() as conn:
+                        conn.execute("UPDATE zorgvragen SET aanleverpunt_brin = ?,"
+                                     " aanleverpunt_naam = ? WHERE id = ?",
+                                     (ap.brin, ap.naam, zorgvraag_id))
+                koppelsleutel, url = row["koppelsleutel"], row["swv_url"]
+                if not koppelsleutel:
+                    stap = "Melden notificatie bij het Traffic Center"
+                    answer = self.calls.melden_notificatie(
+                        bron_brin=row["bron_brin"], bron_rk=row["bron_routeringskenmerk"],
+                        doel_brin=doel_brin, doel_rk=row["aanleverpunt"])
+                    koppelsleutel, url = answer.koppelsleutel, answer.url
+                    # stored before notifying: a retry must reuse this key, not ask a new one
+                    with self.store.tx() as conn:
+                        conn.execute("UPDATE zorgvragen SET koppelsleutel = ?, swv_url = ?"
+                                     " WHERE id = ?", (koppelsleutel, url, zorgvraag_id))
+                stap = "Versturen notificatie naar het samenwerkingsverband"
+                self.calls.notificatie(url, bron_brin=row["bron_brin"],
+                                       bron_rk=row["bron_routeringskenmerk"],
+                                       doel_brin=doel_brin, doel_rk=row["aanleverpunt"],
+                                       koppelsleutel=koppelsleutel)
+            except LasError as exc:  # the aanleverpunt is no longer offered
+                self._noteer_fout(zorgvraag_id, stap,
+                                  OsoFault(exc.code or faults.ONBEKEND_AANLEVERPUNT, exc.fout))
+            except OsoFault as fault:
+                self._noteer_fout(zorgvraag_id, stap, fault)
+            else:
+                with self.store.tx() as conn:
+                    conn.execute("UPDATE zorgvragen SET notificatie_verstuurd = 1,"
+                                 " laatste_fout = NULL, laatste_fout_code = NULL WHERE id = ?",
+                                 (zorgvraag_id,))
+            return self.get(zorgvraag_id)
+
+
+def terugkoppeling_dict(t) -> dict:
+    return {"id": t["id"], "ontvangen_op": t["ontvangen_op"], "status": t["status"],
+            "datum": t["datum"], "toelichting": t["toelichting"], "behandelaar": t["behandelaar"],
+            "documenten": json.loads(t["documenten"]),
+            "bron_brin": t["bron_brin"], "bron_routeringskenmerk": t["bron_routeringskenmerk"],
+            "doel_brin": t["doel_brin"], "doel_routeringskenmerk": t["doel_routeringskenmerk"]}
