@@ -1,0 +1,109 @@
+"""create_app(config) for the SWV system (the Doelsysteem). See docs/actors.md for the config keys.
+
+Besides the shared keys: TC_URL, AUTO_FETCH (fetch in the background after each notificatie),
+STEP_MODE (store notificaties as `wacht`, fetch only on request), DEFECTS (a set of
+swv_mock.ophalen.DEFECTS to play a broken SWV), LAS_URL (only for the skip_overdracht defect;
+defaults to ACTOR_URLS["las"] + "/oso"), SOAP_TIMEOUT (seconds, default 10), WORKERS (default 4).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from flask import Flask
+
+from actor_kit.messagelog import MessageLog
+from actor_kit.soap_client import SoapClient
+from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
+from actor_kit.store import Store
+from oso_protocol.transport.messages import NS
+
+from . import aanvragen as av
+from .aanvragen import Inbox
+from .api import bp as api_bp
+from .db import SCHEMA, SwvStore
+from .ophalen import DEFECTS, Ophalen
+from .soap_handlers import notificatie_handler
+from .terugkoppeling import TerugkoppelingSender
+from .worker import Worker
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "fixtures" / "default.yaml"
+
+
+@dataclass
+class SwvContext:
+    """What the views need; one per app, in app.extensions["swv"]."""
+
+    store: Store
+    messagelog: MessageLog
+    inbox: Inbox
+    ophalen: Ophalen
+    terugkoppeling: TerugkoppelingSender
+    worker: Worker | None
+    aanleverpunten: dict
+    naam: str
+    auto_fetch: bool
+    step_mode: bool
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        self.store.close()
+
+
+def _scenario(value) -> dict:
+    if isinstance(value, dict):
+        return value
+    path = Path(value) if value else DEFAULT_SCENARIO
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    config = dict(config or {})
+    swv = _scenario(config.get("SCENARIO")).get("swv") or {}
+    defects = frozenset(config.get("DEFECTS") or ())
+    if defects - DEFECTS:
+        raise ValueError(f"onbekende DEFECTS: {sorted(defects - DEFECTS)}")
+    step_mode = bool(config.get("STEP_MODE", False))
+    auto_fetch = bool(config.get("AUTO_FETCH", swv.get("auto_fetch", True))) and not step_mode
+    ns = config.get("NS") or NS
+    las_url = config.get("LAS_URL") or (
+        (config.get("ACTOR_URLS") or {}).get("las", "").rstrip("/") + "/oso"
+        if (config.get("ACTOR_URLS") or {}).get("las") else None)
+
+    app = Flask(__name__)
+    app.config.update(config)
+    app.json.sort_keys = False
+
+    store = SwvStore(config.get("DB_PATH"), SCHEMA)
+    messagelog = MessageLog(store)
+    client = SoapClient(messagelog, me=swv.get("system", "swv"), ns=ns,
+                        timeout=float(config.get("SOAP_TIMEOUT", 10.0)))
+    inbox = Inbox(store)
+    ophalen = Ophalen(inbox, client, tc_url=config.get("TC_URL"), defects=defects,
+                      las_url=las_url)
+    sender = TerugkoppelingSender(inbox, client, tc_url=config.get("TC_URL"))
+    worker = Worker(ophalen.run, threads=int(config.get("WORKERS", 4))) if auto_fetch else None
+    aanleverpunten = {p["routeringskenmerk"]: p for p in swv.get("aanleverpunten") or []}
+    ctx = SwvContext(store, messagelog, inbox, ophalen, sender, worker, aanleverpunten,
+                     swv.get("naam", "Samenwerkingsverband"), auto_fetch, step_mode)
+    app.extensions["swv"] = ctx
+    app.extensions["oso_sim_close"] = ctx.close
+
+    handler = notificatie_handler(inbox, aanleverpunten, step_mode=step_mode,
+                                  on_new=worker.submit if worker else None)
+    app.register_blueprint(soap_blueprint(
+        "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},
+        messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
+    app.register_blueprint(api_bp)
+
+    # Resume what a previous process left half-way: the database is the truth, not memory.
+    sender.recover()
+    if worker is not None:
+        for key in inbox.keys_with_status(av.ONAF):
+            worker.submit(key)
+    return app

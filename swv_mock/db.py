@@ -1,0 +1,82 @@
+"""The SWV system's own tables. One row per aanvraag (keyed by koppelsleutel), one per terugkoppeling.
+
+Every column the fetch needs to resume after a crash is here: the session and LAS url from the
+overdracht, the dossier and its report, and the afmelding result decided before it is sent.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from typing import Iterator
+
+from actor_kit.store import Store
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS aanvraag (
+    koppelsleutel TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    bron_brin TEXT NOT NULL,
+    bron_routeringskenmerk TEXT NOT NULL,
+    doel_brin TEXT NOT NULL,
+    doel_routeringskenmerk TEXT NOT NULL,
+    ontvangen_op TEXT NOT NULL,
+    bijgewerkt_op TEXT NOT NULL,
+    sessie_id TEXT,
+    las_url TEXT,
+    las_routeringskenmerk TEXT,
+    dossier BLOB,
+    dossier_versie TEXT,
+    opgehaald_op TEXT,
+    rapport TEXT,
+    valid INTEGER,
+    profile TEXT,
+    afmelding_resultaat TEXT,
+    afgemeld_op TEXT,
+    afmelding_fout TEXT,
+    fout TEXT,
+    fout_code TEXT,
+    pogingen INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS aanvraag_status ON aanvraag (status);
+
+CREATE TABLE IF NOT EXISTS terugkoppeling (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    koppelsleutel TEXT NOT NULL REFERENCES aanvraag (koppelsleutel),
+    status TEXT NOT NULL,
+    datum TEXT NOT NULL,
+    toelichting TEXT,
+    behandelaar TEXT,
+    documenten TEXT NOT NULL DEFAULT '[]',
+    verzendstatus TEXT NOT NULL,
+    las_url TEXT,
+    resultaat TEXT,
+    fout TEXT,
+    fout_code TEXT,
+    aangemaakt_op TEXT NOT NULL,
+    verzonden_op TEXT
+);
+CREATE INDEX IF NOT EXISTS terugkoppeling_koppelsleutel ON terugkoppeling (koppelsleutel);
+"""
+
+
+class SwvStore(Store):
+    """actor_kit's Store, tolerant of `executescript` inside tx().
+
+    sqlite3's executescript commits the open transaction before it runs, so the plain tx() fails
+    on its own COMMIT when a schema is applied (Store.__init__, MessageLog). Until actor_kit
+    handles that itself, finish only a transaction that is still open.
+    """
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            if conn.in_transaction:
+                conn.execute("COMMIT")

@@ -1,0 +1,161 @@
+"""Sending a terugkoppeling: meldenTerugkoppeling at the TC for the LAS url, then
+terugkoppelingRequest at that url. Exactly one attempt (OSO'17 "Versturen Terugkoppeling"):
+a failure is stored and shown, never retried by us.
+
+The terugkoppeling is committed before the first call goes out, so what the user wrote survives a
+crash; one left half-sent by a crash is marked failed on the next start, not sent again.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import logging
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from actor_kit.messagelog import now_iso
+from actor_kit.soap_client import SoapClient
+from oso_protocol.transport import faults
+from oso_protocol.transport.faults import OsoFault
+from oso_protocol.transport.messages import (
+    TERUGKOPPELING_STATUSSEN, Document, MeldenTerugkoppelingRequest, MeldenTerugkoppelingResponse,
+    Terugkoppeling, TerugkoppelingRequest, TerugkoppelingResponse)
+
+from .aanvragen import Inbox, OnbekendeAanvraag, terugkoppeling_public
+
+log = logging.getLogger(__name__)
+
+VERZENDEN = "verzenden"   # stored, calls under way
+VERZONDEN = "verzonden"
+MISLUKT = "mislukt"
+
+
+class InvoerFout(ValueError):
+    """The terugkoppeling as asked for cannot be sent; the message is Dutch."""
+
+
+@dataclass
+class Uitkomst:
+    verzonden: bool
+    terugkoppeling: dict
+    resultaat: str | None = None
+    fout: str | None = None
+    code: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"verzonden": self.verzonden, "terugkoppeling": self.terugkoppeling}
+        if self.verzonden:
+            out["resultaat"] = self.resultaat
+        else:
+            out["fout"] = self.fout
+            out["code"] = self.code
+        return out
+
+
+def zip_document(bestandsnaam: str, inhoud: bytes) -> str:
+    """Like a gegevensset document: base64 of a ZIP holding the file under its own name."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(bestandsnaam, inhoud)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def parse_document(raw) -> dict:
+    if not isinstance(raw, dict):
+        raise InvoerFout("document moet een object zijn met bestandsnaam en inhoud_base64.")
+    naam = (raw.get("bestandsnaam") or "").strip()
+    if not naam:
+        raise InvoerFout("Een document heeft een bestandsnaam nodig.")
+    try:
+        inhoud = base64.b64decode(raw.get("inhoud_base64") or "", validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise InvoerFout(f"De inhoud van {naam} is geen geldige base64.") from None
+    if not inhoud:
+        raise InvoerFout(f"Het document {naam} is leeg.")
+    return {"bestandsnaam": naam, "omschrijving": raw.get("omschrijving"),
+            "bestandsinhoud": zip_document(naam, inhoud)}
+
+
+class TerugkoppelingSender:
+    def __init__(self, inbox: Inbox, client: SoapClient, *, tc_url: str | None):
+        self.inbox = inbox
+        self.client = client
+        self.tc_soap = (tc_url or "").rstrip("/") + "/oso"
+
+    def recover(self) -> int:
+        """Mark terugkoppelingen cut off by a crash as failed (one attempt: no resend)."""
+        with self.inbox.store.tx() as conn:
+            cur = conn.execute(
+                "UPDATE terugkoppeling SET verzendstatus = ?, fout_code = ?, fout = ?"
+                " WHERE verzendstatus = ?",
+                (MISLUKT, faults.INTERNE_FOUT,
+                 "Het verzenden werd onderbroken; de terugkoppeling is niet opnieuw verstuurd.",
+                 VERZENDEN))
+            return cur.rowcount
+
+    def send(self, koppelsleutel: str, *, status: str, toelichting: str | None = None,
+             behandelaar: str | None = None, documenten: list | None = None) -> Uitkomst:
+        """Raises OnbekendeAanvraag for an unknown aanvraag and InvoerFout for bad input; every failure of
+        the TC or LAS is in the Uitkomst."""
+        row = self.inbox.row(koppelsleutel)
+        if row is None:
+            raise OnbekendeAanvraag(koppelsleutel)
+        if status not in TERUGKOPPELING_STATUSSEN:
+            raise InvoerFout(f"Onbekende status {status!r}; kies uit "
+                             f"{', '.join(TERUGKOPPELING_STATUSSEN)}.")
+        docs = [parse_document(d) for d in (documenten or [])]
+        # [choice] no local check that the dossier was fetched: the TC guards that rule, and a
+        # conformance test must be able to watch the TC enforce it.
+        datum = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        key = row["koppelsleutel"]
+        with self.inbox.store.tx() as conn:
+            tk_id = conn.execute(
+                "INSERT INTO terugkoppeling (koppelsleutel, status, datum, toelichting, behandelaar,"
+                " documenten, verzendstatus, aangemaakt_op) VALUES (?,?,?,?,?,?,?,?)",
+                (key, status, datum, toelichting, behandelaar, json.dumps(docs), VERZENDEN,
+                 now_iso())).lastrowid
+
+        melden = MeldenTerugkoppelingRequest(
+            bronBrin=row["bron_brin"],
+            bronRouteringsKenmerk=row["las_routeringskenmerk"] or row["bron_routeringskenmerk"],
+            doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
+            koppelsleutel=key)
+        try:
+            las_url = self.client.call(self.tc_soap, melden,
+                                       expect=MeldenTerugkoppelingResponse).url
+        except OsoFault as fault:
+            return self._failed(tk_id, fault, "De TC weigerde de terugkoppeling")
+        self._set(tk_id, las_url=las_url)
+
+        bericht = TerugkoppelingRequest(
+            bronBrin=melden.bronBrin, bronRouteringsKenmerk=melden.bronRouteringsKenmerk,
+            doelBrin=melden.doelBrin, doelRouteringsKenmerk=melden.doelRouteringsKenmerk,
+            koppelsleutel=key,
+            terugkoppeling=Terugkoppeling(
+                status=status, datum=datum, toelichting=toelichting, behandelaar=behandelaar,
+                document=[Document(bestandsnaam=d["bestandsnaam"],
+                                   bestandsinhoud=d["bestandsinhoud"],
+                                   omschrijving=d["omschrijving"]) for d in docs]))
+        try:
+            answer = self.client.call(las_url, bericht, expect=TerugkoppelingResponse)
+        except OsoFault as fault:
+            return self._failed(tk_id, fault, "De LAS nam de terugkoppeling niet aan")
+        tk = self._set(tk_id, verzendstatus=VERZONDEN, resultaat=answer.resultaat,
+                       verzonden_op=now_iso())
+        return Uitkomst(True, tk, resultaat=answer.resultaat)
+
+    def _failed(self, tk_id: int, fault: OsoFault, wat: str) -> Uitkomst:
+        fout = f"{wat}: {fault.omschrijving}"
+        log.info("terugkoppeling %s failed: %s", tk_id, fault)
+        tk = self._set(tk_id, verzendstatus=MISLUKT, fout=fout, fout_code=fault.resultaat)
+        return Uitkomst(False, tk, fout=fout, code=fault.resultaat)
+
+    def _set(self, tk_id: int, **changes) -> dict:
+        cols = ", ".join(f"{k} = ?" for k in changes)
+        with self.inbox.store.tx() as conn:
+            conn.execute(f"UPDATE terugkoppeling SET {cols} WHERE id = ?", (*changes.values(), tk_id))
+        row = self.inbox.store.one("SELECT * FROM terugkoppeling WHERE id = ?", (tk_id,))
+        return terugkoppeling_public(dict(row))
