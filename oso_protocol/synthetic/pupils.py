@@ -57,7 +57,7 @@ def _communicatie(rng, naam: str, geheim: bool) -> list[Communicatie]:
     items = [Communicatie(soort="telefoon", nummer=telefoon(rng), aanduiding="prive", geheim=geheim)]
     if rng.random() < 0.8:
         items.append(Communicatie(soort="e-mail", nummer=email_for(rng, naam, "voorbeeldmail"),
-                                  aanduiding="prive", geheim=geheim and rng.random() < 0.7))
+                                  aanduiding="prive", geheim=geheim))
     return items
 
 
