@@ -274,13 +274,18 @@ def test_zoeksleutel_alone_accepted():
 
 @pytest.mark.parametrize("field,value", [
     ("bronBrin", "00yy"), ("bronBrin", "0YY"), ("doelRouteringsKenmerk", "0000000700000YY0093"),
-    ("doel", "XYZ"),
+    ("doelRouteringsKenmerk", "0000000700000yy00932"), ("doel", "XYZ"), ("doel", ""),
 ])
 def test_bad_simple_values(field, value):
-    msg = m.MeldenNotificatieRequest(**{**ROUTE, field: value} if field != "doel" else ROUTE)
-    if field == "doel":
-        msg.doel = value
+    msg = m.MeldenNotificatieRequest(**ROUTE)
+    setattr(msg, field, value)
     assert _refused(encode(msg)).resultaat == faults.ONGELDIG_BERICHT
+
+
+def test_pao_passes_the_schema():
+    # refusing the pre-2021 doel is a business rule (OnjuistDoel), not a schema error
+    msg = m.MeldenNotificatieRequest(**ROUTE, doel="PaO")
+    assert decode(encode(msg)).doel == "PaO"
 
 
 def test_bad_terugkoppeling_status_and_datum():
@@ -319,8 +324,8 @@ def test_fault_layout():
     assert fault.findtext("faultstring") == "SessieVerlopen: Verlopen."
     oso = fault.find(f"detail/{{{m.NS}}}osoFout")
     codec.message_schema().assertValid(oso)
-    assert fault.findtext("faultcode") and (
-        encode_fault(OsoFault(faults.INTERNE_FOUT, "x")).count(b"soapenv:Server") == 1)
+    server = etree.fromstring(encode_fault(OsoFault(faults.INTERNE_FOUT, "x")))
+    assert server.findtext(f"{{{SOAP}}}Body/{{{SOAP}}}Fault/faultcode") == "soapenv:Server"
 
 
 def test_fault_in_other_namespace_round_trips():
@@ -367,3 +372,22 @@ def test_dossier_base64_refused_when_not_base64():
     msg = m.DocumentResponse(resultaat=m.DOSSIER_GELEVERD, dossierVersie="2019.1",
                              dossier="dit is geen base64!")
     assert _refused(encode(msg)).resultaat == faults.ONGELDIG_BERICHT
+
+
+def test_comments_around_body_element_accepted():
+    data = _envelope("<!-- door de proxy -->"
+                     "<o:afmeldingResponse><o:resultaat>X</o:resultaat></o:afmeldingResponse>")
+    assert decode(data) == m.AfmeldingResponse(resultaat="X")
+    assert codec.peek_operation(data) == "afmelding"
+
+
+def test_header_after_body_refused():
+    data = (f'<s:Envelope xmlns:s="{SOAP}" xmlns:o="{m.NS}"><s:Body><o:afmeldingResponse>'
+            f"<o:resultaat>X</o:resultaat></o:afmeldingResponse></s:Body><s:Header/>"
+            f"</s:Envelope>").encode()
+    assert _refused(data).resultaat == faults.ONGELDIG_BERICHT
+
+
+def test_text_in_body_refused():
+    data = _envelope("los<o:afmeldingResponse><o:resultaat>X</o:resultaat></o:afmeldingResponse>")
+    assert _refused(data).resultaat == faults.ONGELDIG_BERICHT
