@@ -192,6 +192,7 @@ class _Build:
         self.w.val(m, "overstap", self.profile)
 
     def inzage(self, root, leerling: Leerling):
+        # No checkbox in ParnasSys: delivered only when a caller names cat_ouderinzage. [choice]
         i = leerling.inzage
         if i is None or not self.on("cat_ouderinzage"):
             return
@@ -241,7 +242,8 @@ class _Build:
         if not ll.adresgeheim:
             self.adreslijst(n, ll.adressen)
         self.communicatielijst(n, ll.communicatie)
-        # gba, adresbuitenland, geboorteplaats, nationaliteit, bsn/onderwijsnummer: never.
+        # geboorteplaats, nationaliteit, bsn/onderwijsnummer: never (PaO.LL10-LL12). gba and
+        # adresbuitenland are allowed but the LAS record keeps neither. [choice]
         w.val(n, "leerlingid", ll.leerlingid or None)
         w.val(n, "onderwijssinds", ll.onderwijssinds)
         w.val(n, "startdatumhuidigonderwijs", ll.startdatumhuidigonderwijs)

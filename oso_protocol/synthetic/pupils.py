@@ -209,7 +209,8 @@ def make_leerling(
     geheim_adres = _flag(rng, adresgeheim, 0.1)
     geheim_comm = _flag(rng, communicatie_geheim, 0.15)
     has_bsn = _flag(rng, bsn, 0.5)
-    has_onr = _flag(rng, onderwijsnummer, 0.2) and not has_bsn if onderwijsnummer is None else bool(onderwijsnummer)
+    # A random record holds at most one of the two; asking for both gives both.
+    has_onr = bool(onderwijsnummer) if onderwijsnummer is not None else (not has_bsn and rng.random() < 0.2)
 
     brin = school.brincode if school else brincode(rng)
     vestiging = school.vestigingscode if school else "00"
