@@ -293,6 +293,6 @@ def make_leerling(
     return ll
 
 
-def make_population(seed: int, n: int, profile: str = "POSWV", school: School | None = None) -> list[Leerling]:
+def make_population(seed: int | str, n: int, profile: str = "POSWV", school: School | None = None) -> list[Leerling]:
     rng = random.Random(f"population:{seed}:{profile}")
     return [make_leerling(rng, profile, school=school) for _ in range(n)]
