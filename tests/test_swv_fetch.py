@@ -1,0 +1,159 @@
+"""The fetch, with the TC and LAS played by `responses`: overdracht, documentRequest, validation,
+afmelding with the best result reached."""
+import pytest
+
+from oso_protocol.transport import faults
+
+from swv_support import (  # noqa: F401
+    CONNECTION_ERROR, DOSSIER, LAS_RK, LAS_SOAP, SESSIE, SWV_RK, TC_SOAP, TIMEOUT, app, client,
+    fault_body, make_app, notify, peers)
+
+
+def fetch(client, k):
+    resp = client.post(f"/api/aanvragen/{k}/ophalen")
+    assert resp.status_code == 200
+    return resp.get_json()
+
+
+def test_happy_fetch_signs_off_with_overdracht_geslaagd(client, peers):
+    p = peers()
+    k = notify(client)
+    a = fetch(client, k)
+    assert p.operations() == ["overdracht", "document", "afmelding"]
+    assert a["status"] == "afgemeld" and a["afmelding_resultaat"] == "OverdrachtGeslaagd"
+    assert a["sessie_id"] == SESSIE and a["las_url"] == LAS_SOAP
+    overdracht, = p.sent("overdracht")
+    assert overdracht.koppelsleutel == k and overdracht.zoeksleutel is None
+    assert overdracht.overdrachtsoort == "SWVaanvraag"
+    assert overdracht.doelRouteringsKenmerk == SWV_RK
+    document, = p.sent("document")
+    assert (document.sessieId, document.koppelsleutel) == (SESSIE, k)
+    assert document.bronRouteringsKenmerk == LAS_RK
+    afmelding, = p.sent("afmelding")
+    assert afmelding.resultaat == "OverdrachtGeslaagd" and afmelding.sessieId == SESSIE
+    assert client.get(f"/api/aanvragen/{k}/dossier").data == DOSSIER
+    rapport = client.get(f"/api/aanvragen/{k}/rapport").get_json()
+    assert "findings" in rapport
+    assert a["afgemeld_op"] and a["afmelding_fout"] is None
+
+
+@pytest.mark.parametrize("code", ["SessieAfwijkend", "GeenMandaat", "KoppelsleutelOnbekend"])
+def test_refused_overdracht_gives_no_afmelding(client, peers, code):
+    p = peers(overdracht=fault_body(code, "nee"))
+    k = notify(client)
+    a = fetch(client, k)
+    assert p.operations() == ["overdracht"]
+    assert a["status"] == "mislukt" and a["fout_code"] == code
+    assert a["sessie_id"] is None and a["afmelding_resultaat"] is None
+
+
+@pytest.mark.parametrize("answer,code", [
+    (CONNECTION_ERROR, faults.NIET_BEREIKBAAR), (TIMEOUT, faults.NIET_BEREIKBAAR),
+    ((200, {"Content-Type": "text/html"}, b"<html><body>Bad gateway</body></html>"),
+     faults.ONGELDIG_ANTWOORD)])
+def test_tc_unreachable_or_garbage_at_overdracht(client, peers, answer, code):
+    p = peers(overdracht=answer)
+    k = notify(client)
+    a = fetch(client, k)
+    assert p.operations() == ["overdracht"]
+    assert a["status"] == "mislukt" and a["fout_code"] == code
+
+
+@pytest.mark.parametrize("answer,code,resultaat", [
+    (fault_body("LeerlinginfoNietBeschikbaar"), "LeerlinginfoNietBeschikbaar",
+     "LeerlinginfoNietBeschikbaar"),
+    (fault_body("LeveringGeweigerd"), "LeveringGeweigerd", "LeveringGeweigerd"),
+    (fault_body("SessieAfwijkend"), "SessieAfwijkend", "LeveringGeweigerd"),
+    (CONNECTION_ERROR, faults.NIET_BEREIKBAAR, "BronNietBereikbaar"),
+    (TIMEOUT, faults.NIET_BEREIKBAAR, "BronNietBereikbaar"),
+    ((502, {"Content-Type": "text/html"}, b"<html>proxy error</html>"), faults.ONGELDIG_ANTWOORD,
+     "BronNietBereikbaar"),
+])
+def test_las_failure_is_signed_off_with_its_result(client, peers, answer, code, resultaat):
+    p = peers(document=answer)
+    k = notify(client)
+    a = fetch(client, k)
+    assert p.operations() == ["overdracht", "document", "afmelding"]
+    afmelding, = p.sent("afmelding")
+    assert afmelding.resultaat == resultaat and afmelding.sessieId == SESSIE
+    assert a["status"] == "mislukt" and a["fout_code"] == code
+    assert a["dossier_opgehaald"] is False
+    assert client.get(f"/api/aanvragen/{k}/dossier").status_code == 404
+
+
+def test_unreadable_dossier_is_dossier_ongeldig(client, peers):
+    from oso_protocol.transport.messages import DocumentResponse
+    from swv_support import ok
+    import base64
+    p = peers(document=ok(DocumentResponse(resultaat="DossierGeleverd", dossierVersie="2019.1",
+                                           dossier=base64.b64encode(b"dit is geen xml").decode())))
+    k = notify(client)
+    a = fetch(client, k)
+    afmelding, = p.sent("afmelding")
+    assert afmelding.resultaat == "DossierOngeldig"
+    assert a["status"] == "afgemeld" and a["valid"] is False
+
+
+def test_refused_afmelding_still_ends_the_session(client, peers):
+    p = peers(afmelding=fault_body("SessieOnbekend", "wie?"))
+    k = notify(client)
+    a = fetch(client, k)
+    assert p.operations() == ["overdracht", "document", "afmelding"]
+    assert a["status"] == "afgemeld" and a["afgemeld_op"] is None
+    assert a["afmelding_fout"].startswith("SessieOnbekend")
+
+
+def test_fetch_again_after_afgemeld_sends_nothing(client, peers):
+    p = peers()
+    k = notify(client)
+    fetch(client, k)
+    fetch(client, k)
+    assert p.operations() == ["overdracht", "document", "afmelding"]
+
+
+def test_failed_fetch_can_be_retried_with_a_new_session(client, peers):
+    p = peers(overdracht=CONNECTION_ERROR)
+    k = notify(client)
+    assert fetch(client, k)["status"] == "mislukt"
+    from swv_support import GOOD
+    p.answers["overdracht"] = GOOD["overdracht"]
+    a = fetch(client, k)
+    assert a["status"] == "afgemeld" and a["fout"] is None and a["pogingen"] == 2
+
+
+def test_unknown_aanvraag(client):
+    resp = client.post("/api/aanvragen/00000000-0000-0000-0000-000000000000/ophalen")
+    assert resp.status_code == 404 and resp.get_json()["code"] == "KoppelsleutelOnbekend"
+
+
+def test_defect_skip_afmelding(tmp_path, peers):
+    app = make_app(tmp_path, DEFECTS={"skip_afmelding"})
+    try:
+        client = app.test_client()
+        p = peers()
+        k = notify(client)
+        a = fetch(client, k)
+        assert p.operations() == ["overdracht", "document"]
+        assert a["status"] == "opgehaald"
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def test_defect_skip_overdracht(tmp_path, peers):
+    app = make_app(tmp_path, DEFECTS={"skip_overdracht"}, LAS_URL=LAS_SOAP)
+    try:
+        client = app.test_client()
+        p = peers(document=fault_body("SessieOnbekend"))
+        k = notify(client)
+        a = fetch(client, k)
+        assert p.operations() == ["document"]
+        document, = p.sent("document")
+        assert document.sessieId != SESSIE
+        assert a["status"] == "mislukt" and a["fout_code"] == "SessieOnbekend"
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def test_unknown_defect_is_refused(tmp_path):
+    with pytest.raises(ValueError):
+        make_app(tmp_path, DEFECTS={"skip_everything"})
