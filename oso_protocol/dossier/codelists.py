@@ -48,7 +48,8 @@ def _cl(number: int, label: str, path: str, values, where: str = "") -> CodeList
 
 # Deeldossier (list 33) is not checked per element: the official rule fires once, at document
 # level, when no deeldossier with a listed value exists at all (so also when it is missing).
-DEELDOSSIER = _cl(33, "Deeldossier type", "metadata/deeldossier", ("LAS", "LVS", "LASLVS", "TIB"))
+DEELDOSSIER = _cl(33, "Deeldossier type", "metadata/deeldossier", ("LAS", "LVS", "LASLVS", "TIB"),
+                  " binnen metadata")
 
 CODELISTS: tuple[CodeList, ...] = (
     _cl(2, "VO advies volgens school", "overstapadvies/advies", _VO_ADVIES),
