@@ -5,9 +5,9 @@ Each step's outcome is committed before the next call goes out, so a process kil
 messages picks up where it was (see `Ophalen.run`):
 
     wacht/genotificeerd/mislukt -> overdracht (new session)
-    sessie, LAS outcome not yet stored -> a new session; the old one is lost with the crash
-    sessie, LAS outcome stored (refused) -> only the afmelding
-    opgehaald (dossier stored) -> only the afmelding
+    sessie, nothing from the LAS stored -> a new session; the old one is lost with the crash
+    sessie, LAS refusal stored -> only the afmelding
+    sessie/opgehaald with the dossier stored -> only the afmelding (judged again if need be)
     afgemeld -> nothing
 
 A refused overdracht gives no session and so no afmelding. A refused afmelding ends the session
@@ -126,8 +126,14 @@ class Ophalen:
         status = row["status"]
         if status == av.AFGEMELD:
             return row
-        if status == av.OPGEHAALD or (status == av.SESSIE and row["afmelding_resultaat"]):
-            return self._afmelden(row)
+        if status in (av.SESSIE, av.OPGEHAALD):
+            if row["afmelding_resultaat"]:
+                return self._afmelden(row)
+            if row["dossier"] is not None:
+                # the dossier is here but its verdict was not stored: judge it again, no refetch
+                row = self._keep(key=row["koppelsleutel"], data=bytes(row["dossier"]),
+                                 dossier_versie=row["dossier_versie"])
+                return self._afmelden(row)
         row = self._overdracht(row)
         if row["status"] != av.SESSIE:
             return row
@@ -184,6 +190,10 @@ class Ophalen:
             data = base64.b64decode("".join((answer.dossier or "").split()), validate=True)
         except (binascii.Error, ValueError):
             data = None
+        return self._keep(key=key, data=data, dossier_versie=answer.dossierVersie)
+
+    def _keep(self, *, key: str, data: bytes | None, dossier_versie: str | None) -> dict:
+        """Validate and store a delivered dossier with the afmelding result it earns."""
         if not data:
             report, readable = _report(None, False, [_finding(
                 "OSS.SWV.BASE64", "Het dossier in documentResponse is geen geldige base64.")]), False
@@ -195,7 +205,7 @@ class Ophalen:
         resultaat = OVERDRACHT_GESLAAGD if readable else DOSSIER_ONGELDIG
         valid = report.get("valid")
         return self.inbox.update(
-            key, status=av.OPGEHAALD, dossier=data, dossier_versie=answer.dossierVersie,
+            key, status=av.OPGEHAALD, dossier=data, dossier_versie=dossier_versie,
             opgehaald_op=now_iso(), rapport=json.dumps(report, ensure_ascii=False),
             valid=None if valid is None else int(bool(valid)), profile=report.get("profile"),
             afmelding_resultaat=resultaat, fout=None, fout_code=None)
@@ -207,7 +217,7 @@ class Ophalen:
 
     def _afmelden(self, row: dict) -> dict:
         key = row["koppelsleutel"]
-        delivered = row["status"] == av.OPGEHAALD
+        delivered = row["status"] == av.OPGEHAALD or row["dossier"] is not None
         final = av.AFGEMELD if delivered else av.MISLUKT
         if self.defects & {SKIP_AFMELDING, SKIP_OVERDRACHT}:
             # the broken SWV stops here: opgehaald stays opgehaald, a failure is still a failure
