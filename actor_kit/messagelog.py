@@ -47,8 +47,7 @@ def _sniff(xml: str, pattern: re.Pattern) -> str | None:
 class MessageLog:
     def __init__(self, store: Store):
         self.store = store
-        with store.tx() as conn:
-            conn.executescript(SCHEMA)
+        store.conn().executescript(SCHEMA)
 
     def record(self, direction: str, *, side: str | None = None, operation: str | None, element: str | None = None,
                peer: str | None, xml: bytes | str | None, outcome: str,

@@ -23,8 +23,8 @@ class Store:
         self.path = os.fspath(path)
         self._local = threading.local()
         self._lock = threading.Lock()
-        with self.tx() as conn:
-            conn.executescript(schema_sql)
+        # executescript commits on its own, so it must not run inside tx()
+        self.conn().executescript(schema_sql)
 
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -47,10 +47,12 @@ class Store:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            if conn.in_transaction:
+                conn.execute("COMMIT")
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn().execute(sql, params).fetchall()
