@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import mimetypes
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from oso_protocol.transport.messages import Aanleverpunt
 from .errors import LasError
 from .leerlingen import get_school, load_leerling
 from .oso_calls import OsoCalls
+
+log = logging.getLogger(__name__)
 
 CONCEPT, VERZONDEN, VERWIJDERD = "concept", "verzonden", "verwijderd"
 
@@ -513,6 +516,10 @@ class Zorgvragen:
                                   OsoFault(exc.code or faults.ONBEKEND_AANLEVERPUNT, exc.fout))
             except OsoFault as fault:
                 self._noteer_fout(zorgvraag_id, stap, fault)
+            except Exception as exc:  # a bug of ours must not leave the user without a state
+                log.exception("delivery of zorgvraag %s failed", zorgvraag_id)
+                self._noteer_fout(zorgvraag_id, stap,
+                                  OsoFault(faults.INTERNE_FOUT, f"Interne fout: {type(exc).__name__}"))
             else:
                 with self.store.tx() as conn:
                     conn.execute("UPDATE zorgvragen SET notificatie_verstuurd = 1,"
