@@ -17,6 +17,7 @@ from .rules_standard import _compiled, _text, xpath_location
 from .version import GegevenssetVersion
 
 _ZIP_LOCAL_HEADER = b"PK\x03\x04"
+_ZIP_END = b"PK\x05\x06"
 _OFF = (VERBODEN, OPT_UIT)
 
 
@@ -86,12 +87,18 @@ def _attachments(root, n, add):
 
 def _inspect(text: str) -> tuple[str, ...]:
     try:
-        # Line breaks and indentation are allowed in base64 text; anything else is not.
-        data = binascii.a2b_base64("".join(text.split()), strict_mode=True)
+        data = binascii.a2b_base64(text, strict_mode=True)
     except (binascii.Error, ValueError):
-        return ("OSS.ATT01",)
+        try:
+            # Line breaks and indentation are allowed in base64 text; anything else is not.
+            data = binascii.a2b_base64("".join(text.split()), strict_mode=True)
+        except (binascii.Error, ValueError):
+            return ("OSS.ATT01",)
     if not data.startswith(_ZIP_LOCAL_HEADER):
         return ("OSS.ATT02",)
+    # Without an end-of-central-directory record there is nothing to open (truncated ZIP).
+    if data.rfind(_ZIP_END, max(0, len(data) - 65557)) < 0:
+        return ("OSS.ATT03",)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             zf.infolist()
