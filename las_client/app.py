@@ -15,7 +15,7 @@ from oso_protocol.transport.messages import NS
 
 from . import leerlingen
 from .api import api_blueprint
-from .db import SCHEMA, LasStore
+from .db import SCHEMA
 from .oso_calls import OsoCalls
 from .soap_handlers import make_handlers
 from .zorgvragen import Zorgvragen
@@ -69,7 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(config)
     ns = config.get("NS") or NS
-    store = LasStore(config.get("DB_PATH"), SCHEMA)
+    store = Store(config.get("DB_PATH"), SCHEMA)
     messagelog = MessageLog(store)
     client = SoapClient(messagelog, me="las", ns=ns,
                         timeout=float(config.get("SOAP_TIMEOUT", 10.0)))

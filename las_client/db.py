@@ -6,12 +6,6 @@ the inbound SOAP checks query them.
 """
 from __future__ import annotations
 
-import sqlite3
-from contextlib import contextmanager
-from typing import Iterator
-
-from actor_kit.store import Store
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -83,25 +77,3 @@ CREATE TABLE IF NOT EXISTS terugkoppelingen (
 CREATE INDEX IF NOT EXISTS terugkoppelingen_zorgvraag ON terugkoppelingen (zorgvraag_id);
 """
 
-
-class LasStore(Store):
-    """actor_kit's Store, tolerant of `executescript` inside tx().
-
-    sqlite3's executescript commits the open transaction before it runs, so the plain tx()
-    fails on its own COMMIT when a schema is applied (Store.__init__, MessageLog). Until
-    actor_kit handles that itself, finish only a transaction that is still open.
-    """
-
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        conn = self.conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        else:
-            if conn.in_transaction:
-                conn.execute("COMMIT")

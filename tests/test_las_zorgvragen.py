@@ -283,3 +283,29 @@ def test_leerling_toevoegen(client):
     assert resp.status_code == 201
     assert client.get(f"/api/leerlingen/{resp.json['id']}").json["achternaam"] == "Jansen"
     assert client.post("/api/leerlingen", json={"brin": "99ZZ", "achternaam": "X"}).status_code == 404
+
+
+def test_geen_schrijfslot_tijdens_uitgaande_oproepen(app, client, peers):
+    """While a peer takes its time, the LAS's database must stay writable for other requests."""
+    import sqlite3
+
+    path = app.extensions["las"]["store"].path
+    seen = []
+
+    def probe(answer):
+        def handler(m):
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                seen.append(m.OPERATION)
+            finally:
+                other.close()
+            return answer(m)
+        return handler
+
+    for op in ("overzichtAanleverpunt", "meldenNotificatie", "notificatie"):
+        peers.handlers[op] = probe(peers.handlers[op])
+    zv = maak(client).json["zorgvraag"]
+    assert zv["notificatie_verstuurd"] == "Ja"
+    assert seen == ["overzichtAanleverpunt", "meldenNotificatie", "notificatie"]
