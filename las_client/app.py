@@ -75,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
                         timeout=float(config.get("SOAP_TIMEOUT", 10.0)))
     calls = OsoCalls(client, config.get("TC_URL"))
     zorgvragen = Zorgvragen(store, calls)
+    # [choice] as the TC: no SCENARIO key seeds the default scenario, SCENARIO None an empty LAS
     if config.get("SCENARIO", DEFAULT_SCENARIO) is not None:
         seed_from_scenario(store, _scenario(config.get("SCENARIO")))
 
