@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import threading
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+class QuietHandler(WSGIRequestHandler):
+    """The message log records every SOAP call; a line per request on stderr is only noise."""
+
+    def log_request(self, *args, **kwargs):
+        pass
 
 
 class ServerThread:
@@ -12,7 +19,8 @@ class ServerThread:
 
     def __init__(self, app=None, host: str = "127.0.0.1", port: int = 0):
         self.app = app
-        self._server = make_server(host, port, self._dispatch, threaded=True)
+        self._server = make_server(host, port, self._dispatch, threaded=True,
+                                   request_handler=QuietHandler)
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_port

@@ -21,6 +21,15 @@ from oso_protocol.synthetic import pdf_bytes
 ACTOR_OF_ROLE = {"tc": "TC", "las": "LAS", "swv": "SWV"}
 
 
+def _actor_name(peer: str | None) -> str | None:
+    """Callers name themselves in X-OSO-Peer (a role or a system id such as 'swv-sim')."""
+    low = (peer or "").lower()
+    for role, name in ACTOR_OF_ROLE.items():
+        if low == role or low.startswith(role + "-") or low.startswith(role + " "):
+            return name
+    return peer
+
+
 class ExchangeFailed(Exception):
     pass
 
@@ -157,7 +166,7 @@ class ExchangeDriver:
                 if e.get("side") == "server" and e.get("direction") == "out":
                     rows.append((e["ts"], {
                         "operation": e.get("operation"),
-                        "from": ACTOR_OF_ROLE.get((e.get("peer") or "").lower(), e.get("peer")),
+                        "from": _actor_name(e.get("peer")),
                         "to": ACTOR_OF_ROLE[role],
                         "ms": round(e.get("duration_ms") or 0.0, 2),
                         "outcome": e.get("outcome"),
