@@ -27,7 +27,7 @@ SWV_RK = "0000000700025PO00931"
 SESSIE = "9CEBD89C-8953-416B-A2CB-ECEE939F1775"
 
 DOSSIER = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-           b'<dossier xmlns="http://www.edustandaard.nl/leerresultaten/2/leerlinggegevens">'
+           b'<dossier xmlns="http://www.edustandaard.nl/oso_gegevensset/2019/dossier">'
            b'<overdrachtsoort>swv-dossier</overdrachtsoort></dossier>')
 
 
