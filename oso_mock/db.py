@@ -6,7 +6,6 @@ when read: an actor restarted on other ports keeps a register that points at the
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 from actor_kit.store import Store
 
@@ -82,24 +81,4 @@ CREATE TABLE IF NOT EXISTS terugkoppelingen (
 """
 
 
-class TcStore(Store):
-    """actor_kit's Store, tolerant of `executescript` inside tx().
-
-    sqlite3's executescript commits the open transaction before it runs, so the plain tx()
-    fails on its own COMMIT when a schema is applied (Store.__init__, MessageLog). Until
-    actor_kit handles that itself, commit only when a transaction is still open.
-    """
-
-    @contextmanager
-    def tx(self):
-        conn = self.conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        else:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+TcStore = Store  # the actor's store is the shared one; the name stays for callers

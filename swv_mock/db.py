@@ -5,9 +5,6 @@ overdracht, the dossier and its report, and the afmelding result decided before 
 """
 from __future__ import annotations
 
-import sqlite3
-from contextlib import contextmanager
-from typing import Iterator
 
 from actor_kit.store import Store
 
@@ -59,24 +56,4 @@ CREATE INDEX IF NOT EXISTS terugkoppeling_koppelsleutel ON terugkoppeling (koppe
 """
 
 
-class SwvStore(Store):
-    """actor_kit's Store, tolerant of `executescript` inside tx().
-
-    sqlite3's executescript commits the open transaction before it runs, so the plain tx() fails
-    on its own COMMIT when a schema is applied (Store.__init__, MessageLog). Until actor_kit
-    handles that itself, finish only a transaction that is still open.
-    """
-
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        conn = self.conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        else:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+SwvStore = Store  # the actor's store is the shared one; the name stays for callers
