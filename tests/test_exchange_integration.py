@@ -1,0 +1,72 @@
+"""The three actors on real loopback sockets: complete exchanges, concurrency, the CLI contract."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from harness.actors import Actors
+from harness.cli import main
+from harness.exchange import ExchangeDriver
+
+pytestmark = pytest.mark.slow
+
+EXPECTED_STEPS = ["meldenNotificatie", "notificatie", "overdracht", "sessiecontrole", "document",
+                  "afmelding", "meldenTerugkoppeling", "terugkoppeling"]
+
+
+@pytest.fixture(scope="module")
+def actors():
+    with Actors() as a:
+        yield a
+
+
+def test_one_exchange_runs_every_step_in_order(actors):
+    res = ExchangeDriver(actors.urls).run_many(1)[0]
+    assert res.completed, res.error
+    assert [s["operation"] for s in res.steps] == EXPECTED_STEPS
+    by_op = {s["operation"]: s for s in res.steps}
+    assert (by_op["notificatie"]["from"], by_op["notificatie"]["to"]) == ("LAS", "SWV")
+    assert (by_op["document"]["from"], by_op["document"]["to"]) == ("SWV", "LAS")
+    assert (by_op["sessiecontrole"]["from"], by_op["sessiecontrole"]["to"]) == ("LAS", "TC")
+    assert by_op["afmelding"]["outcome"] == "AfmeldingOntvangen"
+    assert by_op["terugkoppeling"]["outcome"] == "TerugkoppelingOntvangen"
+
+
+def test_fifty_parallel_zorgvragen_complete_with_distinct_koppelsleutels(actors):
+    driver = ExchangeDriver(actors.urls, timeout=60)
+    results = driver.run_many(50, parallel=16)
+    failed = [r.error for r in results if not r.completed]
+    assert not failed, failed[:3]
+    keys = {r.koppelsleutel for r in results}
+    assert len(keys) == 50
+    # no lost terugkoppeling: each zorgvraag in the LAS holds exactly the one that was sent
+    for r in results:
+        zv = requests.get(f"{actors.urls['las']}/api/zorgvragen/{r.zorgvraag_id}", timeout=10).json()
+        assert zv["terugkoppeling_ontvangen"] == "Ja"
+        assert len(zv["terugkoppelingen"]) == 1
+    tc = requests.get(f"{actors.urls['tc']}/api/koppelingen", timeout=10).json()
+    rows = tc["koppelingen"] if isinstance(tc, dict) else tc
+    assert keys <= {k["koppelsleutel"].upper() for k in rows}
+
+
+def test_cli_exchange_json_contract(capsys):
+    assert main(["exchange", "--count", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["requested"] == 3 and out["completed"] == 3
+    assert len(out["exchanges"]) == 3
+    for ex in out["exchanges"]:
+        assert ex["completed"] is True and ex["koppelsleutel"]
+        assert {"operation", "from", "to", "ms", "outcome"} <= set(ex["steps"][0])
+
+
+def test_cli_exchange_text_timeline(capsys):
+    assert main(["exchange", "--count", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "sessiecontrole" in out and "1/1 uitwisselingen voltooid" in out
+
+
+def test_cli_exchange_bad_arguments(capsys):
+    assert main(["exchange", "--count", "0"]) == 2
+    assert main(["exchange", "--scenario", "/nonexistent.yaml"]) == 2
