@@ -7,7 +7,13 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 
 class QuietHandler(WSGIRequestHandler):
-    """The message log records every SOAP call; a line per request on stderr is only noise."""
+    """The message log records every SOAP call; a line per request on stderr is only noise.
+
+    HTTP/1.1 keeps connections alive between the actors' keep-alive sessions: without it every
+    call pays a new TCP connection and a new server thread.
+    """
+
+    protocol_version = "HTTP/1.1"
 
     def log_request(self, *args, **kwargs):
         pass

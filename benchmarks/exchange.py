@@ -14,8 +14,12 @@ import time
 
 import requests
 
+import tempfile
+from contextlib import contextmanager
+
 from harness.actors import Actors
 from harness.exchange import ExchangeDriver
+from harness.processes import start_three
 
 
 def bare_round_trips(url: str, n: int = 200) -> float:
@@ -29,24 +33,37 @@ def bare_round_trips(url: str, n: int = 200) -> float:
     return statistics.median(times)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--count", type=int, default=40)
-    ap.add_argument("--parallel", type=int, default=8)
-    args = ap.parse_args()
-    with Actors() as actors:
-        driver = ExchangeDriver(actors.urls)
+@contextmanager
+def actor_urls(processes: bool):
+    if not processes:
+        with Actors() as actors:
+            yield actors.urls
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = start_three(tmp)
+        try:
+            yield {role: p.url for role, p in procs.items()}
+        finally:
+            for p in procs.values():
+                p.stop()
+
+
+def run(processes: bool, count: int, parallel: int) -> bool:
+    label = "three processes" if processes else "one process (threads)"
+    print(f"--- actors in {label}")
+    with actor_urls(processes) as urls:
+        driver = ExchangeDriver(urls)
         targets = driver.mandated_targets()
         driver.run_many(2, targets=targets)  # warm-up: schema compiles, connections
-        bare_ms = bare_round_trips(actors.urls["las"] + "/api/health")
+        bare_ms = bare_round_trips(urls["las"] + "/api/health")
 
         t = time.perf_counter()
-        seq = driver.run_many(args.count, parallel=1, targets=targets)
+        seq = driver.run_many(count, parallel=1, targets=targets)
         seq_s = time.perf_counter() - t
         seq_ms = statistics.median(r.ms for r in seq)
 
         t = time.perf_counter()
-        par = driver.run_many(args.count, parallel=args.parallel, targets=targets)
+        par = driver.run_many(count, parallel=parallel, targets=targets)
         par_s = time.perf_counter() - t
 
     ok_seq = sum(r.completed for r in seq)
@@ -55,10 +72,24 @@ def main() -> int:
     print(f"nine bare round trips                {9 * bare_ms:8.2f} ms")
     print(f"one exchange, sequential (median)    {seq_ms:8.2f} ms  "
           f"= {seq_ms / (9 * bare_ms):.1f}x nine round trips (target < 5x)")
-    print(f"sequential: {ok_seq}/{args.count} in {seq_s:.2f} s -> {ok_seq / seq_s:6.1f} exchanges/s")
-    print(f"{args.parallel} in flight: {ok_par}/{args.count} in {par_s:.2f} s -> "
+    print(f"sequential: {ok_seq}/{count} in {seq_s:.2f} s -> {ok_seq / seq_s:6.1f} exchanges/s")
+    print(f"{parallel} in flight: {ok_par}/{count} in {par_s:.2f} s -> "
           f"{ok_par / par_s:6.1f} exchanges/s (target >= 30)")
-    return 0 if ok_seq == ok_par == args.count else 1
+    return ok_seq == ok_par == count
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=40)
+    ap.add_argument("--parallel", type=int, default=8)
+    ap.add_argument("--mode", choices=["threads", "processes", "both"], default="both")
+    args = ap.parse_args()
+    ok = True
+    if args.mode in ("threads", "both"):
+        ok &= run(False, args.count, args.parallel)
+    if args.mode in ("processes", "both"):
+        ok &= run(True, args.count, args.parallel)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

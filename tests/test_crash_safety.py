@@ -7,7 +7,7 @@ import base64
 import pytest
 import requests
 
-from actor_processes import ActorProcess, free_port
+from harness.processes import start_three
 from oso_protocol.synthetic import pdf_bytes
 
 pytestmark = pytest.mark.slow
@@ -17,18 +17,8 @@ T = 15
 
 @pytest.fixture
 def actors(tmp_path):
-    ports = {r: free_port() for r in ("tc", "las", "swv")}
-    urls = {r: f"http://127.0.0.1:{p}" for r, p in ports.items()}
-    procs = {
-        "tc": ActorProcess("tc", ports["tc"], tmp_path / "tc.sqlite",
-                           "--las-url", urls["las"], "--swv-url", urls["swv"]),
-        "las": ActorProcess("las", ports["las"], tmp_path / "las.sqlite", "--tc-url", urls["tc"]),
-        # manual fetch, so the test decides between which two messages the kill falls
-        "swv": ActorProcess("swv", ports["swv"], tmp_path / "swv.sqlite", "--tc-url", urls["tc"],
-                            "--manual-fetch"),
-    }
-    for p in procs.values():
-        p.start()
+    # manual fetch, so the test decides between which two messages the kill falls
+    procs = start_three(tmp_path, swv_args=("--manual-fetch",))
     yield procs
     for p in procs.values():
         p.stop()

@@ -1,4 +1,9 @@
-"""Actors as separate OS processes (`python -m harness.cli serve ...`), for tests that kill them."""
+"""Actors as separate OS processes (`python -m harness.cli serve ...`).
+
+Used where one process is not enough: tests that kill an actor with SIGKILL, a system under test
+that must look external to the harness, and throughput runs that need both cores (three actors in
+one process share one interpreter lock).
+"""
 from __future__ import annotations
 
 import os
@@ -15,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
+    # the port is free when asked; the actor binds it moments later (fine on a test machine)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -60,3 +66,28 @@ class ActorProcess:
                 self.kill()
         if self.proc and self.proc.stderr:
             self.proc.stderr.close()
+
+
+def start_three(workdir: Path, *, swv_args: tuple[str, ...] = (), las_args: tuple[str, ...] = (),
+                tc_args: tuple[str, ...] = ()) -> dict[str, ActorProcess]:
+    """TC, LAS and SWV as three processes on free ports, wired to each other."""
+    workdir = Path(workdir)
+    ports = {r: free_port() for r in ("tc", "las", "swv")}
+    urls = {r: f"http://127.0.0.1:{p}" for r, p in ports.items()}
+    procs = {
+        "tc": ActorProcess("tc", ports["tc"], workdir / "tc.sqlite",
+                           "--las-url", urls["las"], "--swv-url", urls["swv"], *tc_args),
+        "las": ActorProcess("las", ports["las"], workdir / "las.sqlite", "--tc-url", urls["tc"],
+                            *las_args),
+        "swv": ActorProcess("swv", ports["swv"], workdir / "swv.sqlite", "--tc-url", urls["tc"],
+                            *swv_args),
+    }
+    started = []
+    try:
+        for p in procs.values():
+            started.append(p.start())
+    except Exception:
+        for p in started:
+            p.stop()
+        raise
+    return procs
