@@ -4,7 +4,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from werkzeug.serving import make_server
+from actor_kit.server import make_wsgi_server
 
 from .actors import create_actor_app
 from .scenario import ScenarioError, load_scenario
@@ -44,23 +44,33 @@ def config_for(args, public_url: str) -> dict:
     return config
 
 
+def _stop_like_ctrl_c(signum, frame):
+    # SIGTERM ends the serve loop as Ctrl-C does; SQLite already holds every acknowledged write
+    raise KeyboardInterrupt
+
+
 def run(args) -> int:
     holder = {}
     try:
-        server = make_server(args.host, args.port, lambda e, s: holder["app"](e, s), threaded=True)
+        server = make_wsgi_server(lambda e, s: holder["app"](e, s), args.host, args.port)
     except OSError as exc:
         print(f"oso-sim serve: poort {args.port} niet beschikbaar ({exc.strerror})", file=sys.stderr)
         return 2
-    url = f"http://{args.host}:{server.server_port}"
+    url = f"http://{args.host}:{server.effective_port}"
     try:
         holder["app"] = create_actor_app(args.role, config_for(args, url))
     except ScenarioError as exc:
         print(f"oso-sim serve: {exc}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     print(f"{args.role} luistert op {url} (SOAP: {url}/oso, WSDL: {url}/oso?wsdl)", flush=True)
     try:
-        server.serve_forever()
+        server.run()
     except KeyboardInterrupt:
         pass
+    finally:
+        server.close()
+        close = getattr(holder.get("app"), "extensions", {}).get("oso_sim_close")
+        if close:
+            close()
     return 0

@@ -114,7 +114,7 @@ class ExchangeDriver:
 
     # -- one exchange ------------------------------------------------------------------------
 
-    def run_one(self, target: Target, n: int = 1) -> ExchangeResult:
+    def run_one(self, target: Target, n: int = 1, with_timeline: bool = True) -> ExchangeResult:
         result = ExchangeResult()
         started = time.perf_counter()
         try:
@@ -150,28 +150,46 @@ class ExchangeDriver:
         except ExchangeFailed as exc:
             result.error = str(exc)
         result.ms = (time.perf_counter() - started) * 1000
-        if result.koppelsleutel:
+        if result.koppelsleutel and with_timeline:
             result.steps = self.timeline(result.koppelsleutel)
         return result
 
-    def timeline(self, koppelsleutel: str) -> list[dict]:
-        """Every call of this exchange, as answered by its server, in time order."""
-        rows = []
-        for role in ("tc", "las", "swv"):
+    def _log_rows(self, role: str, query: str) -> list[dict]:
+        """All message log rows of one actor matching `query`, paged by id."""
+        rows, after = [], 0
+        while True:
             try:
-                entries = self._json("GET", role, f"/api/berichten?koppelsleutel={koppelsleutel}&xml=0")
+                page = self._json("GET", role, f"/api/berichten?{query}&xml=0&after_id={after}")
             except ExchangeFailed:
-                continue
-            for e in entries.get("berichten", []):
-                if e.get("side") == "server" and e.get("direction") == "out":
-                    rows.append((e["ts"], {
-                        "operation": e.get("operation"),
-                        "from": _actor_name(e.get("peer")),
-                        "to": ACTOR_OF_ROLE[role],
-                        "ms": round(e.get("duration_ms") or 0.0, 2),
-                        "outcome": e.get("outcome"),
-                    }))
-        return [r for _, r in sorted(rows, key=lambda r: r[0])]
+                return rows
+            batch = page.get("berichten", [])
+            rows.extend(batch)
+            if len(batch) < 500 or not batch:  # the actors' page size
+                return rows
+            after = batch[-1]["id"]
+
+    def timelines(self, koppelsleutels: set[str] | None = None, query: str = "") -> dict[str, list[dict]]:
+        """Every call per koppelsleutel, as answered by its server, in time order."""
+        steps: dict[str, list[tuple]] = {}
+        for role in ("tc", "las", "swv"):
+            for e in self._log_rows(role, query):
+                k = (e.get("koppelsleutel") or "").upper()
+                if not k or e.get("side") != "server" or e.get("direction") != "out":
+                    continue
+                if koppelsleutels is not None and k not in koppelsleutels:
+                    continue
+                steps.setdefault(k, []).append((e["ts"], {
+                    "operation": e.get("operation"),
+                    "from": _actor_name(e.get("peer")),
+                    "to": ACTOR_OF_ROLE[role],
+                    "ms": round(e.get("duration_ms") or 0.0, 2),
+                    "outcome": e.get("outcome"),
+                }))
+        return {k: [r for _, r in sorted(v, key=lambda r: r[0])] for k, v in steps.items()}
+
+    def timeline(self, koppelsleutel: str) -> list[dict]:
+        k = koppelsleutel.upper()
+        return self.timelines({k}, query=f"koppelsleutel={k}").get(k, [])
 
     def run_many(self, count: int, parallel: int = 1, targets: list[Target] | None = None,
                  on_result=None) -> list[ExchangeResult]:
@@ -181,12 +199,19 @@ class ExchangeDriver:
         jobs = [(targets[i % len(targets)], i + 1) for i in range(count)]
 
         def job(arg):
-            res = self.run_one(*arg)
-            if on_result:
-                on_result(arg[1], res)
-            return res
+            return self.run_one(*arg, with_timeline=False)
 
         if parallel <= 1:
-            return [job(a) for a in jobs]
-        with ThreadPoolExecutor(max_workers=parallel) as pool:
-            return list(pool.map(job, jobs))
+            results = [job(a) for a in jobs]
+        else:
+            with ThreadPoolExecutor(max_workers=parallel) as pool:
+                results = list(pool.map(job, jobs))
+        # one read of each message log at the end instead of three per exchange
+        keys = {r.koppelsleutel.upper() for r in results if r.koppelsleutel}
+        steps = self.timelines(keys) if keys else {}
+        for n, res in enumerate(results, start=1):
+            if res.koppelsleutel:
+                res.steps = steps.get(res.koppelsleutel.upper(), [])
+            if on_result:
+                on_result(n, res)
+        return results
