@@ -38,12 +38,16 @@ class ActorProcess:
     def start(self, timeout: float = 20.0) -> "ActorProcess":
         cmd = [sys.executable, "-m", "harness.cli", "serve", self.role, "--port", str(self.port),
                "--db", str(self.db), *self.extra]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        # stderr goes to a file beside the database: a pipe nobody reads would fill up and
+        # block the actor mid-exchange
+        self.log_path = Path(str(self.db) + ".log")
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.role} stopte meteen: {self.proc.stderr.read().decode()}")
+                raise RuntimeError(f"{self.role} stopte meteen: {self.log_tail()}")
             try:
                 if requests.get(self.url + "/api/health", timeout=1).ok:
                     return self
@@ -64,8 +68,14 @@ class ActorProcess:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.proc and self.proc.stderr:
-            self.proc.stderr.close()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def log_tail(self, n: int = 2000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
 
 
 def start_three(workdir: Path, *, swv_args: tuple[str, ...] = (), las_args: tuple[str, ...] = (),
