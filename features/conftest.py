@@ -1,0 +1,71 @@
+"""Fixtures and step wiring for the conformance scenarios.
+
+The same scenarios run against the simulated actors (the default: `pytest features/`) and against
+a vendor's system (`oso-sim conformance --config FILE`, which passes the file in
+OSO_CONFORMANCE_CONFIG). A scenario whose role tags do not include the role under test is skipped
+with the reason, so a vendor's report only judges its own system.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from steps.common import *  # noqa: E402,F401,F403  (step definitions are fixtures)
+from steps.las_steps import *  # noqa: E402,F401,F403
+from steps.swv_steps import *  # noqa: E402,F401,F403
+from steps.tc_steps import *  # noqa: E402,F401,F403
+from steps.dossier_steps import *  # noqa: E402,F401,F403
+
+from harness.conformance_env import ConformanceEnv  # noqa: E402
+from harness.roles import config_from_env  # noqa: E402
+
+ROLE_TAGS = ("las", "swv", "tc")
+_TAG = re.compile(r"(?<!\S)@([\w.\-:]+)")
+
+
+def pytest_configure(config):
+    # Every tag used in a feature file becomes a known marker, so `-m "las and mandatory"` works
+    # and pytest does not warn about unknown marks.
+    tags = set()
+    for path in Path(__file__).resolve().parent.glob("*.feature"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith("@"):
+                tags.update(_TAG.findall(line))
+    for tag in sorted(tags):
+        config.addinivalue_line("markers", f"{tag}: conformance tag")
+
+
+@pytest.fixture(scope="session")
+def conformance_config():
+    return config_from_env()
+
+
+@pytest.fixture
+def env(request, conformance_config, tmp_path):
+    tags = {m.name for m in request.node.iter_markers()}
+    sut = conformance_config.sut_roles
+    if sut and not tags & set(sut):
+        roles = ", ".join(sorted(tags & set(ROLE_TAGS))) or "geen rol"
+        pytest.skip(f"niet van toepassing: dit scenario test {roles}; onder test is {', '.join(sut)}")
+    world = ConformanceEnv(conformance_config, workdir=tmp_path)
+    request.node.conformance_env = world  # read by harness.conformance_plugin
+    yield world
+    try:
+        if world.started:
+            request.node.conformance_messages = world.messages()
+    except Exception as exc:  # the report must not lose the verdict over a log that is gone
+        request.node.conformance_messages = [{"actor": "harnas", "operation": None,
+                                              "outcome": f"berichtenlog niet te lezen: {exc}"}]
+    request.node.conformance_koppelsleutels = list(world.koppelsleutels)
+    world.stop()
+
+
+@pytest.fixture
+def ctx():
+    """What the steps of one scenario share: pupils, sent zorgvragen, the last answer, ..."""
+    return Ctx()

@@ -1,0 +1,126 @@
+"""Steps about the aanvraag SWV-dossier as the SWV received it."""
+from __future__ import annotations
+
+from lxml import etree
+from pytest_bdd import parsers, then
+
+from oso_protocol.dossier.categories import BY_ELEMENT, CATEGORIES, OPT_UIT, OPTIONEEL, PROFILE_MATRIX, VERBODEN, VERPLICHT, allowed_declarations
+from oso_protocol.dossier.version import NS
+
+from .common import profile_of
+
+
+def _root(ctx):
+    assert ctx.dossier, "er is geen dossier ontvangen om te bekijken"
+    return etree.fromstring(ctx.dossier)
+
+
+def _find(root, path: str):
+    return root.find("./" + "/".join(f"{{{NS}}}{p}" for p in path.split("/")))
+
+
+def _declared(root) -> dict[str, str]:
+    cu = _find(root, "metadata/categorie_uitlevering")
+    assert cu is not None, "dossier mist metadata/categorie_uitlevering (PaO.MD03)"
+    return {etree.QName(c).localname: (c.text or "").strip() for c in cu}
+
+
+def _present(root, cat: str) -> list[str]:
+    return [p for p in BY_ELEMENT[cat].paths if _find(root, p) is not None]
+
+
+def validate_dossier(data: bytes):
+    from oso_protocol.dossier import validate
+    return validate(data)
+
+
+@then("the dossier contains onderwijsondersteuning/toelichting_onderwijsbehoeften")
+def has_toelichting(ctx):
+    el = _find(_root(ctx), "huidigeschool/leerling/onderwijsondersteuning/toelichting_onderwijsbehoeften")
+    assert el is not None and len(el), "OSS.ZV01: dossier mist onderwijsondersteuning/toelichting_onderwijsbehoeften"
+
+
+@then("the dossier equals the snapshot taken at send time")
+def equals_snapshot(env, ctx):
+    snapshot = env.las.snapshot(ctx.sent.zorgvraag_id)
+    assert ctx.dossier == snapshot, (f"het opgehaalde dossier ({len(ctx.dossier)} bytes) wijkt af van de"
+                                     f" momentopname bij verzenden ({len(snapshot)} bytes)")
+
+
+@then(parsers.parse('the dossier does not contain "{text}"'))
+def not_contains(ctx, text):
+    assert text.encode() not in ctx.dossier, f"dossier bevat {text!r}: gegevens van na het verzenden"
+
+
+@then(parsers.parse('the dossier contains "{text}"'))
+def contains(ctx, text):
+    assert text.encode() in ctx.dossier, f"dossier bevat {text!r} niet"
+
+
+@then("the dossier contains no bsn and no onderwijsnummer")
+def no_pgn(ctx):
+    root = _root(ctx)
+    found = [etree.QName(el).localname for el in root.iter()
+             if isinstance(el.tag, str) and etree.QName(el).localname in ("bsn", "onderwijsnummer")]
+    assert not found, f"PaO.LL12: dossier bevat {', '.join(found)}"
+
+
+@then("every optional category is declared OPT-UIT and absent")
+def optional_opt_uit(ctx):
+    root = _root(ctx)
+    declared = _declared(root)
+    profile = declared and _find(root, "metadata/overstap").text
+    for cat in CATEGORIES:
+        if PROFILE_MATRIX[profile][cat.element] != OPTIONEEL or cat.element in ("cat_ouderinzage",):
+            continue
+        assert declared.get(cat.element) == OPT_UIT, \
+            f"OSS.PM01: {cat.element} niet aangevinkt maar gedeclareerd als {declared.get(cat.element)!r}"
+        assert not _present(root, cat.element), \
+            f"{cat.rule or cat.element}: {cat.element} is OPT-UIT maar bevat {_present(root, cat.element)}"
+
+
+@then("every verplichte category is declared VERPLICHT")
+def verplicht_declared(ctx):
+    root = _root(ctx)
+    declared = _declared(root)
+    profile = _find(root, "metadata/overstap").text
+    wrong = {c: declared.get(c) for c, v in PROFILE_MATRIX[profile].items() if v == VERPLICHT and declared.get(c) != VERPLICHT}
+    assert not wrong, f"OSS.PM01: verplichte categorieen niet als VERPLICHT gedeclareerd: {wrong}"
+
+
+@then(parsers.re(r"category (?P<cat>\w+) is declared (?P<value>[A-Z-]+) and absent"))
+def declared_and_absent(ctx, cat, value):
+    root = _root(ctx)
+    got = _declared(root).get(cat)
+    rule = BY_ELEMENT[cat].rule or "OSS.PM01"
+    assert got == value, f"{rule}: {cat} gedeclareerd als {got!r}, verwacht {value}"
+    assert not _present(root, cat), f"{rule}: {cat} is {value} maar het dossier bevat {_present(root, cat)}"
+
+
+@then(parsers.re(r"category (?P<cat>\w+) is declared (?P<value>[A-Z-]+)"))
+def declared(ctx, cat, value):
+    got = _declared(_root(ctx)).get(cat)
+    assert got == value, f"{cat} gedeclareerd als {got!r}, verwacht {value}"
+
+
+@then(parsers.parse("the dossier declares profile {profile}"))
+def declares_profile(ctx, profile):
+    el = _find(_root(ctx), "metadata/overstap")
+    assert el is not None and el.text == profile, \
+        f"PaO.SO01: metadata/overstap is {el.text if el is not None else 'afwezig'}, verwacht {profile}"
+
+
+@then(parsers.parse("every category is declared as the profile matrix of {profile} allows"))
+def matrix(ctx, profile):
+    declared_ = _declared(_root(ctx))
+    wrong = {c.element: declared_.get(c.element) for c in CATEGORIES
+             if declared_.get(c.element) not in allowed_declarations(profile, c.element)}
+    assert not wrong, f"OSS.PM01: declaraties buiten de profielmatrix van {profile}: {wrong}"
+
+
+@then("the dossier passes the full validator")
+def passes_validator(ctx):
+    report = validate_dossier(ctx.dossier)
+    fouten = [f"{f.rule} [{f.layer}] {f.location}: {f.message}" for f in report.findings if f.severity == "fout"]
+    assert report.valid, "dossier ongeldig: " + "; ".join(fouten[:5])
+

@@ -1,0 +1,130 @@
+"""One scenario's world: the simulated actors (fresh per scenario, so scenarios stay independent
+and can run in parallel), the configured external systems routed into the register, the drivers
+the steps use, and what the scenario must report (koppelsleutels, messages)."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from .actors import Actors
+from .drivers.http import JsonApi, SoapProbe
+from .drivers.las import ExternalLas, SimulatedLas
+from .drivers.swv import ExternalSwv, SimulatedSwv
+from .drivers.tc import TcDriver
+from .roles import ConformanceConfig
+
+ACTOR_LABEL = {"tc": "TC", "las": "LAS", "swv": "SWV"}
+
+
+class ConformanceEnv:
+    def __init__(self, config: ConformanceConfig, workdir: str | Path | None = None):
+        self.config = config
+        self._tmp = None
+        if workdir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="oso-conf-")
+            workdir = self._tmp.name
+        self.workdir = str(workdir)
+        self.auto_fetch = True
+        self.expect_refusal = False
+        self.actors: Actors | None = None
+        self.peers: list = []
+        self.koppelsleutels: list[str] = []
+        self.used_pupils: set[str] = set()
+        self.probe = SoapProbe(timeout=max(c.timeout for c in config.roles.values()))
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        return self.actors is not None
+
+    def start(self) -> "ConformanceEnv":
+        if self.actors is not None:
+            return self
+        roles = self.config.roles
+        extra = {"swv": {"AUTO_FETCH": self.auto_fetch}}
+        if roles["tc"].external:
+            extra["las"] = {"TC_URL": roles["tc"].base_url.rstrip("/")}
+            extra["swv"]["TC_URL"] = roles["tc"].base_url.rstrip("/")
+        self.actors = Actors(workdir=self.workdir, extra=extra,
+                             port={r: roles[r].port for r in roles if roles[r].port and not roles[r].external})
+        self.actors.start()
+        urls = self.actors.urls
+        tc_url = roles["tc"].base_url if roles["tc"].external else urls["tc"]
+        self.tc = TcDriver(roles["tc"], tc_url, self.probe, simulated=not roles["tc"].external)
+        if roles["las"].external:
+            self.las = ExternalLas(self, roles["las"], roles["las"].base_url)
+            self.tc.point_to(roles["las"].routeringskenmerk, roles["las"].soap_url,
+                             {"brin": roles["las"].brin, "system": "las-sim", "doel": "OV",
+                              "naam": roles["las"].naam or "LAS onder test"})
+        else:
+            self.las = SimulatedLas(self, roles["las"], urls["las"])
+        if roles["swv"].external:
+            self.swv = ExternalSwv(self, roles["swv"], roles["swv"].base_url)
+            scholen = sorted({s["brin"] for s in self.tc.register()["schools"]})
+            self.tc.point_to(roles["swv"].routeringskenmerk, roles["swv"].soap_url,
+                             {"brin": roles["swv"].brin or "25PO", "system": "swv-sim", "doel": "SWV",
+                              "naam": roles["swv"].naam or "SWV onder test", "scholen": scholen})
+        else:
+            self.swv = SimulatedSwv(self, roles["swv"], urls["swv"])
+        return self
+
+    def stop(self) -> None:
+        for peer in self.peers:
+            peer.stop()
+        self.peers = []
+        if self.actors is not None:
+            self.actors.stop()
+            self.actors = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    # -- helpers for steps ---------------------------------------------------------------------
+
+    def remember(self, koppelsleutel: str | None) -> None:
+        if koppelsleutel and koppelsleutel.upper() not in self.koppelsleutels:
+            self.koppelsleutels.append(koppelsleutel.upper())
+
+    def swv_aanleverpunt(self, brin: str) -> str:
+        """The SWV aanleverpunt a zorgvraag of school `brin` goes to: the SWV under test when
+        there is one, otherwise the active simulated one the school activated."""
+        if self.config.roles["swv"].external:
+            return self.config.roles["swv"].routeringskenmerk
+        aps = self.tc.swv_aanleverpunten(brin)
+        if not aps:
+            # a school without an SWV mandate still has an aanleverpunt to (try to) send to
+            aps = self.tc.swv_aanleverpunten("12AB")
+        return aps[0]["routeringskenmerk"]
+
+    def simulated_apis(self) -> dict[str, JsonApi]:
+        out = {}
+        if self.actors is None:
+            return out
+        for role, url in self.actors.urls.items():
+            if role == "tc" and self.config.roles["tc"].external:
+                continue
+            out[role] = JsonApi(role, url, timeout=5.0)
+        return out
+
+    def log(self, role: str, koppelsleutel: str | None = None, *, xml: bool = False) -> list[dict]:
+        api = self.simulated_apis()[role]
+        q = f"?koppelsleutel={koppelsleutel}" if koppelsleutel else "?"
+        return api.get(f"/api/berichten{q}&xml={'1' if xml else '0'}&limit=5000")["berichten"]
+
+    def messages(self) -> list[dict]:
+        """Every logged SOAP message of this scenario's koppelsleutels, oldest first, for the
+        report. Messages without a koppelsleutel (overzichtAanleverpunt, refused calls) are kept
+        too: a fresh set of actors per scenario means the whole log belongs to this scenario."""
+        rows = []
+        for role, api in self.simulated_apis().items():
+            try:
+                entries = api.get("/api/berichten?xml=1&limit=5000")["berichten"]
+            except AssertionError:
+                continue
+            for e in entries:
+                rows.append({**e, "actor": ACTOR_LABEL[role]})
+        rows.sort(key=lambda r: r.get("ts") or "")
+        for e in self.probe.journal:
+            rows.append({**e, "actor": "harnas"})
+        return rows

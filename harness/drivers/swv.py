@@ -1,0 +1,115 @@
+"""The SWV role. Simulated: its JSON API (docs/actors.md). External: it acts on a notification by
+itself; what it did is read from the simulated TC (overdracht, afmelding, meldenTerugkoppeling)
+and the LAS side (documentRequest); a terugkoppeling comes from its trigger or a person."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .http import DriverError, JsonApi
+from .trigger import prompt_person, run_trigger
+
+FINAL = ("afgemeld", "mislukt")
+
+
+class SwvDriver:
+    simulated = True
+
+    def __init__(self, env, config, base_url: str):
+        self.env = env
+        self.config = config
+        self.base_url = base_url.rstrip("/")
+        self.soap_url = self.base_url + config.soap_path
+
+    def require_internal(self, what: str) -> None:
+        if not self.simulated:
+            pytest.skip(f"niet van toepassing op een extern SWV-systeem: {what} is SWV-intern")
+
+
+class SimulatedSwv(SwvDriver):
+    def __init__(self, env, config, base_url: str):
+        super().__init__(env, config, base_url)
+        self.api = JsonApi("swv", base_url, config.timeout)
+
+    def aanvraag(self, koppelsleutel: str) -> dict | None:
+        answer = self.api.request("GET", f"/api/aanvragen/{koppelsleutel}")
+        return answer.body if answer.ok else None
+
+    def wait_fetched(self, koppelsleutel: str) -> dict:
+        """Until the dossier is fetched and the session signed off (or the fetch failed)."""
+        deadline = time.monotonic() + self.config.wait_seconds
+        last = None
+        while time.monotonic() < deadline:
+            wait = min(10.0, max(0.5, deadline - time.monotonic()))
+            answer = self.api.request("GET", f"/api/aanvragen/{koppelsleutel}?wait=afgemeld&timeout={wait:.1f}",
+                                      timeout=wait + self.config.timeout)
+            if answer.ok:
+                last = answer.body
+                if last.get("status") in FINAL:
+                    return last
+            else:
+                time.sleep(0.1)
+        raise AssertionError(f"SWV haalde het dossier van {koppelsleutel} niet op binnen"
+                             f" {self.config.wait_seconds:.0f} s (laatste stand: {last})")
+
+    def fetch_now(self, koppelsleutel: str) -> dict:
+        answer = self.api.request("POST", f"/api/aanvragen/{koppelsleutel}/ophalen",
+                                  timeout=self.config.wait_seconds)
+        return answer.body if isinstance(answer.body, dict) else {}
+
+    def dossier(self, koppelsleutel: str) -> bytes:
+        return self.api.raw("GET", f"/api/aanvragen/{koppelsleutel}/dossier")
+
+    def rapport(self, koppelsleutel: str) -> dict:
+        return self.api.get(f"/api/aanvragen/{koppelsleutel}/rapport")
+
+    def terugkoppeling(self, koppelsleutel: str, body: dict) -> tuple[bool, str]:
+        answer = self.api.request("POST", f"/api/aanvragen/{koppelsleutel}/terugkoppeling", json=body,
+                                  timeout=self.config.wait_seconds)
+        data = answer.body if isinstance(answer.body, dict) else {}
+        return bool(data.get("verzonden")), str(data.get("resultaat") or data.get("fout") or answer.fout)
+
+
+class ExternalSwv(SwvDriver):
+    simulated = False
+
+    def aanvraag(self, koppelsleutel: str) -> dict | None:
+        return None
+
+    def wait_fetched(self, koppelsleutel: str) -> dict:
+        """Fetched = the TC saw the overdracht and the LAS delivered the dossier; then give the
+        SWV until the deadline to sign off, so a missing afmelding is visible to later steps."""
+        tc = self.env.tc
+        k = tc.wait_koppeling(lambda k: k.get("opgehaald"), self.config.wait_seconds, koppelsleutel,
+                              "ophalen van het dossier door het SWV")
+        deadline = time.monotonic() + min(5.0, self.config.wait_seconds)
+        while time.monotonic() < deadline and not all(s["afgemeld"] for s in k["sessies"]):
+            time.sleep(0.1)
+            k = tc.koppeling(koppelsleutel) or k
+        return {"status": "afgemeld" if k["sessies"] and all(s["afgemeld"] for s in k["sessies"])
+                else "opgehaald", "koppeling": k}
+
+    def fetch_now(self, koppelsleutel: str) -> dict:
+        return self.wait_fetched(koppelsleutel)
+
+    def dossier(self, koppelsleutel: str) -> bytes:
+        raise DriverError("het dossier zoals een extern SWV het ontving is niet zichtbaar")
+
+    def terugkoppeling(self, koppelsleutel: str, body: dict) -> tuple[bool, str]:
+        values = {"koppelsleutel": koppelsleutel, "status": body.get("status", ""),
+                  "toelichting": body.get("toelichting", ""), "behandelaar": body.get("behandelaar", "")}
+        if self.config.trigger_terugkoppeling:
+            done = run_trigger("swv", self.config.trigger_terugkoppeling, values, self.config.wait_seconds)
+            if done.returncode != 0:
+                return False, f"SWV-trigger faalde (exit {done.returncode}): {(done.stderr or done.stdout).strip()[:300]}"
+        else:
+            prompt_person(f"Laat het SWV-systeem op {self.base_url} een terugkoppeling sturen voor"
+                          f" koppelsleutel {koppelsleutel}: status {values['status']!r}, toelichting"
+                          f" {values['toelichting']!r}. De harnas wacht {self.config.wait_seconds:.0f} s.")
+        try:
+            self.env.tc.wait_koppeling(lambda k: k.get("terugkoppeling_gemeld"), self.config.wait_seconds,
+                                       koppelsleutel, "meldenTerugkoppeling van het SWV")
+        except AssertionError as exc:
+            return False, str(exc)
+        return True, "gemeld bij de TC"

@@ -1,0 +1,95 @@
+"""The Traffic Center role: its register admin API, its koppelingen, and SOAP calls the harness
+makes to it while playing the LAS or the SWV."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from oso_protocol.transport import messages as m
+
+from .http import DriverError, JsonApi, SoapProbe, SoapResult
+
+
+class TcDriver:
+    def __init__(self, config, base_url: str, probe: SoapProbe, simulated: bool):
+        self.config = config
+        self.simulated = simulated
+        self.base_url = base_url.rstrip("/")
+        self.soap_url = self.base_url + config.soap_path
+        self.api = JsonApi("tc", self.base_url, config.timeout)
+        self.probe = probe
+
+    def require_admin(self, what: str) -> None:
+        if not self.simulated:
+            pytest.skip(f"niet van toepassing: {what} vraagt het beheer-API van de gesimuleerde TC")
+
+    # -- register ------------------------------------------------------------------------------
+
+    def register(self) -> dict:
+        self.require_admin("het register lezen")
+        return self.api.get("/api/register")
+
+    def swv_aanleverpunten(self, brin: str, *, actief: bool = True) -> list[dict]:
+        return [a for a in self.register()["aanleverpunten"]
+                if a.get("doel") == m.DOEL_SWV and bool(a.get("actief")) == actief
+                and brin in (a.get("scholen") or [])]
+
+    def aanleverpunt(self, rk: str) -> dict | None:
+        return next((a for a in self.register()["aanleverpunten"]
+                     if a["routeringskenmerk"] == rk), None)
+
+    def point_to(self, rk: str, url: str, template: dict) -> None:
+        """Route an aanleverpunt to `url` (an external system or a harness peer); create it,
+        shaped like `template`, when the register does not know it yet."""
+        if self.aanleverpunt(rk) is not None:
+            self.api.patch(f"/api/register/aanleverpunten/{rk}", json={"url": url, "actief": True})
+        else:
+            self.api.post("/api/register/aanleverpunten",
+                          json={**template, "routeringskenmerk": rk, "url": url, "actief": True})
+
+    def remove_mandate(self, brin: str, system: str, dienst: str = "OSO-SWV") -> None:
+        self.api.delete("/api/register/mandates", json={"brin": brin, "system": system, "dienst": dienst})
+
+    def system_of(self, rk: str) -> str:
+        ap = self.aanleverpunt(rk)
+        if ap is None:
+            raise DriverError(f"TC kent aanleverpunt {rk} niet")
+        return ap["system"]
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def koppelingen(self) -> list[dict]:
+        self.require_admin("de koppelingen lezen")
+        return self.api.get("/api/koppelingen")["koppelingen"]
+
+    def koppeling(self, koppelsleutel: str) -> dict | None:
+        answer = self.api.request("GET", f"/api/koppelingen/{koppelsleutel}")
+        return answer.body if answer.ok else None
+
+    def wait_koppeling(self, pred, timeout: float, koppelsleutel: str, what: str) -> dict:
+        deadline = time.monotonic() + timeout
+        k = None
+        while time.monotonic() < deadline:
+            k = self.koppeling(koppelsleutel)
+            if k and pred(k):
+                return k
+            time.sleep(0.1)
+        raise AssertionError(f"TC: {what} niet gezien binnen {timeout:.0f} s voor koppelsleutel"
+                             f" {koppelsleutel} (koppeling: {k})")
+
+    def new_koppeling(self, bron_rk: str, known: set[str], timeout: float) -> dict | None:
+        """The first koppeling from `bron_rk` that is not in `known`, or None after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for k in self.koppelingen():
+                if k["bron_routeringskenmerk"] == bron_rk and k["koppelsleutel"] not in known:
+                    return k
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)
+
+    # -- SOAP, the harness playing a peer -------------------------------------------------------
+
+    def call(self, message) -> SoapResult:
+        return self.probe.call("tc", self.soap_url, message)

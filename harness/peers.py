@@ -1,0 +1,93 @@
+"""A peer the simulated actors cannot play: a LAS that serves a crafted dossier (e.g. one WITH a
+BSN) to an SWV under test. Tiny on purpose: it checks the session at the TC like a correct LAS,
+then answers with whatever dossier the scenario gave it."""
+from __future__ import annotations
+
+import base64
+
+from flask import Flask, Response, request
+from lxml import etree
+
+from actor_kit.server import ServerThread
+from oso_protocol.dossier.version import NS as DOSSIER_NS
+from oso_protocol.transport import codec, messages as m
+from oso_protocol.transport.faults import OsoFault
+
+from .drivers.http import SoapProbe
+
+# Children of <leerling> that follow the bsn/onderwijsnummer choice in the 2019.1 sequence.
+_AFTER_PGN = ("leerlingid", "onderwijssinds", "startdatumhuidigonderwijs", "datuminschrijving",
+              "leerlinggewicht", "tehuis", "huisarts", "verzorgersaansprakelijk")
+
+
+def with_pgn(dossier: bytes, element: str = "bsn", value: str = "123456782") -> bytes:
+    """The dossier with a PGN inserted at its schema position, so only PaO.LL12 objects."""
+    root = etree.fromstring(dossier)
+    leerling = root.find(f".//{{{DOSSIER_NS}}}leerling")
+    new = etree.Element(f"{{{DOSSIER_NS}}}{element}")
+    new.text = value
+    for child in leerling:
+        if etree.QName(child).localname in _AFTER_PGN or etree.QName(child).localname.startswith("verzorger"):
+            child.addprevious(new)
+            break
+    else:
+        leerling.append(new)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8")
+
+
+class CraftedLas:
+    """Serves `dossier` for every documentRequest with a valid session."""
+
+    def __init__(self, tc_soap_url: str, probe: SoapProbe, dossier: bytes):
+        self.tc_soap_url = tc_soap_url
+        self.probe = probe
+        self.dossier = dossier
+        self.journal = probe.journal
+        app = Flask("harnas_peer")
+        app.add_url_rule("/oso", "oso", self._soap, methods=["POST"])
+        self.server = ServerThread(app)
+
+    @property
+    def soap_url(self) -> str:
+        return self.server.url + "/oso"
+
+    def _soap(self):
+        data = request.get_data()
+        self.journal.append({"actor": "harnas-las", "side": "server", "direction": "in",
+                             "operation": codec.peek_operation(data), "outcome": "ontvangen",
+                             "koppelsleutel": None, "xml": data.decode("utf-8", "replace")})
+        try:
+            msg = codec.decode(data)
+            answer = self._handle(msg)
+            body, status = codec.encode(answer), 200
+            outcome = getattr(answer, "resultaat", "ok")
+        except OsoFault as fault:
+            body, status, outcome = codec.encode_fault(fault), codec.HTTP_STATUS_FAULT, fault.resultaat
+        self.journal[-1]["koppelsleutel"] = getattr(locals().get("msg"), "koppelsleutel", None)
+        self.journal.append({"actor": "harnas-las", "side": "server", "direction": "out",
+                             "operation": self.journal[-1]["operation"], "outcome": outcome,
+                             "koppelsleutel": self.journal[-1]["koppelsleutel"],
+                             "xml": body.decode("utf-8", "replace")})
+        return Response(body, status=status, content_type=codec.CONTENT_TYPE)
+
+    def _handle(self, msg):
+        if isinstance(msg, m.DocumentRequest):
+            check = self.probe.call("tc", self.tc_soap_url, m.SessiecontroleRequest(
+                bronBrin=msg.bronBrin, bronRouteringsKenmerk=msg.bronRouteringsKenmerk,
+                doelBrin=msg.doelBrin, doelRouteringsKenmerk=msg.doelRouteringsKenmerk,
+                koppelsleutel=msg.koppelsleutel, overdrachtsoort=msg.overdrachtsoort,
+                sessieId=msg.sessieId))
+            if not check.ok:
+                raise OsoFault(check.fault.resultaat, check.fault.omschrijving)
+            return m.DocumentResponse(resultaat=m.DOSSIER_GELEVERD, dossierVersie=msg.dossierVersie,
+                                      dossier=base64.b64encode(self.dossier).decode("ascii"))
+        if isinstance(msg, m.TerugkoppelingRequest):
+            return m.TerugkoppelingResponse()
+        raise OsoFault("OnbekendeOperatie", "Deze harnas-LAS kent alleen document en terugkoppeling.")
+
+    def start(self) -> "CraftedLas":
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
