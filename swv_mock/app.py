@@ -17,6 +17,7 @@ from flask import Flask
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
+from actor_kit.web import register_web
 from actor_kit.store import Store
 from oso_protocol.transport.messages import NS
 
@@ -27,6 +28,7 @@ from .db import SCHEMA, SwvStore
 from .ophalen import DEFECTS, Ophalen
 from .soap_handlers import notificatie_handler
 from .terugkoppeling import TerugkoppelingSender
+from .ui import bp as ui_bp
 from .worker import Worker
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,8 @@ def create_app(config: dict | None = None) -> Flask:
         "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
     app.register_blueprint(api_bp)
+    register_web(app)
+    app.register_blueprint(ui_bp)
 
     # Resume what a previous process left half-way: the database is the truth, not memory.
     sender.recover()
