@@ -33,7 +33,7 @@ STATUS_BADGES = {
     av.WACHT: ("Wacht op ophalen", "warn", "Klik op “Dossier ophalen” om het dossier op te halen."),
     av.SESSIE: ("Sessie geopend", "info", "De TC gaf een sessie; het dossier wordt opgevraagd."),
     av.OPGEHAALD: ("Dossier opgehaald", "ok", "Het dossier is binnen; de sessie wordt afgemeld."),
-    av.AFGEMELD: ("Afgerond", "ok", "Dossier opgehaald en de sessie is afgemeld bij de TC."),
+    av.AFGEMELD: ("Afgemeld", "ok", "Dossier opgehaald en de sessie is afgemeld bij de TC."),
     av.MISLUKT: ("Mislukt", "bad", "Het ophalen is mislukt."),
 }
 TERUGKOPPELING_LABELS = {
