@@ -84,7 +84,15 @@ LABELS = {
     "pakketversie": "Pakketversie", "standaardversie": "Standaardversie",
     "validatieversie": "Validatieversie", "overstap": "Soort overstap",
     "overdrachtsoort": "Soort overdracht", "document": "Document",
+    "aantalopgaven": "Aantal opgaven", "aantalgoed": "Aantal goed", "aantalfout": "Aantal fout",
+    "aantalgelezen": "Aantal gelezen", "tijd": "Tijd", "vaardigheidsscore": "Vaardigheidsscore",
+    "codevaardigheidsschaal": "Vaardigheidsschaal", "codereferentiescore": "Soort score",
+    "codevergelijkingsgroep": "Vergelijkingsgroep", "waarde": "Waarde",
+    "kwalificatie": "Kwalificatie", "eldonderdeelcode": "Onderdeelcode",
+    "onderdeelnaam": "Onderdeel",
 }
+# wrappers whose fields read better inline in their parent than as a nested part
+FLATTEN = {"toetsidentificatie", "afname", "toetsscore", "afgenomendoor"}
 GESLACHT = {"0": "onbekend", "1": "man", "2": "vrouw", "9": "niet gespecificeerd"}
 
 # which children of <leerling> belong to which section (everything else is "Leerling")
@@ -270,6 +278,12 @@ class Renderer:
                 kv.extend(self._communicatie(value))
             elif name == "document":
                 kv.extend(("Document", self.doc(d)) for d in as_list(value) if isinstance(d, dict))
+            elif name in FLATTEN and isinstance(value, dict):
+                for b in self.blocks(value):
+                    if b["soort"] == "kv":
+                        kv.extend(b["items"])
+                    else:
+                        nested.append(b)
             elif _scalar(value):
                 if value is not None and value != "":
                     kv.append((label(name), fmt(name, value)))
@@ -311,10 +325,26 @@ class Renderer:
         out = []
         for i, v in enumerate(items, 1):
             titel = label(name) + (f" {i}" if len(items) > 1 else "")
+            naam = _naam(v)
+            if naam:
+                titel = f"{label(name)}: {naam}"
             out.append({"soort": "sub", "titel": titel,
                         "blokken": self.blocks(v) if isinstance(v, dict)
                         else [{"soort": "kv", "items": [(label(name), fmt(name, v))]}]})
         return out
+
+
+def _naam(item) -> str:
+    """A short name for one of several parts (a toets by its name, a verzorger by name)."""
+    if not isinstance(item, dict):
+        return ""
+    ident = _first(item.get("toetsidentificatie"))
+    for value in (ident.get("toetsnaam"), ident.get("eldtoetscode"),
+                  " ".join(str(_text_of(item[k])) for k in ("roepnaam", "voorvoegsel", "achternaam")
+                           if _scalar(_text_of(item.get(k))) and item.get(k))):
+        if value:
+            return str(_text_of(value))
+    return ""
 
 
 # --- the whole dossier -------------------------------------------------------------------------
