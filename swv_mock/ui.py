@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+from datetime import datetime
 
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
                    url_for)
@@ -64,6 +65,12 @@ STAPPEN = {  # (operation, side) -> what the step was, in Dutch
 FAULT_CODES = {v for k, v in vars(faults).items() if k.isupper() and isinstance(v, str)}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
+try:  # the trainer reads Dutch time; without tz data the stored UTC is shown as is
+    from zoneinfo import ZoneInfo
+    _LOCAL = ZoneInfo("Europe/Amsterdam")
+except Exception:  # noqa: BLE001 (zoneinfo raises several kinds when tzdata is missing)
+    _LOCAL = None
+
 
 def _ctx():
     return current_app.extensions["swv"]
@@ -71,11 +78,16 @@ def _ctx():
 
 @bp.app_template_filter("datumtijd")
 def datumtijd(value) -> str:
-    """2024-03-01T10:15:30.123+00:00 -> 01-03-2024 10:15:30 (as stored, UTC)."""
+    """An ISO timestamp (stored in UTC) as a Dutch reader expects it: 01-03-2024 11:15:30,
+    Dutch local time; the raw text when it is not a timestamp."""
     text = str(value or "")
-    if len(text) >= 19 and text[4] == "-" and text[10] == "T":
-        return f"{text[8:10]}-{text[5:7]}-{text[:4]} {text[11:19]}"
-    return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None and _LOCAL is not None:
+        moment = moment.astimezone(_LOCAL)
+    return moment.strftime("%d-%m-%Y %H:%M:%S")
 
 
 @bp.app_context_processor

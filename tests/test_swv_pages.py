@@ -253,3 +253,10 @@ def test_failed_fetch_shows_the_reason(client, peers):
     html = client.get(f"/aanvragen/{k}").text
     assert "Mislukt" in html and "Geen mandaat voor 12AB" in html and "GeenMandaat" in html
     assert "Opnieuw ophalen" in html
+
+
+def test_times_are_shown_in_dutch_local_time():
+    from swv_mock.ui import datumtijd
+    assert datumtijd("2024-03-01T10:15:30.123+00:00") == "01-03-2024 11:15:30"   # CET
+    assert datumtijd("2024-07-01T10:15:30+00:00") == "01-07-2024 12:15:30"       # CEST
+    assert datumtijd("geen tijd") == "geen tijd"
