@@ -4,8 +4,8 @@ import base64
 import json
 import random
 import re
-import zipfile
 import io
+import zipfile
 
 import pytest
 

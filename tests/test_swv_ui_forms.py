@@ -2,15 +2,15 @@
 works without JavaScript and ends on a page that says what happened."""
 import base64
 import re
-import zipfile
 import io
+import zipfile
 
 import pytest
 
-from oso_protocol.transport.messages import DocumentResponse, TERUGKOPPELING_STATUSSEN
+from oso_protocol.transport.messages import TERUGKOPPELING_STATUSSEN
 
-from swv_support import (DOSSIER, app, client, fault_body, make_app, notify, ok,  # noqa: F401
-                         peers, CONNECTION_ERROR)
+from swv_support import (CONNECTION_ERROR, app, client, fault_body, make_app,  # noqa: F401
+                         notify, peers)
 
 
 def csrf(client, url="/") -> str:
