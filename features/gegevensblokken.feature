@@ -18,12 +18,18 @@ Feature: Gegevensblokken en het profiel van het dossier
       | VO     |
 
   @las @mandatory @OS.cat06
-  Scenario: Een VO-dossier bevat nooit VVE
+  Scenario: Een VO-dossier bevat geen VVE
     Given a VO leerling in the LAS
-    When the school sends a zorgvraag with toelichting and all gegevensblokken including VVE
+    When the school sends a zorgvraag with toelichting and all gegevensblokken
     Then the zorgvraag is sent
     And the SWV has fetched the dossier
     And category cat_vve is declared VERBODEN and absent
+
+  @las @mandatory @OS.cat06
+  Scenario: Ook een aangevinkt VVE-blok komt niet in een VO-dossier
+    Given a VO leerling in the LAS
+    When the school sends a zorgvraag with toelichting and all gegevensblokken including VVE
+    Then no VO dossier carries VVE
 
   @las @mandatory
   Scenario Outline: Het dossier volgt de profielmatrix van <profiel>

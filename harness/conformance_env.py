@@ -4,6 +4,7 @@ the steps use, and what the scenario must report (koppelsleutels, messages)."""
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 
 from .actors import Actors
@@ -30,6 +31,7 @@ class ConformanceEnv:
         self.peers: list = []
         self.koppelsleutels: list[str] = []
         self.used_pupils: set[str] = set()
+        self._apis: dict[str, JsonApi] = {}
         self.probe = SoapProbe(timeout=max(c.timeout for c in config.roles.values()))
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -69,16 +71,35 @@ class ConformanceEnv:
             self.swv = SimulatedSwv(self, roles["swv"], urls["swv"])
         return self
 
+    def _close_http(self) -> None:
+        # An open keep-alive connection of ours holds a server thread, and stopping the actors
+        # then waits for it: close every client session first.
+        self.probe.http.close()
+        for api in list(self._apis.values()) + [getattr(d, "api", None) for d in
+                                                (getattr(self, "tc", None), getattr(self, "las", None),
+                                                 getattr(self, "swv", None))]:
+            if api is not None:
+                api.http.close()
+
     def stop(self) -> None:
+        self._close_http()
         for peer in self.peers:
             peer.stop()
         self.peers = []
-        if self.actors is not None:
-            self.actors.stop()
-            self.actors = None
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        actors, self.actors, tmp, self._tmp = self.actors, None, self._tmp, None
+
+        def finish():
+            if actors is not None:
+                actors.stop()
+            if tmp is not None:
+                tmp.cleanup()
+
+        if actors is not None and any(actors.port.values()):
+            finish()  # a fixed port must be free again before the next scenario
+        else:
+            # Stopping waits for the actors' own keep-alive connections to each other to time
+            # out; nothing else needs these ports, so let that happen off the clock.
+            threading.Thread(target=finish, name="actors-stop", daemon=True).start()
 
     # -- helpers for steps ---------------------------------------------------------------------
 
@@ -98,14 +119,14 @@ class ConformanceEnv:
         return aps[0]["routeringskenmerk"]
 
     def simulated_apis(self) -> dict[str, JsonApi]:
-        out = {}
         if self.actors is None:
-            return out
+            return {}
         for role, url in self.actors.urls.items():
             if role == "tc" and self.config.roles["tc"].external:
                 continue
-            out[role] = JsonApi(role, url, timeout=5.0)
-        return out
+            if role not in self._apis:
+                self._apis[role] = JsonApi(role, url, timeout=5.0)
+        return dict(self._apis)
 
     def log(self, role: str, koppelsleutel: str | None = None, *, xml: bool = False) -> list[dict]:
         api = self.simulated_apis()[role]
