@@ -13,12 +13,14 @@ from flask import Flask, jsonify
 
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
+from actor_kit.web import register_web
 from .db import SCHEMA, TcStore
 from oso_protocol.transport.messages import NS
 
 from . import register
 from .api import api_blueprint
 from .context import DEFAULT_SESSION_TTL_SECONDS, TrafficCenter
+from .ui import bp as ui_blueprint
 
 from .soap_handlers import handlers
 
@@ -47,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
         "tc_soap", role="tc", path="/oso", handlers=handlers(tc), messagelog=messagelog,
         ns=config.get("NS") or NS, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES)))
     app.register_blueprint(api_blueprint(tc, messagelog))
+    register_web(app)
+    app.register_blueprint(ui_blueprint)
 
     @app.errorhandler(404)
     def not_found(_exc):

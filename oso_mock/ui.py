@@ -1,0 +1,222 @@
+"""The Traffic Center's web pages: the register (with an on/off switch per aanleverpunt), the
+timeline of one koppelsleutel as a sequence diagram, and the demo start page for trainers.
+
+Server-rendered and usable without JavaScript. The TC only logs the calls it answered; the
+direct LAS <-> SWV messages are read from the LAS and SWV logs over their JSON API. A vendor's
+system has no such API, so an unreadable peer log is reported on the page, never an error.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import requests
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from . import koppelingen, register, timeline
+from .register import AdminError
+
+bp = Blueprint("tc_ui", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/tc-static")
+
+PEER_TIMEOUT = 2.0     # seconds; a slow peer must not hold the trainer's page hostage
+HEALTH_TIMEOUT = 1.0
+PEER_ROLES = {"las": "LAS", "swv": "SWV"}
+
+
+@bp.app_template_filter("datumtijd")
+def datumtijd(value) -> str:
+    """An ISO timestamp (stored in UTC) as 01-03-2024 11:15:30, Dutch local time."""
+    text = str(value or "")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None and timeline.LOCAL_TZ is not None:
+        moment = moment.astimezone(timeline.LOCAL_TZ)
+    return moment.strftime("%d-%m-%Y %H:%M:%S")
+
+
+def _tc():
+    return current_app.extensions["oso_mock"]
+
+
+def _log():
+    return current_app.extensions["oso_sim_messagelog"]
+
+
+def _actor_urls() -> dict[str, str]:
+    urls = {k: (v or "").rstrip("/") for k, v in (_tc().actor_urls or {}).items()}
+    urls.setdefault("tc", request.host_url.rstrip("/"))
+    return urls
+
+
+# --- register --------------------------------------------------------------------------------
+
+@bp.get("/")
+def register_page():
+    tc = _tc()
+    snap = register.snapshot(tc)
+    scholen = {s["brin"]: s["naam"] for s in snap["schools"]}
+    systemen = {s["id"]: s["naam"] for s in snap["systems"]}
+    gewijzigd = register.aanleverpunt(tc, request.args.get("gewijzigd"))
+    return render_template("tc/register.html", reg=snap, scholen=scholen, systemen=systemen,
+                           koppelingen=koppelingen.alle(tc), gewijzigd=gewijzigd,
+                           fout=request.args.get("fout"))
+
+
+@bp.post("/aanleverpunten/<rk>/actief")
+def toggle_aanleverpunt(rk: str):
+    wanted = request.form.get("actief")
+    if wanted not in ("0", "1"):
+        abort(400, description="Kies activeren of deactiveren.")
+    try:
+        ap = register.patch_aanleverpunt(_tc(), rk, {"actief": wanted == "1"})
+    except AdminError as exc:
+        return redirect(url_for("tc_ui.register_page", fout=exc.fout) + "#aanleverpunten", 303)
+    # outcome shown after a redirect, so a reload never posts twice
+    return redirect(url_for("tc_ui.register_page", gewijzigd=ap["routeringskenmerk"])
+                    + f"#ap-{ap['routeringskenmerk']}", 303)
+
+
+# --- timeline --------------------------------------------------------------------------------
+
+def _peer_base(role: str, koppeling: dict) -> str | None:
+    """The peer's base URL: ACTOR_URLS, else the register's aanleverpunt URL without /oso."""
+    base = _actor_urls().get(role)
+    if base:
+        return base
+    rk = koppeling["bron_routeringskenmerk"] if role == "las" else koppeling["doel_routeringskenmerk"]
+    ap = register.aanleverpunt(_tc(), rk)
+    if not ap or not ap.get("url"):
+        return None
+    parts = urlsplit(ap["url"])
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def _peer_rows(role: str, koppeling: dict) -> tuple[list[dict], dict]:
+    """The server rows a peer logged for this koppelsleutel, and how reading them went."""
+    base = _peer_base(role, koppeling)
+    info = {"actor": PEER_ROLES[role], "url": base, "ok": False, "reden": None}
+    if not base:
+        info["reden"] = "geen adres bekend"
+        return [], info
+    try:
+        resp = requests.get(f"{base}/api/berichten", timeout=PEER_TIMEOUT,
+                            params={"koppelsleutel": koppeling["koppelsleutel"], "xml": "1",
+                                    "limit": "1000"})
+        resp.raise_for_status()
+        rows = resp.json()["berichten"]
+        if not isinstance(rows, list):
+            raise ValueError("geen lijst")
+    except requests.Timeout:
+        info["reden"] = "geen antwoord binnen de tijd"
+        return [], info
+    except requests.RequestException as exc:
+        info["reden"] = "niet bereikbaar" if exc.response is None else \
+            f"HTTP {exc.response.status_code}"
+        return [], info
+    except (ValueError, KeyError, TypeError):
+        info["reden"] = "geen berichtenlog in het verwachte formaat"
+        return [], info
+    info["ok"] = True
+    for row in rows:
+        row["bron_url"] = f"{base}/api/berichten/{row.get('id')}"
+    return [r for r in rows if isinstance(r, dict)], info
+
+
+def _tc_rows(koppeling: dict) -> list[dict]:
+    rows = _log().entries(koppelsleutel=koppeling["koppelsleutel"], with_xml=True, limit=5000)
+    rows += _melding_requests(koppeling, rows)
+    for row in rows:
+        row["bron_url"] = url_for("tc_api.bericht", entry_id=row["id"])
+    return rows
+
+
+def _melding_requests(koppeling: dict, rows: list[dict]) -> list[dict]:
+    """The meldenNotificatie request carries no koppelsleutel yet (the TC hands it out in the
+    response), so its log row is found as the latest earlier request for the same bron and doel."""
+    found = []
+    for out in rows:
+        if out["operation"] != "meldenNotificatie" or out["direction"] != "out":
+            continue
+        candidates = _log().store.query(
+            "SELECT id, ts, direction, side, operation, element, peer, koppelsleutel, sessie_id,"
+            " outcome, http_status, duration_ms, xml FROM message_log"
+            " WHERE side = 'server' AND direction = 'in' AND operation = 'meldenNotificatie'"
+            " AND koppelsleutel IS NULL AND id < ? ORDER BY id DESC LIMIT 50", (out["id"],))
+        for c in candidates:
+            xml = c["xml"] or ""
+            if koppeling["bron_routeringskenmerk"] in xml and \
+                    koppeling["doel_routeringskenmerk"] in xml:
+                found.append(dict(c))
+                break
+    return found
+
+
+@bp.get("/koppelingen/<koppelsleutel>")
+def timeline_page(koppelsleutel: str):
+    k = koppelingen.een(_tc(), koppelsleutel)
+    if k is None:
+        return render_template("tc/niet_gevonden.html", koppelsleutel=koppelsleutel), 404
+    logs, bronnen = {"TC": _tc_rows(k)}, []
+    for role in ("las", "swv"):
+        rows, info = _peer_rows(role, k)
+        logs[PEER_ROLES[role]] = rows
+        bronnen.append(info)
+    messages = timeline.merge({lane: logs[lane] for lane in timeline.LANES})
+    details = [{"m": m, "tijd": timeline.clock(m.ts), "xml": timeline.pretty_xml(m.xml)}
+               for m in messages]
+    links = _raw_links(messages, logs)
+    return render_template("tc/timeline.html", k=k, svg=Markup(timeline.svg(messages)),
+                           berichten=details, links=links, bronnen=bronnen,
+                           ontbreekt=[b for b in bronnen if not b["ok"]])
+
+
+def _raw_links(messages, logs) -> dict[int, str]:
+    """Message number -> URL of the raw log row (for messages whose XML was shortened)."""
+    queues = {lane: sorted((r for r in rows if r.get("side") == "server"),
+                           key=lambda r: r.get("id") or 0) for lane, rows in logs.items()}
+    pos = {lane: 0 for lane in queues}
+    links = {}
+    for m in messages:  # merge kept each log's own order, so walking each queue in step works
+        q = queues[m.logged_by]
+        if pos[m.logged_by] < len(q):
+            links[m.n] = q[pos[m.logged_by]].get("bron_url")
+            pos[m.logged_by] += 1
+    return links
+
+
+# --- demo start page -------------------------------------------------------------------------
+
+def _health(base: str | None) -> dict | None:
+    if not base:
+        return None
+    try:
+        resp = requests.get(f"{base}/api/health", timeout=HEALTH_TIMEOUT)
+        data = resp.json()
+        return data if isinstance(data, dict) else None
+    except (requests.RequestException, ValueError):
+        return None
+
+
+@bp.get("/demo")
+def demo_page():
+    urls = _actor_urls()
+    actoren = []
+    for role, naam, uitleg in (
+            ("las", "LAS (school)", "Hier maakt de school de zorgvraag en verstuurt die."),
+            ("tc", "Traffic Center", "Register, koppelingen en het volgordediagram per uitwisseling."),
+            ("swv", "SWV-systeem", "Hier komt de aanvraag binnen, wordt het dossier opgehaald en "
+                                   "gaat de terugkoppeling terug.")):
+        base = urls.get(role) or ""
+        health = {"actor": "tc", "ok": True} if role == "tc" else _health(base)
+        actoren.append({"rol": role, "naam": naam, "uitleg": uitleg, "url": base,
+                        "bereikbaar": bool(health and health.get("ok")), "health": health or {}})
+    swv_health = next(a["health"] for a in actoren if a["rol"] == "swv")
+    # [choice] The SWV's health may say whether it runs step by step; when it does not say,
+    # the page explains where the step buttons are instead of guessing.
+    stap = swv_health.get("step_mode", swv_health.get("stap_voor_stap"))
+    return render_template("tc/demo.html", actoren=actoren, urls=urls, stap_voor_stap=stap,
+                           koppelingen=koppelingen.alle(_tc())[-5:][::-1])
