@@ -155,7 +155,8 @@ def _melding_requests(koppeling: dict, rows: list[dict]) -> list[dict]:
     return found
 
 
-@bp.get("/koppelingen/<koppelsleutel>")
+# [choice] path: a pasted value with a slash still gets the Dutch "not known" page
+@bp.get("/koppelingen/<path:koppelsleutel>")
 def timeline_page(koppelsleutel: str):
     k = koppelingen.een(_tc(), koppelsleutel)
     if k is None:
