@@ -35,7 +35,7 @@ except Exception:  # noqa: BLE001 (zoneinfo raises several kinds when tzdata is 
 
 # Layout in SVG user units; the SVG scales to the page width through its viewBox.
 WIDTH = 1000
-LANE_X = {"LAS": 300, "TC": 580, "SWV": 860}
+LANE_X = {"LAS": 290, "TC": 590, "SWV": 890}
 HEAD_Y, HEAD_H = 8, 46
 FIRST_Y = HEAD_Y + HEAD_H + 34
 ROW_H = 42
@@ -74,8 +74,11 @@ class Message:
 
     @property
     def label(self) -> str:
+        # a response names its operation, not its element, so the label fits between two lanes
+        if self.response and self.fault:
+            return f"{self.operation} · Fault: {self.outcome}"
         if self.response:
-            return f"{self.element or self.operation} · {self.outcome}"
+            return f"{self.operation} · {self.outcome}"
         return self.element or self.operation
 
 

@@ -157,7 +157,7 @@ def test_timeline_merges_tc_las_and_swv_logs_into_one_diagram(client):
     hrefs = re.findall(r'<a href="#msg-(\d+)"', html)
     assert hrefs == [str(n) for n in range(1, 13)]
     assert re.findall(r'<details id="msg-(\d+)"', html) == hrefs
-    assert "meldenNotificatieRequest" in html and "documentResponse · DossierGeleverd" in html
+    assert "meldenNotificatieRequest" in html and "document · DossierGeleverd" in html
     assert "LAS → SWV" in html and "SWV → LAS" in html
     assert XSS not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'id="onvolledig"' not in html
@@ -207,3 +207,114 @@ def test_demo_page_links_the_three_actors_and_explains_the_steps(client):
                  "sessiecontrole", "afmelding", "Terugkoppeling", "Dossier ophalen"):
         assert text in html
     assert "bereikbaar" in html and "niet bereikbaar" in html
+
+
+# --- in the browser, with the three actors on real sockets ---------------------------------------
+
+@pytest.fixture(scope="module")
+def live():
+    """The actors, one complete exchange and one call the TC refuses (school 78GH: GeenMandaat)."""
+    from harness.actors import Actors
+    from harness.exchange import ExchangeDriver
+
+    with Actors() as actors:
+        result = ExchangeDriver(actors.urls).run_many(1)[0]
+        assert result.completed, result.error
+        _refused_zorgvraag(actors.urls["las"])
+        yield actors, result.koppelsleutel
+
+
+def _refused_zorgvraag(las: str) -> None:
+    leerling = requests.get(las + "/api/leerlingen", params={"brin": "78GH"}, timeout=10).json()[0]
+    body = {"omschrijving": "Zorgvraag zonder mandaat", "aanleverpunt": SWV_RK,
+            "gegevensblokken": [],
+            "toelichting": {"bestandsnaam": "toelichting.pdf",
+                            "inhoud_base64": base64.b64encode(b"%PDF-1.4\n%%EOF").decode()}}
+    zv = requests.post(las + f"/api/leerlingen/{leerling['id']}/zorgvragen", json=body,
+                       timeout=10).json()["zorgvraag"]
+    assert zv["notificatie_verstuurd"] == "Nee" and zv["koppelsleutel"] in (None, "")
+    assert "mandaat" in (zv.get("laatste_fout") or "").lower()
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_demo_register_and_timeline_in_the_browser(live, page):
+    actors, k = live
+    tc, las, swv = actors.urls["tc"], actors.urls["las"], actors.urls["swv"]
+
+    # the start page, on a laptop and on a projector
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(tc + "/demo")
+    for base in (las, tc, swv):
+        assert page.locator(f'a[href="{base}/"]').count() >= 1
+    assert page.locator(".badge.ok", has_text="bereikbaar").count() == 3
+    assert "Zo verloopt de uitwisseling" in page.locator("main").inner_text()
+    assert no_horizontal_scroll(page)
+    screenshot(page, "tc-demo-start")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.reload()
+    assert no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # the register: the inactive aanleverpunt is marked; switch the SWV PO one off and on
+    page.get_by_role("link", name="Register").first.click()
+    assert "Inactief" in page.locator(f"#ap-{SWV_INACTIEF_RK}").inner_text()
+    assert page.locator(f'tr[data-koppelsleutel="{k}"]').count() == 1
+    assert no_horizontal_scroll(page)
+    screenshot(page, "tc-register")
+
+    def las_offers() -> set[str]:
+        rows = requests.get(las + "/api/aanleverpunten", params={"brin": BRIN}, timeout=10).json()
+        return {r["routeringskenmerk"] for r in rows}
+
+    assert SWV_RK in las_offers()
+    page.locator(f"#ap-{SWV_RK}").get_by_role("button", name="Deactiveren").click()
+    assert "niet meer aangeboden" in page.locator(".msg.ok").inner_text()
+    assert SWV_RK not in las_offers()
+    page.locator(f"#ap-{SWV_RK}").get_by_role("button", name="Activeren").click()
+    assert SWV_RK in las_offers()
+
+    # the timeline of the exchange: one arrow per message, each opening its XML
+    page.locator(f'tr[data-koppelsleutel="{k}"] a').click()
+    page.wait_for_url(re.compile(rf"/koppelingen/{k}$"))
+    arrows = page.locator("svg.sequence a")
+    assert arrows.count() == page.locator("details.bericht").count() == 16
+    assert page.locator("#onvolledig").count() == 0
+    for lane in ("LAS", "TC", "SWV"):
+        assert page.locator("svg.sequence .lane-name", has_text=lane).count() == 1
+    assert no_horizontal_scroll(page)
+    screenshot(page, "tc-timeline")
+
+    arrow = page.locator("svg.sequence a", has_text="DossierGeleverd")
+    n = arrow.get_attribute("href").removeprefix("#msg-")
+    arrow.click()
+    details = page.locator(f"#msg-{n}")
+    assert details.get_attribute("open") is not None
+    pre = details.locator("pre.xml")
+    assert pre.is_visible() and "documentResponse" in pre.inner_text()
+    assert "tekens weggelaten" in pre.inner_text()  # the base64 dossier is shortened
+
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(tc + f"/koppelingen/{k}")
+    assert no_horizontal_scroll(page)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_timeline_arrow_shows_its_xml_without_javascript(live, browser):
+    actors, k = live
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, java_script_enabled=False)
+    try:
+        p = context.new_page()
+        p.goto(actors.urls["tc"] + f"/koppelingen/{k}")
+        p.locator("svg.sequence a", has_text="overdrachtRequest").click()
+        assert re.search(r"#msg-\d+$", p.url)
+        target = p.url.rsplit("#", 1)[1]
+        assert "overdrachtRequest" in p.locator(f"#{target} pre.xml").inner_text()
+        assert p.locator(f"#{target} pre.xml").is_visible()
+    finally:
+        context.close()

@@ -90,7 +90,7 @@ def test_soap_faults_are_red():
     line = links[1].find(SVG_NS + "line")
     assert line.get("stroke") == timeline.RED and "head-fault" in line.get("marker-end")
     label = [t.text for t in links[1].iter(SVG_NS + "text") if t.get("class") == "label"]
-    assert label == ["Fault · GeenMandaat"]
+    assert label == ["meldenNotificatie · Fault: GeenMandaat"]
 
 
 def test_every_text_is_escaped():
