@@ -14,7 +14,7 @@ import pytest
 import requests
 import responses
 
-from browser_support import browser, page, screenshot  # noqa: F401  (pytest fixtures)
+from browser_support import SCREENSHOTS, browser, page, screenshot  # noqa: F401  (pytest fixtures)
 from oso_protocol.transport.messages import OverzichtAanleverpuntRequest
 from oso_protocol.transport.faults import OsoFault
 from tc_support import (BRIN, LAS_URL, SWV_INACTIEF_RK, SWV_RK, SWV_URL, app, client,  # noqa: F401
@@ -297,6 +297,8 @@ def test_demo_register_and_timeline_in_the_browser(live, page):
     pre = details.locator("pre.xml")
     assert pre.is_visible() and "documentResponse" in pre.inner_text()
     assert "tekens weggelaten" in pre.inner_text()  # the base64 dossier is shortened
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    details.screenshot(path=str(SCREENSHOTS / "tc-timeline-bericht.png"))
 
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(tc + f"/koppelingen/{k}")
