@@ -35,10 +35,10 @@ except Exception:  # noqa: BLE001 (zoneinfo raises several kinds when tzdata is 
 
 # Layout in SVG user units; the SVG scales to the page width through its viewBox.
 WIDTH = 1000
-LANE_X = {"LAS": 290, "TC": 590, "SWV": 890}
+LANE_X = {"LAS": 255, "TC": 565, "SWV": 875}
 HEAD_Y, HEAD_H = 8, 46
 FIRST_Y = HEAD_Y + HEAD_H + 34
-ROW_H = 42
+ROW_H = 36
 RED = "#b42318"
 INK = "#1d2733"
 # A dossier travels base64-encoded inside documentResponse; megabytes of it help nobody reading.
@@ -165,7 +165,7 @@ def _arrow(m: Message, y: int) -> str:
     return (
         f'<a href="#msg-{m.n}" class="{cls}" id="pijl-{m.n}">'
         f'<title>{_e(title)}</title>'
-        f'<rect class="hit" x="0" y="{y - 26}" width="{WIDTH}" height="{ROW_H - 2}" fill="transparent"/>'
+        f'<rect class="hit" x="0" y="{y - 24}" width="{WIDTH}" height="{ROW_H - 2}" fill="transparent"/>'
         f'<text x="14" y="{y + 4}" class="nr">{m.n}</text>'
         f'<text x="44" y="{y + 4}" class="tijd">{_e(clock(m.ts))}</text>'
         f'<line x1="{x1}" y1="{y}" x2="{tip}" y2="{y}" stroke="{RED if m.fault else INK}"'
