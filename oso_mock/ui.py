@@ -121,9 +121,10 @@ def _peer_rows(role: str, koppeling: dict) -> tuple[list[dict], dict]:
         info["reden"] = "geen berichtenlog in het verwachte formaat"
         return [], info
     info["ok"] = True
+    rows = [r for r in rows if isinstance(r, dict)]
     for row in rows:
         row["bron_url"] = f"{base}/api/berichten/{row.get('id')}"
-    return [r for r in rows if isinstance(r, dict)], info
+    return rows, info
 
 
 def _tc_rows(koppeling: dict) -> list[dict]:
