@@ -69,3 +69,4 @@ def env(request, conformance_config, tmp_path):
 def ctx():
     """What the steps of one scenario share: pupils, sent zorgvragen, the last answer, ..."""
     return Ctx()
+

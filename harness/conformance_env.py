@@ -4,7 +4,6 @@ the steps use, and what the scenario must report (koppelsleutels, messages)."""
 from __future__ import annotations
 
 import tempfile
-import threading
 from pathlib import Path
 
 from .actors import Actors
@@ -15,6 +14,26 @@ from .drivers.tc import TcDriver
 from .roles import ConformanceConfig
 
 ACTOR_LABEL = {"tc": "TC", "las": "LAS", "swv": "SWV"}
+
+def _release_server(actors: Actors) -> None:
+    """Stop each actor's request threads and drop its open connections before it is closed.
+
+    A closed waitress server keeps its request threads, and its loop waits for the actors'
+    keep-alive connections to each other to time out; a process that starts fresh actors for
+    every scenario then slows down until calls time out. Closing the channels lets the loop end
+    at once and keeps scenarios independent and quick.
+    """
+    for server in actors.servers.values():
+        wsgi = getattr(server, "_server", None)
+        dispatcher = getattr(wsgi, "task_dispatcher", None)
+        if dispatcher is not None:
+            dispatcher.shutdown(timeout=1)
+        for channel in list(getattr(wsgi, "_map", {}).values()):
+            if channel is not wsgi:
+                try:
+                    channel.close()
+                except OSError:
+                    pass
 
 
 class ConformanceEnv:
@@ -87,19 +106,11 @@ class ConformanceEnv:
             peer.stop()
         self.peers = []
         actors, self.actors, tmp, self._tmp = self.actors, None, self._tmp, None
-
-        def finish():
-            if actors is not None:
-                actors.stop()
-            if tmp is not None:
-                tmp.cleanup()
-
-        if actors is not None and any(actors.port.values()):
-            finish()  # a fixed port must be free again before the next scenario
-        else:
-            # Stopping waits for the actors' own keep-alive connections to each other to time
-            # out; nothing else needs these ports, so let that happen off the clock.
-            threading.Thread(target=finish, name="actors-stop", daemon=True).start()
+        if actors is not None:
+            _release_server(actors)
+            actors.stop()
+        if tmp is not None:
+            tmp.cleanup()
 
     # -- helpers for steps ---------------------------------------------------------------------
 
