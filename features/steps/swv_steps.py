@@ -97,7 +97,7 @@ def swv_has_fetched(env, ctx):
     k = ctx.koppelsleutel
     status = env.swv.wait_fetched(k)
     koppeling = env.tc.koppeling(k) if env.tc.simulated else None
-    fetched = (koppeling or {}).get("opgehaald") or status.get("status") == "afgemeld"
+    fetched = ((koppeling or {}).get("opgehaald") or status.get("status") in ("afgemeld", "opgehaald"))
     assert fetched, (f"SWV haalde het dossier niet op: status {status.get('status')}"
                      f" {status.get('fout') or ''} [{evidence(env, k)}]")
     if env.swv.simulated:

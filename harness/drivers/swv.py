@@ -81,8 +81,8 @@ class ExternalSwv(SwvDriver):
         """Fetched = the TC saw the overdracht and the LAS delivered the dossier; then give the
         SWV until the deadline to sign off, so a missing afmelding is visible to later steps."""
         tc = self.env.tc
-        k = tc.wait_koppeling(lambda k: k.get("opgehaald"), self.config.wait_seconds, koppelsleutel,
-                              "ophalen van het dossier door het SWV")
+        k = tc.wait_koppeling(lambda k: k.get("opgehaald") or self._delivered(koppelsleutel),
+                              self.config.wait_seconds, koppelsleutel, "ophalen van het dossier door het SWV")
         deadline = time.monotonic() + min(5.0, self.config.wait_seconds)
         while time.monotonic() < deadline and not all(s["afgemeld"] for s in k["sessies"]):
             time.sleep(0.1)
@@ -92,6 +92,14 @@ class ExternalSwv(SwvDriver):
 
     def fetch_now(self, koppelsleutel: str) -> dict:
         return self.wait_fetched(koppelsleutel)
+
+    def _delivered(self, koppelsleutel: str) -> bool:
+        """The simulated LAS delivered the dossier (the TC only learns it at afmelding)."""
+        if not self.env.las.simulated:
+            return False
+        return any(r.get("operation") == "document" and r.get("side") == "server"
+                   and r.get("direction") == "out" and r.get("outcome") == "DossierGeleverd"
+                   for r in self.env.log("las", koppelsleutel))
 
     def dossier(self, koppelsleutel: str) -> bytes:
         raise DriverError("het dossier zoals een extern SWV het ontving is niet zichtbaar")
