@@ -29,6 +29,7 @@ class ServerThread:
         self.host = host
         self.port = self._server.effective_port
         self._thread = threading.Thread(target=self._run, name=f"wsgi-{self.port}", daemon=True)
+        self._stopped = False
 
     def _dispatch(self, environ, start_response):
         return self.app(environ, start_response)
@@ -48,8 +49,34 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
-        self._server.close()
-        self._thread.join(timeout=5)
+        """Close the listening socket, every open connection and the request threads.
+
+        Closing only the listening socket is not enough: waitress's loop keeps running until the
+        peers' keep-alive connections time out and its request threads stay parked, so a process
+        that starts fresh actors again and again (the conformance suite, the tests) would slow
+        down until calls time out. The channels are closed inside the loop's own thread (through
+        its trigger) because the loop is not thread-safe.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        server = self._server
+        if self._thread.is_alive():
+            try:
+                server.trigger.pull_trigger(self._close_channels)
+            except OSError:
+                self._close_channels()
+            self._thread.join(timeout=5)
+        if server._map:
+            self._close_channels()
+        server.task_dispatcher.shutdown(timeout=2)
+
+    def _close_channels(self) -> None:
+        for channel in list(self._server._map.values()):
+            try:
+                channel.close()  # the server itself is one of them: it closes its trigger too
+            except OSError:
+                pass
 
     def __enter__(self):
         return self.start()

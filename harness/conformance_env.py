@@ -15,26 +15,6 @@ from .roles import ConformanceConfig
 
 ACTOR_LABEL = {"tc": "TC", "las": "LAS", "swv": "SWV"}
 
-def _release_server(actors: Actors) -> None:
-    """Stop each actor's request threads and drop its open connections before it is closed.
-
-    A closed waitress server keeps its request threads, and its loop waits for the actors'
-    keep-alive connections to each other to time out; a process that starts fresh actors for
-    every scenario then slows down until calls time out. Closing the channels lets the loop end
-    at once and keeps scenarios independent and quick.
-    """
-    for server in actors.servers.values():
-        wsgi = getattr(server, "_server", None)
-        dispatcher = getattr(wsgi, "task_dispatcher", None)
-        if dispatcher is not None:
-            dispatcher.shutdown(timeout=1)
-        for channel in list(getattr(wsgi, "_map", {}).values()):
-            if channel is not wsgi:
-                try:
-                    channel.close()
-                except OSError:
-                    pass
-
 
 class ConformanceEnv:
     def __init__(self, config: ConformanceConfig, workdir: str | Path | None = None):
@@ -107,7 +87,6 @@ class ConformanceEnv:
         self.peers = []
         actors, self.actors, tmp, self._tmp = self.actors, None, self._tmp, None
         if actors is not None:
-            _release_server(actors)
             actors.stop()
         if tmp is not None:
             tmp.cleanup()
