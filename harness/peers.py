@@ -6,34 +6,12 @@ from __future__ import annotations
 import base64
 
 from flask import Flask, Response, request
-from lxml import etree
 
 from actor_kit.server import ServerThread
-from oso_protocol.dossier.version import NS as DOSSIER_NS
 from oso_protocol.transport import codec, messages as m
 from oso_protocol.transport.faults import OsoFault
 
 from .drivers.http import SoapProbe
-
-# Children of <leerling> that follow the bsn/onderwijsnummer choice in the 2019.1 sequence.
-_AFTER_PGN = ("leerlingid", "onderwijssinds", "startdatumhuidigonderwijs", "datuminschrijving",
-              "leerlinggewicht", "tehuis", "huisarts", "verzorgersaansprakelijk")
-
-
-def with_pgn(dossier: bytes, element: str = "bsn", value: str = "123456782") -> bytes:
-    """The dossier with a PGN inserted at its schema position, so only PaO.LL12 objects."""
-    root = etree.fromstring(dossier)
-    leerling = root.find(f".//{{{DOSSIER_NS}}}leerling")
-    new = etree.Element(f"{{{DOSSIER_NS}}}{element}")
-    new.text = value
-    for child in leerling:
-        if etree.QName(child).localname in _AFTER_PGN or etree.QName(child).localname.startswith("verzorger"):
-            child.addprevious(new)
-            break
-    else:
-        leerling.append(new)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8")
-
 
 class CraftedLas:
     """Serves `dossier` for every documentRequest with a valid session."""

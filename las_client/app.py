@@ -74,7 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     client = SoapClient(messagelog, me="las", ns=ns,
                         timeout=float(config.get("SOAP_TIMEOUT", 10.0)))
     calls = OsoCalls(client, config.get("TC_URL"))
-    zorgvragen = Zorgvragen(store, calls)
+    zorgvragen = Zorgvragen(store, calls, defects=config.get("DEFECTS"))
     # [choice] as the TC: no SCENARIO key seeds the default scenario, SCENARIO None an empty LAS
     if config.get("SCENARIO", DEFAULT_SCENARIO) is not None:
         seed_from_scenario(store, _scenario(config.get("SCENARIO")))

@@ -27,6 +27,7 @@ from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import Aanleverpunt
 
+from . import defects as las_defects
 from .errors import LasError
 from .leerlingen import get_school, load_leerling
 from .oso_calls import OsoCalls
@@ -176,10 +177,12 @@ def normalise_blokken(profile: str, gekozen: list[str] | None) -> list[str]:
 # --- the service -------------------------------------------------------------------------------
 
 class Zorgvragen:
-    def __init__(self, store: Store, calls: OsoCalls, *, pakketnaam: str = "oso-sim LAS"):
+    def __init__(self, store: Store, calls: OsoCalls, *, pakketnaam: str = "oso-sim LAS",
+                 defects=frozenset()):
         self.store = store
         self.calls = calls
         self.pakketnaam = pakketnaam
+        self.defects = las_defects.check(defects)
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -407,7 +410,7 @@ class Zorgvragen:
         except BuilderError as exc:
             raise LasError(422, f"Het dossier kan niet worden gemaakt: {exc}",
                            DOSSIER_NIET_TE_MAKEN) from None
-        return dossier, school
+        return las_defects.apply_to_dossier(self.defects, dossier, leerling), school
 
     def _verzend_nieuw(self, leerling_id: int, invoer: Invoer) -> dict:
         self._controleer_compleet(invoer)

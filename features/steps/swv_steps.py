@@ -7,7 +7,8 @@ import time
 from pytest_bdd import given, parsers, then, when
 
 from harness.drivers.las import toelichting_pdf
-from harness.peers import CraftedLas, with_pgn
+from harness.peers import CraftedLas
+from oso_protocol.dossier.pgn import with_pgn
 from oso_protocol.transport import messages as m
 
 from .common import evidence
