@@ -101,3 +101,40 @@ port = {tc_port}
     afmelding = by_name["Het SWV haalt het dossier op met een sessie en meldt de sessie af"]
     assert afmelding["outcome"] == "failed" and "afmelding" in afmelding["message"], afmelding
     assert code == 1 and summary["verdict"] == "failed"
+
+
+def test_las_that_leaks_the_bsn_fails_the_pgn_scenario(tmp_path):
+    tc_port, las_port = free_port(), free_port()
+    las = serve("las", las_port, tc_port, tmp_path, "--defect", "leak_pgn")
+    try:
+        base = f"http://127.0.0.1:{las_port}"
+        pupils = requests.get(f"{base}/api/leerlingen?brin=12AB", timeout=5).json()
+        met_bsn = next(p["id"] for p in pupils
+                       if requests.get(f"{base}/api/leerlingen/{p['id']}", timeout=5).json().get("bsn"))
+        trigger = (f"{sys.executable} -m harness.cli zorgvraag --las {base} create"
+                   " --leerling {leerling} --omschrijving {omschrijving} --aanleverpunt {aanleverpunt}"
+                   " --toelichting {toelichting}")
+        code, summary, err = conformance(tmp_path, f"""
+[sut]
+naam = "LAS die het BSN meestuurt"
+[las]
+mode = "external"
+base_url = "{base}"
+brin = "12AB"
+routeringskenmerk = "0000000700012AB00950"
+trigger = "{trigger}"
+wait_seconds = 15
+[las.leerlingen]
+po = "1"
+met_bsn = "{met_bsn}"
+[tc]
+port = {tc_port}
+""", "PaO.LL12 and las")
+    finally:
+        las.terminate()
+        las.wait(10)
+    outcomes = {s["name"]: s for s in summary["scenarios"]}
+    failed = [s for s in summary["scenarios"] if s["outcome"] == "failed"]
+    assert len(failed) == 1, outcomes
+    assert "BSN" in failed[0]["name"] and "bsn" in failed[0]["message"], failed[0]
+    assert code == 1 and summary["verdict"] == "failed", err
