@@ -29,7 +29,8 @@ def run(args) -> int:
         print(f"oso-sim demo: {exc}", file=sys.stderr)
         return 2
     ports = {} if args.port == 0 else {"tc": args.port, "las": args.port + 1, "swv": args.port + 2}
-    extra = {"swv": {"STEP_MODE": True, "AUTO_FETCH": False}} if args.step else {}
+    # auto fetch stays configured, so switching step mode off on the SWV page resumes it
+    extra = {"swv": {"STEP_MODE": True}} if args.step else {}
     try:
         actors = Actors(scenario=scenario, workdir=args.workdir, port=ports, extra=extra).start()
     except OSError as exc:

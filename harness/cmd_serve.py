@@ -37,7 +37,7 @@ def config_for(args, public_url: str) -> dict:
             raise ScenarioError("--tc-url is verplicht voor las en swv")
         config["TC_URL"] = args.tc_url.rstrip("/")
     if args.role == "swv":
-        config["AUTO_FETCH"] = not (args.manual_fetch or args.step)
+        config["AUTO_FETCH"] = not args.manual_fetch
         config["STEP_MODE"] = args.step
     if args.defect:
         config["DEFECTS"] = set(args.defect)

@@ -35,7 +35,9 @@ bp = Blueprint("swv_api", __name__, url_prefix="/api")
 
 @bp.get("/health")
 def health():
-    return jsonify({"actor": "swv", "ok": True})
+    ctx = _ctx()
+    return jsonify({"actor": "swv", "ok": True, "step_mode": ctx.step_mode,
+                    "auto_fetch": ctx.fetches_automatically})
 
 
 @bp.get("/berichten")

@@ -1,7 +1,8 @@
 """create_app(config) for the SWV system (the Doelsysteem). See docs/actors.md for the config keys.
 
 Besides the shared keys: TC_URL, AUTO_FETCH (fetch in the background after each notificatie),
-STEP_MODE (store notificaties as `wacht`, fetch only on request), DEFECTS (a set of
+STEP_MODE (store notificaties as `wacht`, fetch only on request; the inbox page switches it
+at runtime), DEFECTS (a set of
 swv_mock.ophalen.DEFECTS to play a broken SWV), LAS_URL (only for the skip_overdracht defect;
 defaults to ACTOR_URLS["las"] + "/oso"), SOAP_TIMEOUT (seconds, default 10), WORKERS (default 4).
 """
@@ -48,8 +49,12 @@ class SwvContext:
     worker: Worker | None
     aanleverpunten: dict
     naam: str
-    auto_fetch: bool
-    step_mode: bool
+    auto_fetch: bool   # configured: fetch in the background after each notificatie
+    step_mode: bool    # switchable at runtime from the inbox page (demo "stap voor stap")
+
+    @property
+    def fetches_automatically(self) -> bool:
+        return self.auto_fetch and not self.step_mode
 
     def close(self) -> None:
         if self.worker is not None:
@@ -71,7 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     if defects - DEFECTS:
         raise ValueError(f"onbekende DEFECTS: {sorted(defects - DEFECTS)}")
     step_mode = bool(config.get("STEP_MODE", False))
-    auto_fetch = bool(config.get("AUTO_FETCH", swv.get("auto_fetch", True))) and not step_mode
+    auto_fetch = bool(config.get("AUTO_FETCH", swv.get("auto_fetch", True)))
     ns = config.get("NS") or NS
     las_url = config.get("LAS_URL") or (
         (config.get("ACTOR_URLS") or {}).get("las", "").rstrip("/") + "/oso"
@@ -96,7 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["swv"] = ctx
     app.extensions["oso_sim_close"] = ctx.close
 
-    handler = notificatie_handler(inbox, aanleverpunten, step_mode=step_mode,
+    handler = notificatie_handler(inbox, aanleverpunten, step_mode=lambda: ctx.step_mode,
                                   on_new=worker.submit if worker else None)
     app.register_blueprint(soap_blueprint(
         "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},

@@ -48,10 +48,11 @@ def _after_answer(job: Callable[[], object]) -> None:
     timer.start()
 
 
-def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *, step_mode: bool,
-                        on_new: Callable[[str], object] | None):
-    """`aanleverpunten`: routeringskenmerk -> {brin, naam}; `on_new(koppelsleutel)` runs after
-    the answer was sent, for a new aanvraag only."""
+def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
+                        step_mode: Callable[[], bool], on_new: Callable[[str], object] | None):
+    """`aanleverpunten`: routeringskenmerk -> {brin, naam}; `step_mode()` is asked per
+    notificatie (a trainer may switch it during a demo); `on_new(koppelsleutel)` runs after the
+    answer was sent, for a new aanvraag only and not in step mode."""
 
     def handle(message: NotificatieRequest, inbound: Inbound) -> NotificatieResponse:
         punt = aanleverpunten.get(message.doelRouteringsKenmerk)
@@ -65,6 +66,7 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *, step_m
             raise OsoFault(faults.ONJUIST_DOEL,
                            f"Doel {message.doel!r} hoort niet bij een aanvraag aan een"
                            f" samenwerkingsverband; verwacht {DOEL_SWV}.")
+        stepping = step_mode()
         try:
             # [choice] the same notificatie again (same koppelsleutel, same bron) is answered as
             # the first time and stores nothing new: a LAS retrying after a lost answer must not
@@ -73,12 +75,12 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *, step_m
                 koppelsleutel=message.koppelsleutel, bron_brin=message.bronBrin,
                 bron_routeringskenmerk=message.bronRouteringsKenmerk, doel_brin=message.doelBrin,
                 doel_routeringskenmerk=message.doelRouteringsKenmerk,
-                status=av.WACHT if step_mode else av.GENOTIFICEERD)
+                status=av.WACHT if stepping else av.GENOTIFICEERD)
         except KoppelsleutelConflict:
             raise OsoFault(faults.KOPPELSLEUTEL_REEDS_GEBRUIKT,
                            f"Koppelsleutel {av.normalize_key(message.koppelsleutel)} is al"
                            " gebruikt voor een notificatie van een andere school.") from None
-        if new and on_new is not None:
+        if new and on_new is not None and not stepping:
             _after_answer(lambda key=row["koppelsleutel"]: on_new(key))
 
         return NotificatieResponse(resultaat=NOTIFICATIE_ONTVANGEN)

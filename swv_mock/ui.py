@@ -104,7 +104,7 @@ def _aanleverpunt(routeringskenmerk: str) -> str:
 
 def _kan_ophalen(status: str) -> bool:
     ctx = _ctx()
-    return status in (av.WACHT, av.MISLUKT) or (status == av.GENOTIFICEERD and not ctx.auto_fetch)
+    return status in (av.WACHT, av.MISLUKT) or (status == av.GENOTIFICEERD and not ctx.fetches_automatically)
 
 
 # --- inbox ---------------------------------------------------------------------------------------
@@ -116,6 +116,13 @@ def inbox():
         rows.append(dict(a, aanleverpunt=_aanleverpunt(a["doel_routeringskenmerk"]),
                          kan_ophalen=_kan_ophalen(a["status"])))
     return render_template("swv/inbox.html", aanvragen=rows)
+
+
+@bp.post("/stap-voor-stap")
+def stap_voor_stap():
+    """The trainer's switch: on, the SWV waits for a click before each fetch."""
+    _ctx().step_mode = request.form.get("aan") == "1"
+    return redirect(url_for("swv_ui.inbox"), 303)
 
 
 @bp.post("/aanvragen/<k>/ophalen")

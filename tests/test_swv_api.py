@@ -83,4 +83,4 @@ def test_overview_and_views(client, peers):
     assert row["koppelsleutel"] == k and row["status"] == "afgemeld"
     data = client.get(f"/api/aanvragen/{k}/gegevens").get_json()
     assert data["dossier"]["overdrachtsoort"] == "swv-dossier"
-    assert client.get("/api/health").get_json() == {"actor": "swv", "ok": True}
+    assert client.get("/api/health").get_json()["ok"] is True

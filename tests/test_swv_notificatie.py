@@ -1,4 +1,6 @@
 """The inbound notificatie: accepted, refused, repeated, hostile; and the WSDL."""
+import time
+
 import pytest
 from lxml import etree
 
@@ -57,13 +59,53 @@ def test_same_key_from_other_bron_is_refused(client):
     assert stored(client)[0]["bron_brin"] == BRIN
 
 
-def test_step_mode_stores_as_wacht(tmp_path):
+class RecordingWorker:
+    def __init__(self, job, threads=4):
+        self.submitted = []
+
+    def submit(self, key):
+        self.submitted.append(key)
+        return True
+
+    def stop(self):
+        pass
+
+
+def test_step_mode_stores_as_wacht_and_queues_no_fetch(tmp_path, monkeypatch):
+    monkeypatch.setattr("swv_mock.app.Worker", RecordingWorker)
     app = make_app(tmp_path, STEP_MODE=True, AUTO_FETCH=True)
     try:
         client = app.test_client()
         soap(client, notificatie(new_key()))
         assert stored(client)[0]["status"] == "wacht"
-        assert app.extensions["swv"].worker is None
+        assert app.extensions["swv"].worker.submitted == []
+        assert client.get("/api/health").get_json()["step_mode"] is True
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def test_step_mode_switched_off_on_the_page_fetches_again(tmp_path, monkeypatch):
+    monkeypatch.setattr("swv_mock.app.Worker", RecordingWorker)
+    app = make_app(tmp_path, STEP_MODE=True, AUTO_FETCH=True)
+    try:
+        client = app.test_client()
+        client.get("/")
+        token = client.get_cookie("oso_sim_csrf").value
+        refused = client.post("/stap-voor-stap", data={"aan": "0"})
+        assert refused.status_code == 400 and app.extensions["swv"].step_mode is True
+        resp = client.post("/stap-voor-stap", data={"aan": "0", "csrf_token": token})
+        assert resp.status_code == 303
+        assert client.get("/api/health").get_json() == {"actor": "swv", "ok": True,
+                                                         "step_mode": False, "auto_fetch": True}
+        k = new_key()
+        soap(client, notificatie(k))
+        assert stored(client)[0]["status"] == "genotificeerd"
+        worker = app.extensions["swv"].worker
+        deadline = time.monotonic() + 5  # queued after the answer went out, not during the call
+        while not worker.submitted and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert worker.submitted == [k]
+        assert "Stap voor stap: uit" in client.get("/").get_data(as_text=True)
     finally:
         app.extensions["oso_sim_close"]()
 
