@@ -42,8 +42,28 @@ def _r(rid, title, description, messages=None, *, layer=LAYER_STANDARD, severity
 
 # --- structure ---------------------------------------------------------------------------------
 
-_r("XSD", "Schemafout", "The dossier does not conform to the gegevensset XSD (structure, order, "
-   "cardinality, types). Reported by the schema layer.", layer=LAYER_XSD)
+# The schema layer turns each libxml2 error into one of these Dutch variants (xsd_layer.py); the
+# location says where, so the texts name only the element and what was wrong with it.
+_r("XSD", "Schemafout", "The dossier does not conform to the project's own XSD for the gegevensset "
+   "(structure, order, cardinality, simple types). Reported by the schema layer, at most "
+   "100 findings per dossier plus one that counts the rest.",
+   {"unexpected": "Element '{el}' is hier niet toegestaan.",
+    "unexpected_expected": "Element '{el}' is hier niet toegestaan; verwacht: {expected}.",
+    "missing": "In element '{el}' ontbreekt een verplicht element; verwacht: {expected}.",
+    "datatype": "Element '{el}': '{value}' is geen {type}.",
+    "pattern": "Element '{el}': '{value}' heeft niet de vorm {pattern}.",
+    "empty": "Element '{el}' is leeg; een waarde is verplicht.",
+    "minlength": "Element '{el}' is te kort: {length} tekens, minimaal {limit}.",
+    "maxlength": "Element '{el}' is te lang: {length} tekens, maximaal {limit}.",
+    "min": "Element '{el}': {value} is kleiner dan het minimum {limit}.",
+    "max": "Element '{el}': {value} is groter dan het maximum {limit}.",
+    "attribute": "Element '{el}': attribuut '{attr}' is niet toegestaan.",
+    "simple": "Element '{el}' mag alleen tekst bevatten, geen elementen.",
+    "element_only": "Element '{el}' mag geen tekst bevatten, alleen elementen.",
+    "root": "Element '{el}' is geen dossier volgens de gegevensset.",
+    "other": "Schemafout bij element '{el}': {detail}",
+    "more": "Nog {count} schemafouten niet getoond; herstel eerst de fouten hierboven."},
+   layer=LAYER_XSD)
 
 # --- SWV profile stylesheet (oso-dossier.md §4.1); gated on overdrachtsoort=swv-dossier unless noted
 
@@ -184,7 +204,9 @@ _r("OG.01", "E-mailadres ongeldig",
     "regex": "In een e-mail adres moet voldoen aan de voorwaarden m.b.t. toegestane karakters "
              "voorgaand aan het @-teken en voor domeinnaam en extensie."})
 _r("OG.02", "Onjuiste standaardversie",
-   "metadata/standaardversie must equal the standaardversie literal (2019.1).",
+   "metadata/standaardversie must equal the standaardversie literal (2019.1). The validator "
+   "checks it before anything else: a mismatch is the only finding (the dossier claims another "
+   "version of the gegevensset).",
    "Het veld 'Versienummer van standaard' bevat een waarde die niet gelijk is aan de verplichte "
    "waarde \"{literal}\".")
 _r("OG.03", "LWOO-einddatum ongeldig", "lwoo_einddatum must match ####-07-31.",
@@ -235,12 +257,21 @@ for _c in CATEGORIES:
 _r("OSS.XML01", "Geen leesbare XML",
    "The input is not well-formed XML or is refused by the safe parser (DTD, entities, size). "
    "Reported by the validator; nothing else is checked.",
-   "Het dossier is geen leesbaar XML-document.", layer=LAYER_PROJECT, origin=PROJECT)
+   {"": "Het dossier is geen leesbaar XML-document.",
+    "detail": "Het dossier is geen leesbaar XML-document. {detail}"},
+   layer=LAYER_PROJECT, origin=PROJECT)
 _r("OSS.NS01", "Onbekende namespace",
    "The root element is not a dossier in the namespace of the configured gegevensset version. "
    "Reported by the validator instead of a page of schema errors (the official stylesheet goes "
-   "quiet on a foreign namespace, D8).",
-   "Het dossier gebruikt namespace \"{found}\"; verwacht is \"{expected}\".",
+   "quiet on a foreign namespace, D8); nothing else is checked.",
+   {"": "Het dossier gebruikt namespace \"{found}\"; verwacht is \"{expected}\".",
+    "versie": "Het dossier gebruikt de namespace van gegevensset-jaargang {found_version} "
+              "(\"{found}\"); deze validator controleert gegevensset {expected_version} "
+              "(\"{expected}\"). Verder is niets gecontroleerd.",
+    "geen": "Het hoofdelement '{root}' heeft geen namespace; verwacht is \"{expected}\". Verder is "
+            "niets gecontroleerd.",
+    "root": "Het hoofdelement is '{root}'; verwacht is 'dossier' in namespace \"{expected}\". "
+            "Verder is niets gecontroleerd."},
    layer=LAYER_PROJECT, origin=PROJECT)
 _r("OSS.PM01", "Categorie past niet bij profiel",
    "Each declared cat_* value must be allowed by the SWV profile matrix for the declared overstap "
