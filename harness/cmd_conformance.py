@@ -51,7 +51,7 @@ def pytest_command(args, report: Path, parallel: int) -> list[str]:
 
 
 def run(args) -> int:
-    report = Path(args.report)
+    report = Path(args.report).resolve()  # pytest runs from the project folder, not from here
     try:
         config = load_config(args.config)
     except ConfigError as exc:
