@@ -14,6 +14,7 @@ from oso_protocol.transport import codec, faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import NS, Message
 
+from .http_session import Session
 from .messagelog import MessageLog
 
 
@@ -31,7 +32,7 @@ class SoapClient:
         # one keep-alive session per thread: requests.Session is not meant to be shared
         s = getattr(self._local, "session", None)
         if s is None:
-            s = self._local.session = requests.Session()
+            s = self._local.session = Session()
         return s
 
     def call(self, url: str, message: Message, expect: type[Message] | None = None) -> Message:

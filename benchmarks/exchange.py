@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
-
-import requests
-
 import tempfile
+import time
 from contextlib import contextmanager
 
+from actor_kit.http_session import Session
 from harness.actors import Actors
 from harness.exchange import ExchangeDriver
 from harness.processes import start_three
 
 
 def bare_round_trips(url: str, n: int = 200) -> float:
-    s = requests.Session()
+    s = Session()
     s.get(url, timeout=5)
     times = []
     for _ in range(n):

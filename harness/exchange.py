@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from actor_kit.http_session import Session
 from oso_protocol.synthetic import pdf_bytes
 
 ACTOR_OF_ROLE = {"tc": "TC", "las": "LAS", "swv": "SWV"}
@@ -68,7 +69,7 @@ class ExchangeDriver:
     def _http(self) -> requests.Session:
         s = getattr(self._local, "s", None)
         if s is None:
-            s = self._local.s = requests.Session()
+            s = self._local.s = Session()
         return s
 
     def _json(self, method: str, role: str, path: str, **kw):

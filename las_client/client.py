@@ -13,6 +13,8 @@ from pathlib import Path
 
 import requests
 
+from actor_kit.http_session import Session
+
 
 class LasClientError(Exception):
     """The LAS refused (status 4xx/5xx with {"fout", "code"}) or could not be reached (status None)."""
@@ -49,7 +51,7 @@ class LasClient:
     def __init__(self, base_url: str, *, timeout: float = 30.0, session: requests.Session | None = None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or Session()
 
     def _call(self, method: str, path: str, **kwargs):
         try:

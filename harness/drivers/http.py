@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import requests
 
+from actor_kit.http_session import Session
 from oso_protocol.transport import codec
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import NS, Message
@@ -53,7 +54,7 @@ class JsonApi:
         self.role = role
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.http = requests.Session()
+        self.http = Session()
 
     def request(self, method: str, path: str, *, timeout: float | None = None, **kw) -> Answer:
         url = self.base_url + path
@@ -144,7 +145,7 @@ class SoapProbe:
         self.ns = ns
         self.me = me
         self.journal: list[dict] = []
-        self.http = requests.Session()
+        self.http = Session()
 
     def call(self, role: str, url: str, message: Message) -> SoapResult:
         body = codec.encode(message, ns=self.ns)
