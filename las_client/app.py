@@ -1,4 +1,4 @@
-"""The LAS (Bronsysteem) as a Flask app: SOAP endpoint at /oso, JSON API under /api."""
+"""The LAS (Bronsysteem) as a Flask app: SOAP endpoint at /oso, JSON API under /api, web pages at /."""
 from __future__ import annotations
 
 import random
@@ -18,6 +18,7 @@ from .api import api_blueprint
 from .db import SCHEMA
 from .oso_calls import OsoCalls
 from .soap_handlers import make_handlers
+from .ui import register_ui
 from .zorgvragen import Zorgvragen
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "fixtures" / "default.yaml"
@@ -86,4 +87,5 @@ def create_app(config: dict | None = None) -> Flask:
         "las_soap", role="las", path="/oso", handlers=make_handlers(store, calls),
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
     app.register_blueprint(api_blueprint(store, messagelog, zorgvragen, calls))
+    register_ui(app)
     return app

@@ -75,5 +75,14 @@ CREATE TABLE IF NOT EXISTS terugkoppelingen (
     doel_brin TEXT, doel_routeringskenmerk TEXT
 );
 CREATE INDEX IF NOT EXISTS terugkoppelingen_zorgvraag ON terugkoppelingen (zorgvraag_id);
+-- Files of a "Nieuwe zorgvraag" form that was refused, so the user need not choose them again;
+-- the web pages drop them once used or after a day.
+CREATE TABLE IF NOT EXISTS formulierbestanden (
+    token TEXT PRIMARY KEY,
+    leerling_id INTEGER NOT NULL,
+    bestandsnaam TEXT NOT NULL,
+    inhoud BLOB NOT NULL,
+    bewaard_op TEXT NOT NULL
+);
 """
 

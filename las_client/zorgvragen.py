@@ -248,6 +248,16 @@ class Zorgvragen:
             "status": r["status"],
         } for r in rows]
 
+    def bestand(self, zorgvraag_id: int, bijlage_id: int) -> tuple[str, str, bytes]:
+        """(bestandsnaam, mime, inhoud) of one attachment the school added to the zorgvraag."""
+        row = self.store.one("SELECT bestandsnaam, mime, inhoud FROM bijlagen"
+                             " WHERE id = ? AND zorgvraag_id = ?", (bijlage_id, zorgvraag_id))
+        if row is None:
+            raise LasError(404, f"Bijlage {bijlage_id} hoort niet bij zorgvraag {zorgvraag_id}.",
+                           "OnbekendeBijlage")
+        return (row["bestandsnaam"], row["mime"] or "application/octet-stream",
+                bytes(row["inhoud"]))
+
     def dossier(self, zorgvraag_id: int) -> bytes:
         row = self._row(zorgvraag_id)
         if row["dossier"] is None:
