@@ -181,6 +181,11 @@ def label(name: str) -> str:
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
+def is_true(value) -> bool:
+    """An xs:boolean as decoded (True) or as plain text ("true", "1")."""
+    return value is True or str(value).strip() in ("true", "1")
+
+
 def fmt(name: str, value) -> str:
     """A scalar as a person reads it."""
     if value is None:
@@ -240,10 +245,10 @@ class Renderer:
             if c.get("aanduiding"):
                 wat += f" ({c['aanduiding']})"
             nummer = str(c.get("nummer") or "")
-            if str(c.get("geheim")) == "true" or nummer in MASKED_NUMBERS:
+            if is_true(c.get("geheim")) or nummer in MASKED_NUMBERS:
                 items.append((wat, Masked("afgeschermd")))
             else:
-                items.append((wat, nummer + (" (noodnummer)" if str(c.get("noodnummer")) == "true" else "")))
+                items.append((wat, nummer + (" (noodnummer)" if is_true(c.get("noodnummer")) else "")))
         return items
 
     @staticmethod
@@ -266,7 +271,7 @@ class Renderer:
         nested: list[dict] = []
         if not isinstance(data, dict):
             return [{"soort": "kv", "items": [("Waarde", fmt("", data))]}]
-        if str(data.get("adresgeheim")) == "true" and "adreslijst" not in data:
+        if is_true(data.get("adresgeheim")) and "adreslijst" not in data:
             kv.append(("Adres", Masked("geheim")))
         for name, value in data.items():
             if name in skip or name.startswith("@") or name in ("$", "adresgeheim"):
