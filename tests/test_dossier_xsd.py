@@ -325,7 +325,7 @@ def test_parity_on_random_mutations(official):
     sources += [etree.parse(str(EXAMPLES / n)).getroot() for n in EXAMPLE_NAMES]
     own = dossier_schema()
     disagreements, invalid = [], 0
-    for i in range(1500):
+    for i in range(1000):
         root = copy.deepcopy(rng.choice(sources))
         _random_mutation(root, rng)
         a, b = own.validate(root), official.validate(root)
@@ -333,7 +333,7 @@ def test_parity_on_random_mutations(official):
         if a != b:
             disagreements.append((i, a, str(own.error_log.last_error), str(official.error_log.last_error)))
     assert not disagreements, disagreements[:5]
-    assert invalid > 300  # the mutations really break things, or agreement would prove nothing
+    assert invalid > 200  # the mutations really break things, or agreement would prove nothing
 
 
 @pytest.mark.interop
