@@ -214,6 +214,7 @@ class Zorgvragen:
             "omschrijving": row["omschrijving"],
             "aandachtspunten": row["aandachtspunten"],
             "aanleverpunt": row["aanleverpunt"],
+            "aanleverpunt_brin": row["aanleverpunt_brin"],
             "aanleverpunt_naam": row["aanleverpunt_naam"],
             "deelnameaanleverpunt": row["aanleverpunt_naam"] or row["aanleverpunt"],
             "gegevensblokken": json.loads(row["gegevensblokken"]),

@@ -2,14 +2,13 @@
 
 Playwright never downloads a browser here: it launches /usr/bin/chromium via executable_path.
 The flags keep Chromium from reaching for the network at start-up, which a closed machine refuses.
+The `browser` and `page` fixtures live in conftest.py, so one Chromium serves every module.
 """
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
-
-import pytest
 
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -24,30 +23,17 @@ def chromium_path() -> str | None:
         shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
-def browser():
-    path = chromium_path()
-    if not path:
-        pytest.skip("chromium niet geïnstalleerd (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="nl-NL")
-    p = context.new_page()
-    p.set_default_timeout(15000)
-    yield p
-    context.close()
-
-
 def screenshot(page, name: str) -> Path:
     """Save a screenshot for the docs (docs/screenshots/<name>.png)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    path = screenshot_path(name)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def screenshot_path(name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{name}.png"
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -14,7 +14,7 @@ import pytest
 import requests
 import responses
 
-from browser_support import CHROMIUM_ARGS, SCREENSHOTS, chromium_path, page, screenshot  # noqa: F401
+from browser_support import SCREENSHOTS, no_horizontal_scroll, screenshot
 from oso_protocol.transport.messages import OverzichtAanleverpuntRequest
 from oso_protocol.transport.faults import OsoFault
 from tc_support import (BRIN, LAS_URL, SWV_INACTIEF_RK, SWV_RK, SWV_URL, app, client,  # noqa: F401
@@ -211,40 +211,6 @@ def test_demo_page_links_the_three_actors_and_explains_the_steps(client):
 
 # --- in the browser, with the three actors on real sockets ---------------------------------------
 
-def _running_browser(request):
-    """A browser another test module already launched in this process, or None.
-
-    Modules import browser_support's session fixture each into their own namespace, so pytest
-    keeps one per module; Playwright's sync API allows only one at a time in a process.
-    """
-    for item in request.session.items:
-        info = getattr(item, "_fixtureinfo", None)
-        for fixturedef in (info.name2fixturedefs.get("browser", ()) if info else ()):
-            cached = getattr(fixturedef, "cached_result", None)
-            value = cached[0] if cached else None
-            if value is not None and getattr(value, "is_connected", lambda: False)():
-                return value
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser(request):
-    """Headless Chromium for this module: the one already running, else our own, closed at the
-    end of the module so a later module can start its own."""
-    running = _running_browser(request)
-    if running is not None:
-        yield running
-        return
-    path = chromium_path()
-    if not path:
-        pytest.skip("chromium niet geïnstalleerd (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture(scope="module")
 def live():
     """The actors, one complete exchange and one call the TC refuses (school 78GH: GeenMandaat)."""
@@ -268,10 +234,6 @@ def _refused_zorgvraag(las: str) -> None:
                        timeout=10).json()["zorgvraag"]
     assert zv["notificatie_verstuurd"] == "Nee" and zv["koppelsleutel"] in (None, "")
     assert "mandaat" in (zv.get("laatste_fout") or "").lower()
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 @pytest.mark.browser
