@@ -36,25 +36,29 @@ _local = threading.local()
 
 
 @lru_cache(maxsize=8)
-def schema_document(namespace: str = _XSD_NAMESPACE) -> etree._ElementTree:
-    """The parsed (not compiled) XSD with `namespace` as target namespace."""
+def schema_text(namespace: str = _XSD_NAMESPACE) -> bytes:
+    """The XSD with `namespace` as target namespace."""
     text = XSD_FILE.read_bytes()
     if namespace != _XSD_NAMESPACE:
         # [choice] a later gegevensset version is assumed to keep the 2019.1 structure until the
         # project ships a schema of its own for it; only the namespace literal moves.
         text = text.replace(_XSD_NAMESPACE.encode(), namespace.encode())
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.ElementTree(etree.fromstring(text, parser))
+    return text
 
 
 def dossier_schema(namespace: str = _XSD_NAMESPACE) -> etree.XMLSchema:
-    """The compiled schema for `namespace`, compiled once per thread."""
+    """The compiled schema for `namespace`, compiled once per thread.
+
+    Each thread parses the schema text itself: libxml2's schema compiler may tidy the schema
+    document it is given, so a parsed document is not shared between threads either.
+    """
     cache = getattr(_local, "schemas", None)
     if cache is None:
         cache = _local.schemas = {}
     schema = cache.get(namespace)
     if schema is None:
-        schema = cache[namespace] = etree.XMLSchema(schema_document(namespace))
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        schema = cache[namespace] = etree.XMLSchema(etree.fromstring(schema_text(namespace), parser))
     return schema
 
 
