@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -90,18 +91,25 @@ def builder_dossier(target_bytes: int, *, attachment_mb: float = 0.0, seed: int 
 
 # --- time -----------------------------------------------------------------------------------------------
 
-def medians_ms(fns: dict, runs: int) -> dict:
-    """Median time of each function, measured interleaved so that a busy machine slows them alike."""
+def medians_ms(fns: dict, runs: int) -> tuple[dict, dict]:
+    """Median wall and CPU time of each function, in ms.
+
+    Measured interleaved, so that a busy machine slows them alike; CPU time is shown next to wall
+    time because on a shared machine the wall clock also counts time spent waiting for a core.
+    """
     for fn in fns.values():
         for _ in range(max(5, runs // 20)):
             fn()
-    times = {k: [] for k in fns}
+    wall = {k: [] for k in fns}
+    cpu = {k: [] for k in fns}
     for _ in range(runs):
         for k, fn in fns.items():
-            t = time.perf_counter()
+            c, t = time.process_time(), time.perf_counter()
             fn()
-            times[k].append(time.perf_counter() - t)
-    return {k: statistics.median(v) * 1000 for k, v in times.items()}
+            wall[k].append(time.perf_counter() - t)
+            cpu[k].append(time.process_time() - c)
+    med = lambda d: {k: statistics.median(v) * 1000 for k, v in d.items()}  # noqa: E731
+    return med(wall), med(cpu)
 
 
 def time_one(label: str, data: bytes, runs: int) -> bool:
@@ -111,25 +119,25 @@ def time_one(label: str, data: bytes, runs: int) -> bool:
     assert report.readable, report.findings
     fouten = [f for f in report.findings if f.severity == "fout"]
     root = parse_bytes(data)
-    m = medians_ms({
-        "full": lambda: validate(data),
-        "plain": lambda: schema.validate(etree.fromstring(data, parser)),
-        "safe parse": lambda: parse_bytes(data),
-        "xsd layer": lambda: check_xsd(root, V2019_1),
-        "standard layer": lambda: check_standard(root, V2019_1),
-        "project layer": lambda: check_project(root, V2019_1),
+    wall, cpu = medians_ms({
+        "full validate()": lambda: validate(data),
+        "plain lxml parse + XSD": lambda: schema.validate(etree.fromstring(data, parser)),
+        "  safe parse": lambda: parse_bytes(data),
+        "  xsd layer": lambda: check_xsd(root, V2019_1),
+        "  standard layer": lambda: check_standard(root, V2019_1),
+        "  project layer": lambda: check_project(root, V2019_1),
     }, runs)
-    full, plain = m.pop("full"), m.pop("plain")
+    full, plain = wall["full validate()"], wall["plain lxml parse + XSD"]
     ratio = full / plain
     print(f"--- {label}: {len(data) / 1024:.0f} KB, {sum(1 for _ in root.iter())} elements, "
           f"{len(report.findings)} findings ({len(fouten)} fout)")
-    print(f"  full validate()          median {full:7.2f} ms   (target < {TARGET_MS:.0f} ms)")
-    print(f"  plain lxml parse + XSD   median {plain:7.2f} ms")
-    print(f"  ratio                           {ratio:7.2f} x    (target < {TARGET_TIME_RATIO:.0f} x)")
-    for k, v in m.items():
-        print(f"    {k:<22} median {v:7.2f} ms")
+    print(f"  {'median of ' + str(runs):<26} {'wall ms':>8} {'cpu ms':>8}")
+    for k in wall:
+        print(f"  {k:<26} {wall[k]:8.2f} {cpu[k]:8.2f}")
+    print(f"  ratio full / plain         {ratio:8.2f} {cpu['full validate()'] / cpu['plain lxml parse + XSD']:8.2f}")
     ok_ms, ok_ratio = full < TARGET_MS, ratio < TARGET_TIME_RATIO
-    print(f"  targets: time {'MET' if ok_ms else 'NOT MET'}, ratio {'MET' if ok_ratio else 'NOT MET'}")
+    print(f"  targets (wall): < {TARGET_MS:.0f} ms {'MET' if ok_ms else 'NOT MET'}, "
+          f"< {TARGET_TIME_RATIO:.0f}x plain {'MET' if ok_ratio else 'NOT MET'}")
     return ok_ms and ok_ratio
 
 
@@ -199,6 +207,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     verdicts = {}
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     if OFFICIAL.is_file():
         verdicts["time, official VOSWV full example"] = time_one(
             "official VOSWV full example", OFFICIAL.read_bytes(), args.runs)
