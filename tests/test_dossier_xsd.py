@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import random
 import threading
+import time
 import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
@@ -430,3 +431,40 @@ def test_threads_do_not_see_each_others_errors():
     assert not errors
     assert {n for k, n in results if k == "good"} == {0}
     assert {n for k, n in results if k == "bad"} == {1}
+
+
+# --- large dossiers: libxml2's per-error path costs must not multiply -----------------------------------
+
+def _many_verzorgers(n: int, bad: set[int] | None = None) -> bytes:
+    """A dossier with n extra verzorgers; those at the positions in `bad` (all when None) invalid."""
+    root = minimal_dossier()
+    ll = _ll(root)
+    v = ll.find(q("verzorger"))
+    for i in range(n):
+        c = copy.deepcopy(v)
+        if bad is None or i in bad:
+            c.find(q("wettigevertegenwoordiger")).text = "misschien"
+        ll.append(c)
+    return etree.tostring(root)
+
+
+def test_many_errors_among_many_siblings_stay_linear():
+    from oso_protocol.dossier import validate
+
+    data = _many_verzorgers(50_000)  # the tree alone would need 50,000 sibling walks of up to 50,000 steps
+    started = time.perf_counter()
+    report = validate(data)
+    elapsed = time.perf_counter() - started
+    xsd = report.by_layer(LAYER_XSD)
+    assert len(xsd) == MAX_FINDINGS + 1
+    assert "'misschien' is geen geldige ja/nee-waarde" in xsd[0].message
+    assert "Nog 49900 schemafouten niet getoond" in xsd[-1].message
+    assert elapsed < 8, elapsed
+
+
+def test_a_few_errors_in_a_large_dossier_keep_their_location():
+    data = _many_verzorgers(30_000, bad={29_990})
+    root = etree.fromstring(data)
+    [f] = check_xsd(root, V2019_1, data)
+    assert f.location == "/dossier[1]/huidigeschool[1]/leerling[1]/verzorger[29992]/wettigevertegenwoordiger[1]"
+    assert check_xsd(etree.fromstring(_many_verzorgers(30_000, bad=set())), V2019_1, _many_verzorgers(30_000, bad=set())) == []

@@ -51,7 +51,6 @@ def validate(
         root = parse_bytes(data, max_bytes)
     except XmlInputError as exc:
         return _unreadable(name, exc.message)
-    del data  # the tree holds everything from here on; the raw bytes need not outlive parsing
 
     report = Report(source=name)
     stop = _wrong_kind(root, version)
@@ -60,7 +59,8 @@ def validate(
         report.profile = _profile(root, version) if stop.rule != "OSS.NS01" else None
         return report
     report.profile = _profile(root, version)
-    report.findings.extend(check_xsd(root, version))
+    report.findings.extend(check_xsd(root, version, data))
+    del data  # the tree holds everything from here on; the rule layers need not share memory with the bytes
     report.findings.extend(check_standard(root, version))
     report.findings.extend(check_project(root, version))
     return report
