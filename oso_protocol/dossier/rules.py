@@ -46,7 +46,9 @@ def _r(rid, title, description, messages=None, *, layer=LAYER_STANDARD, severity
 # location says where, so the texts name only the element and what was wrong with it.
 _r("XSD", "Schemafout", "The dossier does not conform to the project's own XSD for the gegevensset "
    "(structure, order, cardinality, simple types). Reported by the schema layer, at most "
-   "100 findings per dossier plus one that counts the rest.",
+   "100 findings per dossier plus one that counts the rest. In a dossier of more than 10,000 "
+   "elements with so many errors that locating them all would take more than about a second, "
+   "the findings carry location \"/\".",
    {"unexpected": "Element '{el}' is hier niet toegestaan.",
     "unexpected_expected": "Element '{el}' is hier niet toegestaan; verwacht: {expected}.",
     "missing": "In element '{el}' ontbreekt een verplicht element; verwacht: {expected}.",
