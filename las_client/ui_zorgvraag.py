@@ -20,7 +20,7 @@ from flask import Blueprint, redirect, request, url_for
 from oso_protocol.dossier.categories import gegevensblokken_for
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
-from oso_protocol.transport.messages import TERUGKOPPELING_STATUSSEN, Aanleverpunt
+from oso_protocol.transport.messages import Aanleverpunt
 
 from . import zorgvragen as zv_domain
 from .errors import LasError
@@ -40,7 +40,6 @@ TERUGKOPPELING_LABELS = {
 }
 TERUGKOPPELING_KLASSE = {"Toegekend": "ok", "Afgerond": "ok", "Afgewezen": "bad",
                          "Aanvullen": "warn"}
-assert set(TERUGKOPPELING_LABELS) == set(TERUGKOPPELING_STATUSSEN)
 
 # What a result code means for the school, next to the peer's own words.
 FOUT_UITLEG = {
@@ -157,13 +156,12 @@ def _bestand(b: dict, omschrijving: str | None = None) -> dict:
     return out
 
 
-def payload(form: dict, *, met_bewaarde_bijlagen: bool = True) -> dict:
-    bijlagen = [b for b in form["bijlagen"] if met_bewaarde_bijlagen or not b.get("token")]
+def payload(form: dict) -> dict:
     return {"omschrijving": form["omschrijving"], "aandachtspunten": form["aandachtspunten"],
             "aanleverpunt": form["aanleverpunt"], "gegevensblokken": form["gegevensblokken"],
             "toelichting": (_bestand(form["toelichting"], TOELICHTING_OMSCHRIJVING)
                             if form["toelichting"] else None),
-            "bijlagen": [_bestand(b) for b in bijlagen]}
+            "bijlagen": [_bestand(b) for b in form["bijlagen"]]}
 
 
 def veld_van(exc: LasError) -> str:
@@ -183,10 +181,9 @@ def veld_van(exc: LasError) -> str:
 def bewaar_nieuwe(leerling_id: int, form: dict) -> None:
     """Keep the files of a refused form for the next attempt."""
     bewaard = _bestanden()
-    for key in ("toelichting",):
-        b = form[key]
-        if b and not b.get("token"):
-            form[key] = bewaard.bewaar(leerling_id, b["bestandsnaam"], b["inhoud"])
+    b = form["toelichting"]
+    if b and not b.get("token"):
+        form["toelichting"] = bewaard.bewaar(leerling_id, b["bestandsnaam"], b["inhoud"])
     form["bijlagen"] = [b if b.get("token") else bewaard.bewaar(leerling_id, b["bestandsnaam"],
                                                                 b["inhoud"])
                         for b in form["bijlagen"]]
@@ -258,7 +255,7 @@ def maak(leerling_id: int):
             status = exc.status
         else:
             used = [b.get("token") for b in [form["toelichting"], *form["bijlagen"]] if b]
-            _bestanden().vergeet(used + form["vervangen"])
+            _bestanden().vergeet(used + form["vervangen"] + form["weggelaten"])
             return redirect(url_for("las_zv.zorgvraag", zorgvraag_id=zv["id"], verzonden=1), 303)
     bewaar_nieuwe(leerling_id, form)
     return render_formulier(kop, form, fouten=fouten, status=status)
@@ -317,7 +314,7 @@ def wijzig(zorgvraag_id: int):
     status = 422
     if not fouten:
         try:
-            body = payload(form, met_bewaarde_bijlagen=False)
+            body = payload(form)
             if body["toelichting"] is None:
                 del body["toelichting"]  # keep the one the concept already has
             zorgvragen.wijzig(zorgvraag_id, body)
