@@ -15,7 +15,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+# A test run keeps its screenshots in out/screenshots (not tracked); the docs' copies are renewed
+# on purpose with OSO_SIM_DOCS_SCREENSHOTS=1, so an ordinary run leaves the working tree clean.
+SCREENSHOTS = ROOT / ("docs" if os.environ.get("OSO_SIM_DOCS_SCREENSHOTS") == "1" else "out") / "screenshots"
 
 
 def chromium_path() -> str | None:
@@ -24,7 +27,7 @@ def chromium_path() -> str | None:
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a screenshot for the docs (docs/screenshots/<name>.png)."""
+    """Save a full-page screenshot as <SCREENSHOTS>/<name>.png."""
     path = screenshot_path(name)
     page.screenshot(path=str(path), full_page=True)
     return path

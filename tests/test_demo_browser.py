@@ -1,5 +1,5 @@
 """The demo as a trainer gives it, clicked through in headless Chromium with the three actors on
-real sockets, the SWV stap voor stap. Screenshots land in docs/screenshots/.
+real sockets, the SWV stap voor stap. Screenshots: see browser_support.SCREENSHOTS.
 
 `test_swv_pages_in_the_browser` drives the SWV pages alone (the zorgvraag comes in over the LAS
 JSON API); `test_full_demo_through_the_pages` walks the whole story through the TC, LAS and SWV

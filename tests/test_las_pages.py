@@ -1,7 +1,7 @@
 """The LAS pages in headless Chromium, with the TC and SWV as real actors on loopback sockets:
 create and send a zorgvraag through the form, the refusal without toelichting, removal with a
 confirmation (dialog, and a page without JavaScript), and the read-only sent zorgvraag with its
-terugkoppeling. Screenshots land in docs/screenshots/las-*.png.
+terugkoppeling. Screenshots: see browser_support.SCREENSHOTS.
 """
 from __future__ import annotations
 

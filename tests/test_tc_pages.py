@@ -3,7 +3,7 @@ timeline of a koppeling as a sequence diagram, the demo start page.
 
 The first part uses the Flask test client, with the LAS and SWV message logs played by
 `responses`; the second part runs the three actors on real sockets and clicks through the pages
-in headless Chromium. Screenshots land in docs/screenshots/.
+in headless Chromium. Screenshots: see browser_support.SCREENSHOTS.
 """
 from __future__ import annotations
 
