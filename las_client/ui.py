@@ -5,13 +5,13 @@ domain modules, as for the JSON API.
 """
 from __future__ import annotations
 
-from datetime import datetime
 
 from flask import (Blueprint, Flask, Response, current_app, jsonify, render_template, request,
                    url_for)
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import dump_options_header
 
+from actor_kit.dutch_time import datumtijd
 from actor_kit.web import register_web
 
 from . import leerlingen as ll
@@ -27,11 +27,6 @@ TABS = (("personalia", "Personalia", "las_ui.personalia"),
         ("begeleiding", "Begeleiding", "las_ui.begeleiding"),
         ("map", "Map", "las_ui.map_"))
 
-try:  # the school reads Dutch time; without tz data the stored offset is kept
-    from zoneinfo import ZoneInfo
-    _LOCAL = ZoneInfo("Europe/Amsterdam")
-except Exception:  # noqa: BLE001 (zoneinfo raises several kinds when tzdata is missing)
-    _LOCAL = None
 
 
 def ctx() -> dict:
@@ -44,16 +39,8 @@ def datum_filter(value) -> str:
 
 
 @bp.app_template_filter("datumtijd")
-def datumtijd(value) -> str:
-    """An ISO timestamp as 01-03-2024 11:15, Dutch local time; other text as it is."""
-    text = str(value or "")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    if moment.tzinfo is not None and _LOCAL is not None:
-        moment = moment.astimezone(_LOCAL)
-    return moment.strftime("%d-%m-%Y %H:%M")
+def datumtijd_filter(value) -> str:
+    return datumtijd(value, seconds=False)
 
 
 def download(inhoud: bytes, naam: str, mime: str | None = None) -> Response:

@@ -14,6 +14,7 @@ from html import escape
 
 from lxml import etree
 
+from actor_kit.dutch_time import local
 from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 LANES = ("LAS", "TC", "SWV")
@@ -27,11 +28,6 @@ CALLER_OF_OPERATION = {
     "document": "SWV", "terugkoppeling": "SWV",
 }
 
-try:  # trainers read Dutch local time; without tz data the stored UTC is shown
-    from zoneinfo import ZoneInfo
-    LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
-except Exception:  # noqa: BLE001 (zoneinfo raises several kinds when tzdata is missing)
-    LOCAL_TZ = None
 
 # Layout in SVG user units; the SVG scales to the page width through its viewBox.
 WIDTH = 1000
@@ -137,8 +133,7 @@ def clock(ts: str) -> str:
         moment = datetime.fromisoformat(ts)
     except (TypeError, ValueError):
         return str(ts or "")
-    if moment.tzinfo is not None and LOCAL_TZ is not None:
-        moment = moment.astimezone(LOCAL_TZ)
+    moment = local(moment)
     return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
 

@@ -7,12 +7,13 @@ system has no such API, so an unreadable peer log is reported on the page, never
 """
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
+
+from actor_kit.dutch_time import datumtijd
 
 from . import koppelingen, register, timeline
 from .register import AdminError
@@ -25,17 +26,7 @@ HEALTH_TIMEOUT = 1.0
 PEER_ROLES = {"las": "LAS", "swv": "SWV"}
 
 
-@bp.app_template_filter("datumtijd")
-def datumtijd(value) -> str:
-    """An ISO timestamp (stored in UTC) as 01-03-2024 11:15:30, Dutch local time."""
-    text = str(value or "")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    if moment.tzinfo is not None and timeline.LOCAL_TZ is not None:
-        moment = moment.astimezone(timeline.LOCAL_TZ)
-    return moment.strftime("%d-%m-%Y %H:%M:%S")
+bp.add_app_template_filter(datumtijd, "datumtijd")
 
 
 def _tc():

@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
-from datetime import datetime
 
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
                    url_for)
 
+from actor_kit.dutch_time import datumtijd
 from oso_protocol.dossier.findings import LAYER_PROJECT, LAYER_STANDARD, LAYER_XSD, WAARSCHUWING
 from oso_protocol.dossier.rules import RULES
 from oso_protocol.transport import faults
@@ -65,29 +65,13 @@ STAPPEN = {  # (operation, side) -> what the step was, in Dutch
 FAULT_CODES = {v for k, v in vars(faults).items() if k.isupper() and isinstance(v, str)}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
-try:  # the trainer reads Dutch time; without tz data the stored UTC is shown as is
-    from zoneinfo import ZoneInfo
-    _LOCAL = ZoneInfo("Europe/Amsterdam")
-except Exception:  # noqa: BLE001 (zoneinfo raises several kinds when tzdata is missing)
-    _LOCAL = None
 
 
 def _ctx():
     return current_app.extensions["swv"]
 
 
-@bp.app_template_filter("datumtijd")
-def datumtijd(value) -> str:
-    """An ISO timestamp (stored in UTC) as a Dutch reader expects it: 01-03-2024 11:15:30,
-    Dutch local time; the raw text when it is not a timestamp."""
-    text = str(value or "")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    if moment.tzinfo is not None and _LOCAL is not None:
-        moment = moment.astimezone(_LOCAL)
-    return moment.strftime("%d-%m-%Y %H:%M:%S")
+bp.add_app_template_filter(datumtijd, "datumtijd")
 
 
 @bp.app_context_processor
