@@ -48,28 +48,37 @@ def conformance(tmp: Path, config: str, tags: str) -> tuple[int, dict, str]:
     return done.returncode, json.loads((tmp / "rapport" / "summary.json").read_text()), done.stderr
 
 
-def test_external_las_passes(tmp_path):
-    tc_port, las_port = free_port(), free_port()
-    las = serve("las", las_port, tc_port, tmp_path)
-    try:
-        trigger = (f"{sys.executable} -m harness.cli zorgvraag --las http://127.0.0.1:{las_port} create"
-                   " --leerling {leerling} --omschrijving {omschrijving} --aanleverpunt {aanleverpunt}"
-                   " --toelichting {toelichting}")
-        code, summary, err = conformance(tmp_path, f"""
+def external_las_config(naam: str, las_port: int, tc_port: int, leerlingen: dict[str, str]) -> str:
+    """Our LAS as the system under test, triggered through `oso-sim zorgvraag` like a vendor's script."""
+    base = f"http://127.0.0.1:{las_port}"
+    trigger = (f"{sys.executable} -m harness.cli zorgvraag --las {base} create"
+               " --leerling {leerling} --omschrijving {omschrijving} --aanleverpunt {aanleverpunt}"
+               " --toelichting {toelichting}")
+    pupils = "\n".join(f'{kind} = "{ref}"' for kind, ref in leerlingen.items())
+    return f"""
 [sut]
-naam = "oso-sim LAS als extern systeem"
+naam = "{naam}"
 [las]
 mode = "external"
-base_url = "http://127.0.0.1:{las_port}"
+base_url = "{base}"
 brin = "12AB"
 routeringskenmerk = "0000000700012AB00950"
 trigger = "{trigger}"
 wait_seconds = 15
 [las.leerlingen]
-po = "1"
+{pupils}
 [tc]
 port = {tc_port}
-""", "OSS.ZV01 or (las and tc and not las)")
+"""
+
+
+def test_external_las_passes(tmp_path):
+    tc_port, las_port = free_port(), free_port()
+    las = serve("las", las_port, tc_port, tmp_path)
+    try:
+        code, summary, err = conformance(
+            tmp_path, external_las_config("oso-sim LAS als extern systeem", las_port, tc_port, {"po": "1"}),
+            "OSS.ZV01 or (las and tc and not las)")
     finally:
         las.terminate()
         las.wait(10)
@@ -111,25 +120,10 @@ def test_las_that_leaks_the_bsn_fails_the_pgn_scenario(tmp_path):
         pupils = requests.get(f"{base}/api/leerlingen?brin=12AB", timeout=5).json()
         met_bsn = next(p["id"] for p in pupils
                        if requests.get(f"{base}/api/leerlingen/{p['id']}", timeout=5).json().get("bsn"))
-        trigger = (f"{sys.executable} -m harness.cli zorgvraag --las {base} create"
-                   " --leerling {leerling} --omschrijving {omschrijving} --aanleverpunt {aanleverpunt}"
-                   " --toelichting {toelichting}")
-        code, summary, err = conformance(tmp_path, f"""
-[sut]
-naam = "LAS die het BSN meestuurt"
-[las]
-mode = "external"
-base_url = "{base}"
-brin = "12AB"
-routeringskenmerk = "0000000700012AB00950"
-trigger = "{trigger}"
-wait_seconds = 15
-[las.leerlingen]
-po = "1"
-met_bsn = "{met_bsn}"
-[tc]
-port = {tc_port}
-""", "PaO.LL12 and las")
+        code, summary, err = conformance(
+            tmp_path, external_las_config("LAS die het BSN meestuurt", las_port, tc_port,
+                                          {"po": "1", "met_bsn": str(met_bsn)}),
+            "PaO.LL12 and las")
     finally:
         las.terminate()
         las.wait(10)
