@@ -2,7 +2,9 @@
 
 requests scans every environment variable for proxy settings on each request; with a few dozen
 variables that costs about a millisecond of CPU per call, a tenth of an exchange's budget. The
-environment does not change while an actor runs, so the answer per scheme and host is kept.
+environment does not change while an actor runs, so the answer per scheme and host is kept for
+the whole process: actors hold one session per thread, and each new thread would otherwise pay
+again.
 """
 from __future__ import annotations
 
@@ -11,22 +13,27 @@ from urllib.parse import urlsplit
 
 import requests
 
+_cache: dict = {}
+_lock = threading.Lock()
+
 
 class Session(requests.Session):
-    def __init__(self):
-        super().__init__()
-        self._env_cache: dict = {}
-        self._env_lock = threading.Lock()
-
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
-        if proxies:  # per-call proxies: let requests merge them as usual
+        if proxies or self.proxies or not self.trust_env:
+            # per-call or per-session proxies, or no environment: let requests merge as usual
             return super().merge_environment_settings(url, proxies, stream, verify, cert)
         parts = urlsplit(url)
-        key = (parts.scheme, parts.netloc, stream, verify, cert)
-        with self._env_lock:
-            found = self._env_cache.get(key)
+        key = (parts.scheme, parts.netloc, stream, verify, cert, self.stream, self.verify, self.cert)
+        with _lock:
+            found = _cache.get(key)
         if found is None:
             found = super().merge_environment_settings(url, proxies, stream, verify, cert)
-            with self._env_lock:
-                self._env_cache[key] = found
+            with _lock:
+                _cache[key] = found
         return {**found, "proxies": dict(found["proxies"])}
+
+
+def forget_environment() -> None:
+    """Read the environment afresh on the next call (after a test changed it)."""
+    with _lock:
+        _cache.clear()

@@ -1,10 +1,18 @@
 """The shared requests session: proxy environment read once per host, still honoured."""
+import pytest
 import requests
 
-from actor_kit.http_session import Session
+from actor_kit.http_session import Session, forget_environment
 
 
-def test_environment_is_merged_once_per_host(monkeypatch):
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    forget_environment()
+    yield
+    forget_environment()
+
+
+def test_environment_is_merged_once_per_host_for_every_session(monkeypatch):
     calls = []
     real = requests.Session.merge_environment_settings
 
@@ -13,10 +21,9 @@ def test_environment_is_merged_once_per_host(monkeypatch):
         return real(self, url, proxies, stream, verify, cert)
 
     monkeypatch.setattr(requests.Session, "merge_environment_settings", counting)
-    s = Session()
-    for _ in range(5):
-        s.merge_environment_settings("http://127.0.0.1:8600/oso", {}, None, None, None)
-    s.merge_environment_settings("http://127.0.0.1:8601/oso", {}, None, None, None)
+    for _ in range(5):  # a new session per call, as a new request thread would make
+        Session().merge_environment_settings("http://127.0.0.1:8600/oso", {}, None, None, None)
+    Session().merge_environment_settings("http://127.0.0.1:8601/oso", {}, None, None, None)
     assert calls == ["http://127.0.0.1:8600/oso", "http://127.0.0.1:8601/oso"]
 
 
@@ -36,3 +43,11 @@ def test_a_caller_changing_the_result_does_not_change_the_cache():
     first["proxies"]["http"] = "http://evil:1"
     again = s.merge_environment_settings("http://127.0.0.1:9/oso", {}, None, None, None)
     assert "http" not in again["proxies"]
+
+
+def test_session_proxies_are_not_served_from_the_cache():
+    Session().merge_environment_settings("http://swv.example/oso", {}, None, None, None)
+    s = Session()
+    s.proxies = {"http": "http://own-proxy:8080"}
+    merged = s.merge_environment_settings("http://swv.example/oso", {}, None, None, None)
+    assert merged["proxies"]["http"] == "http://own-proxy:8080"

@@ -18,11 +18,6 @@ from functools import lru_cache
 
 # --- JSON round-trip, shared by every record class -------------------------------------------
 
-@lru_cache(maxsize=None)
-def _hints(cls) -> dict:
-    return typing.get_type_hints(cls)
-
-
 def _encode(value):
     if dataclasses.is_dataclass(value):
         return value.to_dict()
@@ -35,23 +30,37 @@ def _encode(value):
     return value
 
 
-def _decode(tp, value):
-    if value is None:
-        return None
+def _optional(decode):
+    return lambda value: None if value is None else decode(value)
+
+
+@lru_cache(maxsize=None)
+def _decoder(tp):
+    """A function turning the JSON form of `tp` back into `tp`.
+
+    Built once per type: a pupil record has a few thousand values, and reading type hints for
+    each of them cost more than the whole dossier build.
+    """
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(inner[0], value)
+        return _decoder(inner[0])
     if origin in (list, tuple):
-        (item,) = typing.get_args(tp)[:1]
-        return [_decode(item, v) for v in value]
+        item = _decoder(typing.get_args(tp)[0])
+        return _optional(lambda value: [item(v) for v in value])
     if tp is date:
-        return date.fromisoformat(value)
+        return _optional(date.fromisoformat)
     if tp is bytes:
-        return base64.b64decode(value)
+        return _optional(base64.b64decode)
     if dataclasses.is_dataclass(tp):
-        return tp.from_dict(value)
-    return value
+        return _optional(tp.from_dict)
+    return lambda value: value
+
+
+@lru_cache(maxsize=None)
+def _field_decoders(cls) -> dict:
+    hints = typing.get_type_hints(cls)
+    return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
 
 
 class _Record:
@@ -60,10 +69,9 @@ class _Record:
 
     @classmethod
     def from_dict(cls, data: dict):
-        hints = _hints(cls)
-        names = {f.name for f in dataclasses.fields(cls)}
+        decoders = _field_decoders(cls)
         # Unknown keys are ignored so an older snapshot still loads after a field was dropped.
-        return cls(**{k: _decode(hints[k], v) for k, v in data.items() if k in names})
+        return cls(**{k: decoders[k](v) for k, v in data.items() if k in decoders})
 
 
 # --- shared parts ------------------------------------------------------------------------------
