@@ -112,7 +112,8 @@ def medians_ms(fns: dict, runs: int) -> tuple[dict, dict]:
     return med(wall), med(cpu)
 
 
-def time_one(label: str, data: bytes, runs: int) -> bool:
+def time_one(label: str, data: bytes, runs: int, ms_target: float | None = TARGET_MS) -> bool:
+    """Time the layers on `data`; the absolute target applies to the ~180 KB dossiers only."""
     schema = etree.XMLSchema(etree.parse(str(XSD_FILE)))
     parser = etree.XMLParser()
     report = validate(data)
@@ -135,9 +136,9 @@ def time_one(label: str, data: bytes, runs: int) -> bool:
     for k in wall:
         print(f"  {k:<26} {wall[k]:8.2f} {cpu[k]:8.2f}")
     print(f"  ratio full / plain         {ratio:8.2f} {cpu['full validate()'] / cpu['plain lxml parse + XSD']:8.2f}")
-    ok_ms, ok_ratio = full < TARGET_MS, ratio < TARGET_TIME_RATIO
-    print(f"  targets (wall): < {TARGET_MS:.0f} ms {'MET' if ok_ms else 'NOT MET'}, "
-          f"< {TARGET_TIME_RATIO:.0f}x plain {'MET' if ok_ratio else 'NOT MET'}")
+    ok_ms, ok_ratio = ms_target is None or full < ms_target, ratio < TARGET_TIME_RATIO
+    absolute = "" if ms_target is None else f"< {ms_target:.0f} ms {'MET' if ok_ms else 'NOT MET'}, "
+    print(f"  targets (wall): {absolute}< {TARGET_TIME_RATIO:.0f}x plain {'MET' if ok_ratio else 'NOT MET'}")
     return ok_ms and ok_ratio
 
 
@@ -217,6 +218,10 @@ def main(argv=None) -> int:
     # because the builder's extra bulk is toetsen, not attachments. The worst case per KB.
     verdicts["time, builder-made element-dense dossier"] = time_one(
         "builder-made VOSWV, all blocks, toetsen repeated", builder_dossier(180 * 1024), args.runs)
+
+    verdicts["time ratio, builder-made 5 MB dossier"] = time_one(
+        "builder-made VOSWV, 5 MB", builder_dossier(5 * 1024 * 1024), max(5, args.runs // 30),
+        ms_target=None)
 
     if not args.no_memory:
         size = int(args.mb * 1024 * 1024)
