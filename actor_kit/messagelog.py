@@ -56,17 +56,18 @@ class MessageLog:
         text = xml.decode("utf-8", "replace") if isinstance(xml, (bytes, bytearray)) else (xml or "")
         koppelsleutel = (koppelsleutel or _sniff(text, _KOPPEL_RE) or None)
         sessie_id = (sessie_id or _sniff(text, _SESSIE_RE) or None)
-        with self.store.tx() as conn:
-            cur = conn.execute(
-                "INSERT INTO message_log (ts, direction, side, operation, element, peer,"
-                " koppelsleutel, sessie_id, outcome, http_status, duration_ms, xml)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (now_iso(), direction, side, operation, element, peer,
-                 koppelsleutel.upper() if koppelsleutel else None,
-                 sessie_id.upper() if sessie_id else None,
-                 outcome, http_status, duration_ms, text),
-            )
-            return cur.lastrowid
+        # One INSERT on an autocommit connection is its own transaction: atomic without the
+        # BEGIN/COMMIT round of store.tx(), which would triple the statements of every message.
+        cur = self.store.conn().execute(
+            "INSERT INTO message_log (ts, direction, side, operation, element, peer,"
+            " koppelsleutel, sessie_id, outcome, http_status, duration_ms, xml)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (now_iso(), direction, side, operation, element, peer,
+             koppelsleutel.upper() if koppelsleutel else None,
+             sessie_id.upper() if sessie_id else None,
+             outcome, http_status, duration_ms, text),
+        )
+        return cur.lastrowid
 
     def entries(self, *, koppelsleutel: str | None = None, sessie_id: str | None = None,
                 after_id: int = 0, limit: int = 500, with_xml: bool = True) -> list[dict]:
