@@ -2,8 +2,9 @@
 
 Besides the shared keys: TC_URL, AUTO_FETCH (fetch in the background after each notificatie),
 STEP_MODE (store notificaties as `wacht`, fetch only on request; the inbox page switches it
-at runtime), DEFECTS (a set of swv_mock.ophalen.DEFECTS to play a broken SWV), LAS_URL (only for the skip_overdracht defect;
-defaults to ACTOR_URLS["las"] + "/oso"), SOAP_TIMEOUT (seconds, default 10), WORKERS (default 4).
+at runtime), DEFECTS (a set of swv_mock.ophalen.DEFECTS to play a broken SWV), LAS_URL (only
+for the skip_overdracht defect; defaults to ACTOR_URLS["las"] + "/oso"), SOAP_TIMEOUT (seconds,
+default 10), WORKERS (default 4).
 """
 from __future__ import annotations
 
