@@ -178,6 +178,16 @@ def veld_van(exc: LasError) -> str:
     return "algemeen"
 
 
+def op_formulier(exc: LasError, fouten: dict) -> int:
+    """Put a refusal of the domain next to its field; the HTTP status to answer with.
+
+    An unknown pupil or zorgvraag (404) is no form error: it goes to the error page."""
+    if exc.status == 404:
+        raise exc
+    fouten[veld_van(exc)] = exc.fout
+    return exc.status
+
+
 def bewaar_nieuwe(leerling_id: int, form: dict) -> None:
     """Keep the files of a refused form for the next attempt."""
     bewaard = _bestanden()
@@ -249,10 +259,7 @@ def maak(leerling_id: int):
         try:
             zv = ctx()["zorgvragen"].maak(leerling_id, dict(payload(form), verzenden=True))
         except LasError as exc:
-            if exc.status == 404:
-                raise
-            fouten[veld_van(exc)] = exc.fout
-            status = exc.status
+            status = op_formulier(exc, fouten)
         else:
             used = [b.get("token") for b in [form["toelichting"], *form["bijlagen"]] if b]
             _bestanden().vergeet(used + form["vervangen"] + form["weggelaten"])
@@ -320,10 +327,7 @@ def wijzig(zorgvraag_id: int):
             zorgvragen.wijzig(zorgvraag_id, body)
             zorgvragen.verzend(zorgvraag_id)
         except LasError as exc:
-            if exc.status == 404:
-                raise
-            fouten[veld_van(exc)] = exc.fout
-            status = exc.status
+            status = op_formulier(exc, fouten)
         else:
             return redirect(url_for("las_zv.zorgvraag", zorgvraag_id=zorgvraag_id, verzonden=1),
                             303)

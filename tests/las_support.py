@@ -4,8 +4,10 @@ from __future__ import annotations
 import base64
 import uuid
 
+import pytest
 import responses
 
+from las_client.app import create_app
 from oso_protocol.transport import codec
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (
@@ -27,6 +29,34 @@ OFFERED = {
 }
 
 PDF = b"%PDF-1.4\n% toelichting\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def make_app(path, **extra):
+    """A LAS on its own SQLite file with the default scenario; its TC and SWV are `responses`."""
+    return create_app({"DB_PATH": str(path), "TC_URL": TC, "TESTING": True, "SOAP_TIMEOUT": 2,
+                       **extra})
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path / "las.sqlite")
+    yield app
+    app.extensions["oso_sim_close"]()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def peers():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield Peers(rsps)
+
+
+def leerling_id(client, brin="12AB") -> int:
+    return client.get(f"/api/leerlingen?brin={brin}").json[0]["id"]
 
 
 def soap(message) -> tuple[int, dict, bytes]:

@@ -5,22 +5,15 @@ import base64
 
 import pytest
 import requests
-import responses
 from lxml import etree
 
-from las_client.app import create_app
-from las_support import (
-    LAS_12AB, SWV_VO, TC, Peers, document_request, fault, post_soap, terugkoppeling_request,
-    zorgvraag_body,
+from las_support import (  # noqa: F401  (fixtures)
+    LAS_12AB, SWV_VO, client, document_request, fault, make_app, peers, post_soap,
+    terugkoppeling_request, zorgvraag_body,
 )
 from oso_protocol.transport import codec
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import DocumentResponse, TerugkoppelingResponse
-
-
-def make_app(path, **extra):
-    return create_app({"DB_PATH": str(path), "TC_URL": TC, "TESTING": True, "SOAP_TIMEOUT": 2,
-                       **extra})
 
 
 @pytest.fixture
@@ -31,17 +24,6 @@ def db(tmp_path):
 @pytest.fixture
 def app(db):
     return make_app(db)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def peers():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield Peers(rsps)
 
 
 @pytest.fixture

@@ -9,16 +9,14 @@ import re
 import zipfile
 from html import unescape
 
-import pytest
 import requests
-import responses
 
 from las_client import ui_zorgvraag
-from las_client.app import create_app
 from las_client.zorgvragen import (AANLEVERPUNT_VERPLICHT, OMSCHRIJVING_VERPLICHT, ONVERANDERLIJK,
                                    TOELICHTING_VERPLICHT)
-from las_support import (PDF, SWV_PO, TC, Peers, fault, post_soap, soap, document_request,
-                         terugkoppeling_request, zorgvraag_body)
+from las_support import (  # noqa: F401  (fixtures)
+    PDF, SWV_PO, app, client, document_request, fault, leerling_id, peers, post_soap, soap,
+    terugkoppeling_request, zorgvraag_body)
 from oso_protocol.transport.messages import (Document, NotificatieResponse,
                                              OverzichtAanleverpuntResponse, Terugkoppeling)
 
@@ -26,29 +24,6 @@ XSS = "<script>alert(1)</script>"
 LABEL_PO = "931: 25PO 0000000700025PO00931 SWV PO Rivierenland"
 VERPLICHT_PO = {"School", "Schoolloopbaan", "Ouders/Verzorgers", "Algemene dossiergegevens",
                 "Leerling", "Onderwijsondersteuning"}
-
-
-@pytest.fixture
-def app(tmp_path):
-    app = create_app({"DB_PATH": str(tmp_path / "las.sqlite"), "TC_URL": TC, "TESTING": True,
-                      "SOAP_TIMEOUT": 2})
-    yield app
-    app.extensions["oso_sim_close"]()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def peers():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield Peers(rsps)
-
-
-def leerling_id(client, brin="12AB") -> int:
-    return client.get(f"/api/leerlingen?brin={brin}").json[0]["id"]
 
 
 def csrf(client, url="/") -> str:

@@ -5,32 +5,11 @@ import pytest
 import requests
 import responses
 
-from las_client.app import create_app
-from las_support import (
-    LAS_12AB, SWV_PO, SWV_VO, TC, Peers, bestand, fault, soap, zorgvraag_body,
+from las_support import (  # noqa: F401  (fixtures)
+    LAS_12AB, SWV_PO, SWV_VO, TC, app, bestand, client, fault, leerling_id, peers, soap,
+    zorgvraag_body,
 )
 from oso_protocol.transport.messages import NotificatieResponse, OverzichtAanleverpuntResponse
-
-
-@pytest.fixture
-def app(tmp_path):
-    return create_app({"DB_PATH": str(tmp_path / "las.sqlite"), "TC_URL": TC, "TESTING": True,
-                       "SOAP_TIMEOUT": 2})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def peers():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield Peers(rsps)
-
-
-def leerling_id(client, brin="12AB") -> int:
-    return client.get(f"/api/leerlingen?brin={brin}").json[0]["id"]
 
 
 def maak(client, lid=None, **over):
