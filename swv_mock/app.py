@@ -112,7 +112,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Resume what a previous process left half-way: the database is the truth, not memory.
     sender.recover()
-    if worker is not None:
+    if worker is not None and ctx.fetches_automatically:
         for key in inbox.keys_with_status(av.ONAF):
             worker.submit(key)
     return app
