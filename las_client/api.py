@@ -98,6 +98,13 @@ def api_blueprint(store: Store, messagelog: MessageLog, zorgvragen: Zorgvragen,
     def zorgvraag_nieuw(leerling_id: int):
         return jsonify({"zorgvraag": zorgvragen.maak(leerling_id, _body())}), 201
 
+    @bp.get("/zorgvragen")
+    def zorgvraag_op_koppelsleutel():
+        koppelsleutel = request.args.get("koppelsleutel")
+        if not koppelsleutel:
+            raise LasError(400, "Geef ?koppelsleutel= op.", "OngeldigVerzoek")
+        return jsonify(zorgvragen.by_koppelsleutel(koppelsleutel))
+
     @bp.get("/zorgvragen/<int:zorgvraag_id>")
     def zorgvraag(zorgvraag_id: int):
         return jsonify(zorgvragen.get(zorgvraag_id))

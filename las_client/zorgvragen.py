@@ -202,6 +202,15 @@ class Zorgvragen:
     def get(self, zorgvraag_id: int) -> dict:
         return self._to_dict(self._row(zorgvraag_id))
 
+    def by_koppelsleutel(self, koppelsleutel: str) -> dict:
+        """The zorgvraag the TC issued `koppelsleutel` for; a deleted one is not found."""
+        row = self.store.one("SELECT * FROM zorgvragen WHERE upper(koppelsleutel) = upper(?)"
+                             " AND status != ?", (koppelsleutel.strip(), VERWIJDERD))
+        if row is None:
+            raise LasError(404, f"Geen zorgvraag met koppelsleutel {koppelsleutel}.",
+                           "OnbekendeZorgvraag")
+        return self._to_dict(row)
+
     def _to_dict(self, row) -> dict:
         bijlagen = self.store.query(
             "SELECT id, soort, bestandsnaam, omschrijving FROM bijlagen WHERE zorgvraag_id = ?"
