@@ -35,6 +35,8 @@ ONBEKENDE_OPERATIE = "OnbekendeOperatie"
 NIET_BEREIKBAAR = "NietBereikbaar"          # client side: the peer could not be reached
 ONGELDIG_ANTWOORD = "OngeldigAntwoord"      # client side: the peer answered garbage
 INTERNE_FOUT = "InterneFout"
+# with mutual TLS: the caller's certificate (OIN) is not that of the system that may make this call
+ONJUIST_CERTIFICAAT = "OnjuistCertificaat"
 
 SERVER_SIDE = {INTERNE_FOUT}
 

@@ -72,6 +72,7 @@ class Aanleverpunt:
     vestigingscode: str | None = None
     systeem: str | None = None
     actief: bool = True
+    oin: str | None = None  # [choice] OIN of the system that holds the endpoint (the OSR knows it)
 
 
 @dataclass
