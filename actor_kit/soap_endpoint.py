@@ -1,17 +1,19 @@
 """The inbound SOAP endpoint of an actor, as a Flask blueprint.
 
-Order of work for every POST, so a bad message never touches state: size limit -> safe parse ->
-envelope and schema check (codec.decode) -> the actor's handler -> response or SOAP Fault. Both
-the request and the answer go to the message log, whatever happened.
+Order of work for every POST, so a bad message never touches state: Content-Type (text/xml, else
+415) -> size limit -> shape bounds and safe parse -> envelope and schema check (codec.decode) ->
+the actor's handler -> response or SOAP Fault. Both the request and the answer go to the message
+log, whatever happened (a refused message over 64 KiB only with its start).
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import time
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, after_this_request, request
 
 from oso_protocol.transport import codec, faults, wsdl
 from oso_protocol.transport.faults import OsoFault
@@ -22,6 +24,47 @@ from .messagelog import MessageLog
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+TRIM_ABOVE_BYTES = 1024 * 1024
+REFUSED_LOG_BYTES = 64 * 1024
+
+
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def _give_memory_back() -> None:
+    """Hand freed heap back to the system after a large message.
+
+    glibc keeps what a request thread freed in that thread's arena; with a few dozen request
+    threads each holding on to the copies of one multi-megabyte message, a burst of them leaves
+    the process hundreds of megabytes larger for good.
+    """
+    if _TRIM is not None:
+        _TRIM(0)
+
+
+def _as_logged(refused: bytes) -> bytes:
+    """A refused message as the log keeps it: whole up to a limit, else its start.
+
+    The log writes every message in full, and each copy of a multi-megabyte message costs the
+    request thread memory that glibc keeps; a refused message's first kilobytes say what it was.
+    """
+    if len(refused) <= REFUSED_LOG_BYTES:
+        return refused
+    return (refused[:REFUSED_LOG_BYTES]
+            + f"\n<!-- ingekort: {len(refused)} bytes, hier de eerste {REFUSED_LOG_BYTES} -->"
+            .encode())
+
+
+def _trim_when_sent(resp: Response) -> Response:
+    resp.call_on_close(_give_memory_back)  # after the view let go of the message
+    return resp
 
 
 @dataclass
@@ -70,7 +113,19 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
     def post():
         started = time.perf_counter()
         peer = request.headers.get("X-OSO-Peer") or request.remote_addr or "?"
+        if request.mimetype != "text/xml":
+            # SOAP 1.1 travels as text/xml, which a browser cannot send to another site without
+            # a CORS preflight; text/plain or a form post from a web page never gets this far
+            fault = OsoFault(faults.ONGELDIG_BERICHT,
+                             f"Content-Type {request.mimetype or '(geen)'} wordt niet aangenomen;"
+                             " SOAP 1.1 gaat als text/xml.")
+            messagelog.record("in", side="server", operation=None, peer=peer, xml=b"",
+                              outcome=fault.resultaat, http_status=None)
+            return reply(codec.encode_fault(fault, ns=ns), 415, operation=None, element="Fault",
+                         peer=peer, outcome=fault.resultaat, started=started)
         data = _read_limited(max_bytes)
+        if data is not None and len(data) > TRIM_ABOVE_BYTES:
+            after_this_request(_trim_when_sent)
         if data is None:
             fault = OsoFault(faults.BERICHT_TE_GROOT,
                              f"Het bericht is groter dan de grens van {max_bytes} bytes.")
@@ -83,7 +138,8 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
         try:
             message = codec.decode(data, ns=ns, max_bytes=max_bytes)
         except OsoFault as fault:
-            messagelog.record("in", side="server", operation=operation, peer=peer, xml=data,
+            messagelog.record("in", side="server", operation=operation, peer=peer,
+                              xml=_as_logged(data),
                               outcome=fault.resultaat)
             return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
                          operation=operation, element="Fault", peer=peer,

@@ -48,7 +48,7 @@ def test_hostile_xml_gets_a_fault_and_the_tc_keeps_serving(app, client, body):
 
 def test_schema_violation_is_refused(app, client):
     body = codec.encode(melden()).replace(BRIN.encode(), b"not-a-brin", 1)
-    assert _fault(client.post("/oso", data=body)).resultaat == faults.ONGELDIG_BERICHT
+    assert _fault(client.post("/oso", data=body, headers={"Content-Type": codec.CONTENT_TYPE})).resultaat == faults.ONGELDIG_BERICHT
     assert counts(app)["koppelingen"] == 0
 
 
@@ -57,7 +57,7 @@ def test_oversized_body(tmp_path):
     body = codec.encode(OverzichtAanleverpuntRequest(brin=BRIN)).replace(
         b"<soapenv:Body>", b"<soapenv:Body><!--" + b"x" * 4096 + b"-->")
     assert len(body) > 2048
-    assert _fault(client.post("/oso", data=body)).resultaat == faults.BERICHT_TE_GROOT
+    assert _fault(client.post("/oso", data=body, headers={"Content-Type": codec.CONTENT_TYPE})).resultaat == faults.BERICHT_TE_GROOT
     assert isinstance(soap(client, OverzichtAanleverpuntRequest(brin=BRIN)),
                       OverzichtAanleverpuntResponse)
 

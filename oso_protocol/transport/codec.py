@@ -32,6 +32,13 @@ OSO_PREFIX = "oso"
 CONTENT_TYPE = "text/xml; charset=utf-8"
 HTTP_STATUS_FAULT = 500          # SOAP 1.1 over HTTP: a Fault travels with 500
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+# Bounds on the shape of a message, checked on the raw bytes before anything is parsed: the tree
+# and the schema's error list grow with the number of tags and attributes, not with the byte
+# count. An OSO message has tens of elements (a register overview a few thousand) and a handful
+# of attributes (namespace declarations); the dossier travels as one base64 text node.
+MAX_MARKUP = 50_000              # '<' characters: tags, comments, processing instructions
+MAX_ATTRIBUTES = 1_000           # '=' characters inside tags: attributes and xmlns declarations
+MAX_ERROR_TEXT = 300             # characters of a schema error quoted back to the caller
 FAULT_ELEMENT = "osoFout"        # [choice] detail element of our SOAP Faults
 
 SCHEMA_DIR = Path(__file__).with_name("schema")
@@ -174,8 +181,12 @@ def _validate(el: etree._Element, ns: str) -> None:
     if schema.validate(el):
         return
     err = schema.error_log.last_error
+    # the schema is shared and keeps its last error list until the next validation
+    schema._clear_error_log()
     where = f" (regel {err.line})" if err is not None and err.line else ""
     detail = err.message if err is not None else "onbekende fout"
+    if len(detail) > MAX_ERROR_TEXT:  # libxml2 quotes the offending value, whatever its size
+        detail = detail[:MAX_ERROR_TEXT] + " (...)"
     raise _invalid(f"Het bericht {etree.QName(el).localname} voldoet niet aan het schema{where}:"
                    f" {detail}")
 
@@ -273,7 +284,33 @@ def _huge_parser() -> etree.XMLParser:
                            dtd_validation=False, huge_tree=True, collect_ids=False)
 
 
+def _check_markup(data: bytes) -> None:
+    """Refuse a message whose shape would cost far more memory than its bytes suggest.
+
+    Counts are upper bounds taken without parsing: every element, comment or PI starts with '<',
+    and every attribute has an '=' between its tag's '<' and '>'. Text cannot hold a raw '<', so
+    the tag spans are exact; an '=' inside a CDATA section may be counted, which only errs
+    towards refusing.
+    """
+    markup = data.count(b"<")
+    if markup > MAX_MARKUP:
+        raise OsoFault(faults.ONGELDIG_BERICHT,
+                       f"Het bericht bevat {markup} tags; de grens is {MAX_MARKUP}.")
+    attributes, pos = 0, data.find(b"<")
+    while pos != -1:
+        end = data.find(b">", pos)
+        if end == -1:
+            end = len(data)
+        attributes += data.count(b"=", pos, end)
+        if attributes > MAX_ATTRIBUTES:
+            raise OsoFault(faults.ONGELDIG_BERICHT,
+                           f"Het bericht bevat meer dan {MAX_ATTRIBUTES} attributen.")
+        pos = data.find(b"<", end)
+
+
 def _parse(data: bytes, max_bytes: int) -> etree._Element:
+    if isinstance(data, (bytes, bytearray)) and len(data) <= max_bytes:
+        _check_markup(data)
     try:
         return parse_bytes(data, max_bytes=max_bytes)
     except XmlInputError as exc:
