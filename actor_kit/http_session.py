@@ -5,6 +5,9 @@ variables that costs about a millisecond of CPU per call, a tenth of an exchange
 environment does not change while an actor runs, so the answer per scheme and host is kept for
 the whole process: actors hold one session per thread, and each new thread would otherwise pay
 again.
+
+`Session(tls=...)` presents an actor's client certificate and trusts only the test CA
+(`actor_kit.tls`); without it requests' defaults hold.
 """
 from __future__ import annotations
 
@@ -13,12 +16,22 @@ from urllib.parse import urlsplit
 
 import requests
 
+from .tls import apply_to_session
+
 _cache: dict = {}
 _lock = threading.Lock()
 
 
 class Session(requests.Session):
+    def __init__(self, tls=None):
+        super().__init__()
+        apply_to_session(self, tls)
+
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        if verify is None and self.verify is not True:
+            # requests lets REQUESTS_CA_BUNDLE override the session's own CA (or verify=False);
+            # a session told to trust only the test CA must keep doing so
+            verify = self.verify
         if proxies or self.proxies or not self.trust_env:
             # per-call or per-session proxies, or no environment: let requests merge as usual
             return super().merge_environment_settings(url, proxies, stream, verify, cert)

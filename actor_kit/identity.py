@@ -19,3 +19,23 @@ def caller_oin(environ) -> str | None:
 def tls_enabled(config) -> bool:
     """True when the actor serves mutual TLS, so every OSO call must carry a certificate."""
     return bool(config.get("TLS"))
+
+
+def oin_of(cert) -> str | None:
+    """The OIN in a certificate's subject serialNumber (PKIoverheid's place for it), or None.
+
+    `cert` is DER bytes (as `getpeercert(binary_form=True)` gives) or a cryptography
+    Certificate.
+    """
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    if cert is None:
+        return None
+    if isinstance(cert, (bytes, bytearray)):
+        try:
+            cert = x509.load_der_x509_certificate(bytes(cert))
+        except ValueError:
+            return None
+    values = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    return str(values[0].value) if values else None

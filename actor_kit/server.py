@@ -2,6 +2,8 @@
 
 waitress serves from a fixed pool of threads over keep-alive connections; on this kind of
 machine it carries about a third more exchanges per second than a thread-per-connection server.
+With `tls=` (mutual TLS, `actor_kit.tls_server`) the actor serves HTTPS instead; plain HTTP stays
+on waitress.
 """
 from __future__ import annotations
 
@@ -9,11 +11,22 @@ import threading
 
 from waitress.server import create_server
 
+from .tls import TlsFiles
+
 DEFAULT_THREADS = 32  # the SWV's long-poll wait API holds one thread per waiting caller
 
 
-def make_wsgi_server(app, host: str = "127.0.0.1", port: int = 0, threads: int = DEFAULT_THREADS):
-    """A bound waitress server (not yet serving); `.effective_port`, `.run()`, `.close()`."""
+def make_wsgi_server(app, host: str = "127.0.0.1", port: int = 0, threads: int = DEFAULT_THREADS,
+                     tls=None):
+    """A bound server (not yet serving); `.effective_port`, `.run()`, `.close()`.
+
+    `tls` (a TlsFiles or {"ca", "cert", "key"}): HTTPS that demands a client certificate.
+    """
+    files = TlsFiles.of(tls)
+    if files is not None:
+        from .tls_server import TlsWsgiServer
+
+        return TlsWsgiServer(app, host, port, files)
     return create_server(app, host=host, port=port, threads=threads, ident="oso-sim",
                          channel_timeout=120, clear_untrusted_proxy_headers=True)
 
@@ -23,9 +36,10 @@ class ServerThread:
     created after every port is known (pass app=None, set `.app`, then start)."""
 
     def __init__(self, app=None, host: str = "127.0.0.1", port: int = 0,
-                 threads: int = DEFAULT_THREADS):
+                 threads: int = DEFAULT_THREADS, tls=None):
         self.app = app
-        self._server = make_wsgi_server(self._dispatch, host, port, threads)
+        self.tls = TlsFiles.of(tls)
+        self._server = make_wsgi_server(self._dispatch, host, port, threads, tls=self.tls)
         self.host = host
         self.port = self._server.effective_port
         self._thread = threading.Thread(target=self._run, name=f"wsgi-{self.port}", daemon=True)
@@ -42,7 +56,7 @@ class ServerThread:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def start(self) -> "ServerThread":
         self._thread.start()
@@ -61,6 +75,10 @@ class ServerThread:
             return
         self._stopped = True
         server = self._server
+        if self.tls is not None:
+            server.close()  # wakes its loop, ends its connections
+            self._thread.join(timeout=5)
+            return
         if self._thread.is_alive():
             try:
                 server.trigger.pull_trigger(self._close_channels)

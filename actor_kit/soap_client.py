@@ -20,8 +20,9 @@ from .messagelog import MessageLog
 
 class SoapClient:
     def __init__(self, messagelog: MessageLog, *, me: str, ns: str = NS, timeout: float = 10.0,
-                 max_bytes: int = 64 * 1024 * 1024):
+                 max_bytes: int = 64 * 1024 * 1024, tls=None):
         self.messagelog = messagelog
+        self.tls = tls  # {"ca", "cert", "key"}: present our certificate, trust only that CA
         self.me = me  # sent as X-OSO-Peer so the other side's log names the caller
         self.ns = ns
         self.timeout = timeout
@@ -32,7 +33,7 @@ class SoapClient:
         # one keep-alive session per thread: requests.Session is not meant to be shared
         s = getattr(self._local, "session", None)
         if s is None:
-            s = self._local.session = Session()
+            s = self._local.session = Session(tls=self.tls)
         return s
 
     def call(self, url: str, message: Message, expect: type[Message] | None = None) -> Message:

@@ -25,6 +25,7 @@ DOELEN = (DOEL_SWV, DOEL_OV)
 
 _BRIN_RE = re.compile(r"^[0-9A-Z]{4}$")
 _RK_RE = re.compile(r"^[0-9A-Z]{20}$")
+_OIN_RE = re.compile(r"^[0-9]{20}$")
 
 
 class AdminError(Exception):
@@ -61,6 +62,7 @@ def load(tc: TrafficCenter, scenario) -> bool:
     """Fill the register from the scenario once; returns True when it was loaded now."""
     section = read_scenario(scenario).get("register") or {}
     with tc.store.tx() as conn:
+        _ensure_oin_column(conn)
         if conn.execute("SELECT 1 FROM meta WHERE key = 'register_geladen'").fetchone():
             return False
         # [choice] Scenario rows pass the same checks as admin input: a broken scenario should
@@ -76,6 +78,14 @@ def load(tc: TrafficCenter, scenario) -> bool:
         conn.execute("INSERT INTO meta (key, value) VALUES ('register_geladen', ?)",
                      (str(tc.now()),))
     return True
+
+
+def _ensure_oin_column(conn) -> None:
+    # A TC database from before systems had an OIN gets the column; without TLS it stays empty.
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(systems)")}
+    if "oin" not in columns:
+        conn.execute("ALTER TABLE systems ADD COLUMN oin TEXT")
+    conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS systems_oin ON systems (oin)")
 
 
 # --- validation and inserts (shared by the scenario loader and the admin API) ----------------
@@ -150,11 +160,18 @@ def _insert_system(conn, row) -> dict:
         "naam": _text(row, "naam", what=what),
         "soort": (_text(row, "soort", what=what) or "").upper(),
         "leverancier": _text(row, "leverancier", required=False, what=what),
+        # the OIN of the system's PKIoverheid certificate: who calls, under mutual TLS
+        "oin": _text(row, "oin", required=False, what=what),
     }
     if system["soort"] not in SOORTEN:
         raise AdminError(400, f"Systeem: soort moet LAS of SWV zijn, niet '{row.get('soort')}'.")
-    _insert(conn, "INSERT INTO systems (id, naam, soort, leverancier)"
-                  " VALUES (:id, :naam, :soort, :leverancier)", system,
+    if system["oin"] is not None and not _OIN_RE.match(system["oin"]):
+        raise AdminError(400, f"Systeem: OIN '{system['oin']}' moet 20 cijfers zijn.")
+    if system["oin"] and conn.execute("SELECT 1 FROM systems WHERE oin = ?",
+                                      (system["oin"],)).fetchone():
+        raise AdminError(409, f"Systeem: OIN {system['oin']} hoort al bij een ander systeem.")
+    _insert(conn, "INSERT INTO systems (id, naam, soort, leverancier, oin)"
+                  " VALUES (:id, :naam, :soort, :leverancier, :oin)", system,
             f"Systeem {system['id']} bestaat al.")
     return system
 
@@ -326,6 +343,15 @@ def school(tc: TrafficCenter, brin: str | None, conn=None) -> dict | None:
 def system(tc: TrafficCenter, system_id: str, conn=None) -> dict | None:
     db = conn or tc.store.conn()
     row = db.execute("SELECT * FROM systems WHERE id = ?", (system_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def system_by_oin(tc: TrafficCenter, oin: str | None, conn=None) -> dict | None:
+    """The system whose certificate carries this OIN, or None (unknown caller)."""
+    if not oin:
+        return None
+    db = conn or tc.store.conn()
+    row = db.execute("SELECT * FROM systems WHERE oin = ?", (oin,)).fetchone()
     return dict(row) if row else None
 
 
