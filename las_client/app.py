@@ -73,7 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     store = Store(config.get("DB_PATH"), SCHEMA)
     messagelog = MessageLog(store)
     client = SoapClient(messagelog, me="las", ns=ns,
-                        timeout=float(config.get("SOAP_TIMEOUT", 10.0)))
+                        timeout=float(config.get("SOAP_TIMEOUT", 10.0)), tls=config.get("TLS"))
     calls = OsoCalls(client, config.get("TC_URL"))
     zorgvragen = Zorgvragen(store, calls, defects=config.get("DEFECTS"))
     # [choice] as the TC: no SCENARIO key seeds the default scenario, SCENARIO None an empty LAS

@@ -89,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     store = SwvStore(config.get("DB_PATH"), SCHEMA)
     messagelog = MessageLog(store)
     client = SoapClient(messagelog, me=swv.get("system", "swv"), ns=ns,
-                        timeout=float(config.get("SOAP_TIMEOUT", 10.0)))
+                        timeout=float(config.get("SOAP_TIMEOUT", 10.0)), tls=config.get("TLS"))
     inbox = Inbox(store)
     ophalen = Ophalen(inbox, client, tc_url=config.get("TC_URL"), defects=defects,
                       las_url=las_url)
