@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from markupsafe import Markup
 
 from actor_kit.dutch_time import datumtijd
+from actor_kit.tls import requests_kwargs
 
 from . import koppelingen, register, timeline
 from .register import AdminError
@@ -95,6 +96,7 @@ def _peer_rows(role: str, koppeling: dict) -> tuple[list[dict], dict]:
         return [], info
     try:
         resp = requests.get(f"{base}/api/berichten", timeout=PEER_TIMEOUT,
+                            **requests_kwargs(current_app.config.get("TLS")),
                             params={"koppelsleutel": koppeling["koppelsleutel"], "xml": "1",
                                     "limit": "1000"})
         resp.raise_for_status()
@@ -187,7 +189,8 @@ def _health(base: str | None) -> dict | None:
     if not base:
         return None
     try:
-        resp = requests.get(f"{base}/api/health", timeout=HEALTH_TIMEOUT)
+        resp = requests.get(f"{base}/api/health", timeout=HEALTH_TIMEOUT,
+                            **requests_kwargs(current_app.config.get("TLS")))
         data = resp.json()
         return data if isinstance(data, dict) else None
     except (requests.RequestException, ValueError):
