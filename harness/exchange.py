@@ -61,15 +61,16 @@ class ExchangeResult:
 
 
 class ExchangeDriver:
-    def __init__(self, urls: dict[str, str], timeout: float = 20.0):
+    def __init__(self, urls: dict[str, str], timeout: float = 20.0, tls=None):
         self.urls = urls
         self.timeout = timeout
+        self.tls = tls  # the harness's certificate when the actors serve mutual TLS
         self._local = threading.local()
 
     def _http(self) -> requests.Session:
         s = getattr(self._local, "s", None)
         if s is None:
-            s = self._local.s = Session()
+            s = self._local.s = Session(tls=self.tls)
         return s
 
     def _json(self, method: str, role: str, path: str, **kw):
