@@ -16,22 +16,27 @@ Feature: Mandaten en aanleverpunten
 
   @las @tc @mandatory
   Scenario: Een school waarvan het SWV-systeem geen mandaat heeft kan niet verzenden
-    Given a leerling of a school without SWV mandate in the LAS
+    Given a PO leerling in the LAS
+    And the SWV system has no mandate for the school of the leerling
     When the school sends a zorgvraag with toelichting
-    Then the zorgvraag is not sent
+    Then the LAS refuses the zorgvraag
     And the TC issued no koppelsleutel
     And no notificatie reached the SWV
+    When the mandate is restored and the school sends the same zorgvraag again
+    Then the zorgvraag is sent
 
   @las @tc @mandatory
   Scenario: Een school waarvan het LAS geen mandaat heeft kan niet verzenden
     Given a PO leerling in the LAS
     And the LAS system has no mandate for the school of the leerling
     When the school sends a zorgvraag with toelichting
-    Then the zorgvraag is not sent
+    Then the LAS refuses the zorgvraag
     And the TC issued no koppelsleutel
     And no notificatie reached the SWV
+    When the mandate is restored and the school sends the same zorgvraag again
+    Then the zorgvraag is sent
 
   @tc @mandatory
   Scenario: meldenNotificatie naar een inactief aanleverpunt wordt geweigerd
     When the harness melds a notificatie at the TC for aanleverpunt "0000000700025PO00939"
-    Then the TC refuses the meldenNotificatie
+    Then the TC refuses with AanleverpuntInactief

@@ -6,10 +6,11 @@ Feature: Geen PGN in het aanvraag SWV-dossier
   @las @mandatory
   Scenario Outline: Het dossier bevat geen PGN van een leerling <soort>
     Given a leerling <soort> in the LAS
-    When the school sends a zorgvraag with toelichting
+    When the school sends a zorgvraag with toelichting and all gegevensblokken
     Then the zorgvraag is sent
     And the SWV has fetched the dossier
     And the dossier contains no bsn and no onderwijsnummer
+    And no message of the exchange carries a PGN
 
     Examples:
       | soort                |
@@ -21,4 +22,7 @@ Feature: Geen PGN in het aanvraag SWV-dossier
     Given the harness plays the LAS with a dossier that contains a bsn
     When the harness notifies the SWV of the zorgvraag
     Then the SWV has fetched the dossier
-    And the SWV reports the dossier invalid with rule PaO.LL12
+    And the SWV signs the session off with DossierOngeldig
+    When the harness serves the same dossier without the bsn for a new zorgvraag
+    Then the SWV has fetched the dossier
+    And the SWV signed the session off with OverdrachtGeslaagd

@@ -14,9 +14,11 @@ Feature: Sessies bij het ophalen van het dossier
     Given the SWV fetches dossiers only on request
     And a zorgvraag sent for a PO leerling
     When the harness requests the dossier at the LAS with an unknown sessieId
-    Then the LAS refuses the documentRequest
+    Then the LAS refuses the documentRequest with SessieOnbekend
     And the LAS checked the session at the TC
     And no dossier was delivered
+    When the harness requests the dossier at the LAS with a session of its own
+    Then the LAS delivers the dossier
 
   @las @tc @mandatory
   Scenario: Een sessie voor een andere koppelsleutel wordt geweigerd
@@ -51,3 +53,16 @@ Feature: Sessies bij het ophalen van het dossier
     And the harness holds a session for the zorgvraag
     When the harness checks the session at the TC with another bronBrin
     Then the TC refuses with SessieAfwijkend
+
+  @las @mandatory
+  Scenario: De LAS levert niet als de sessiecontrole niet lukt
+    Given the SWV fetches dossiers only on request
+    And a zorgvraag sent for a PO leerling
+    And the harness holds a session for the zorgvraag
+    When the TC's sessiecontrole is out of order
+    And the harness requests the dossier at the LAS with that session
+    Then the LAS refuses the documentRequest
+    And no dossier was delivered
+    When the TC's sessiecontrole works again
+    And the harness requests the dossier at the LAS with that session
+    Then the LAS delivers the dossier

@@ -31,8 +31,11 @@ Feature: Terugkoppeling van het SWV naar de school
 
   @las @mandatory
   Scenario: De LAS weigert een terugkoppeling met een onbekende koppelsleutel
-    When the harness sends a terugkoppeling directly to the LAS for an unknown koppelsleutel
-    Then the LAS refuses the terugkoppeling
+    Given a zorgvraag sent for a PO leerling and fetched by the SWV
+    When the harness sends a terugkoppeling to the LAS for an unknown koppelsleutel
+    Then the LAS refuses the terugkoppeling with KoppelsleutelOnbekend
+    When the harness sends the same terugkoppeling to the LAS for the koppelsleutel of the zorgvraag
+    Then the LAS accepts the terugkoppeling
 
   @las @swv @optional
   Scenario: Een terugkoppeling met een document

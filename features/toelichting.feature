@@ -7,9 +7,11 @@ Feature: Toelichting onderwijsbehoeften is verplicht
   Scenario: Zonder toelichting kan een zorgvraag niet worden verzonden
     Given a PO leerling in the LAS
     When the school sends a zorgvraag without toelichting
-    Then the zorgvraag is not sent
+    Then the LAS refuses the zorgvraag
     And no meldenNotificatie reached the TC
     And no notificatie reached the SWV
+    When the school sends the same zorgvraag with toelichting
+    Then the zorgvraag is sent
 
   @las @swv @mandatory
   Scenario: Met toelichting ontvangt het SWV de toelichting in het dossier

@@ -1,6 +1,12 @@
-"""`oso-sim zorgvraag --las URL list|aanleverpunten|create|show|send|delete`: work a running LAS.
+"""`oso-sim zorgvraag --las URL ...`: work a running LAS of ours, and the trigger our LAS offers
+the conformance harness (docs/conformance.md, "The trigger contract").
 
-Exit codes: 0 done, 1 the LAS refused (or the SWV was not notified), 2 wrong call or LAS unreachable.
+It passes exactly what it is given to the LAS and checks nothing itself: refusing a zorgvraag
+without toelichting, or a change after sending, is the LAS's job, and the harness must see the
+LAS do it.
+
+Exit codes: 0 done, 1 the LAS refused (its reason on stderr) or the SWV was not notified, 2 wrong
+call, a file that cannot be read, or the LAS unreachable.
 """
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ import os
 import sys
 
 from las_client.client import LasClient, LasClientError
+
+from .zorgvraag_view import contract_view
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--omschrijving", required=True)
     p.add_argument("--aanleverpunt", help="routeringskenmerk van het SWV-aanleverpunt")
     p.add_argument("--toelichting", help="bestand: Toelichting onderwijsbehoeften")
-    p.add_argument("--gegevensblok", action="append", default=[], metavar="NAAM")
+    p.add_argument("--gegevensblok", action="append", default=[], metavar="NAAM",
+                   help="aangevinkt gegevensblok (herhaalbaar)")
+    p.add_argument("--gegevensblokken", default="", metavar="NAAM,NAAM",
+                   help="aangevinkte gegevensblokken, met komma's gescheiden")
     p.add_argument("--bijlage", action="append", default=[], metavar="BESTAND")
     p.add_argument("--aandachtspunten")
     p.add_argument("--concept", action="store_true", help="alleen opslaan, niet verzenden")
@@ -38,7 +49,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for naam, hulp in (("show", "een zorgvraag tonen"), ("send", "verzenden of opnieuw proberen"),
                        ("delete", "een zorgvraag verwijderen")):
         p = sub.add_parser(naam, help=hulp)
-        p.add_argument("id", type=int)
+        _zorgvraag_ref(p)
+
+    p = sub.add_parser("toon", help="een zorgvraag als JSON in de vorm van het trigger-contract")
+    p.add_argument("--koppelsleutel", required=True)
+
+    p = sub.add_parser("wijzig", help="probeer een veld van een zorgvraag te wijzigen")
+    _zorgvraag_ref(p)
+    p.add_argument("--veld", required=True,
+                   choices=["omschrijving", "aandachtspunten", "aanleverpunt", "gegevensblokken",
+                            "toelichting"])
+    p.add_argument("--waarde", required=True,
+                   help="nieuwe waarde (gegevensblokken: met komma's; toelichting: een bestand)")
+
+    p = sub.add_parser("wijzig-leerling", help="de achternaam van een leerling wijzigen")
+    p.add_argument("--leerling", type=int, required=True)
+    p.add_argument("--achternaam", required=True)
+
+
+def _zorgvraag_ref(p) -> None:
+    p.add_argument("id", type=int, nargs="?", help="id van de zorgvraag in de LAS")
+    p.add_argument("--koppelsleutel", help="of: de koppelsleutel die de TC uitgaf")
+
+
+def _blokken(args) -> list[str]:
+    return list(args.gegevensblok) + [b.strip() for b in args.gegevensblokken.split(",") if b.strip()]
+
+
+def _id(las, args) -> int:
+    if args.koppelsleutel:
+        return las.zorgvraag_op_koppelsleutel(args.koppelsleutel)["id"]
+    if args.id is None:
+        raise LasClientError(400, "geef een id of --koppelsleutel op")
+    return args.id
+
+
+def _waarde(veld: str, waarde: str):
+    if veld == "gegevensblokken":
+        return [b.strip() for b in waarde.split(",") if b.strip()]
+    return waarde
 
 
 def _print(args, data, text: str) -> None:
@@ -97,29 +146,46 @@ def run(args) -> int:
             _print(args, rows, _table(rows, [("routeringskenmerk", "Routeringskenmerk"),
                                              ("brin", "Brin"), ("naam", "Naam")]))
             return 0
-        if args.actie == "create":
-            if args.toelichting and not os.path.isfile(args.toelichting):
-                print(f"oso-sim: fout: bestand niet gevonden: {args.toelichting}", file=sys.stderr)
+        if args.actie == "toon":
+            try:
+                zv = las.zorgvraag_op_koppelsleutel(args.koppelsleutel)
+            except LasClientError as exc:
+                if exc.status != 404:
+                    raise
+                zv = None
+            print(json.dumps(contract_view(zv, args.koppelsleutel), indent=2, ensure_ascii=False))
+            return 0
+        if args.actie == "wijzig-leerling":
+            _print(args, las.wijzig_leerling(args.leerling, achternaam=args.achternaam),
+                   f"Leerling {args.leerling}: achternaam is nu {args.achternaam}")
+            return 0
+        # An empty value is passed on as "no file": the LAS under test decides what that means.
+        toelichting = getattr(args, "toelichting", None) or None
+        for path in [toelichting, *getattr(args, "bijlage", [])]:
+            if path and not os.path.isfile(path):
+                print(f"oso-sim: fout: bestand niet gevonden: {path}", file=sys.stderr)
                 return 2
-            for b in args.bijlage:
-                if not os.path.isfile(b):
-                    print(f"oso-sim: fout: bestand niet gevonden: {b}", file=sys.stderr)
-                    return 2
+        if args.actie == "create":
             zv = las.maak_zorgvraag(args.leerling, args.omschrijving, args.aanleverpunt,
-                                    args.toelichting, gegevensblokken=args.gegevensblok,
+                                    toelichting, gegevensblokken=_blokken(args),
                                     bijlagen=args.bijlage, aandachtspunten=args.aandachtspunten,
                                     verzenden=not args.concept)
         elif args.actie == "show":
-            zv = las.zorgvraag(args.id)
+            zv = las.zorgvraag(_id(las, args))
         elif args.actie == "send":
-            zv = las.verzend(args.id)
+            zv = las.verzend(_id(las, args))
         elif args.actie == "delete":
-            zv = las.verwijder(args.id)
+            zv = las.verwijder(_id(las, args))
+        elif args.actie == "wijzig":
+            zv = las.wijzig_zorgvraag(_id(las, args), **{args.veld: _waarde(args.veld, args.waarde)})
         else:  # unreachable: argparse requires one of the above
             return 2
     except LasClientError as exc:
         print(f"oso-sim: {exc.fout}" + (f" ({exc.code})" if exc.code else ""), file=sys.stderr)
-        return 2 if exc.unreachable or exc.status == 400 else 1
+        return 2 if exc.unreachable else 1
+    except OSError as exc:
+        print(f"oso-sim: fout: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
     _print(args, zv, _zorgvraag_text(zv))
     # a sent zorgvraag whose SWV was not notified is not done yet
     if args.actie in ("create", "send") and zv["status"] == "verzonden" \

@@ -3,8 +3,13 @@ and can run in parallel), the configured external systems routed into the regist
 the steps use, and what the scenario must report (koppelsleutels, messages)."""
 from __future__ import annotations
 
+import base64
+import binascii
 import tempfile
 from pathlib import Path
+
+from oso_protocol.transport import codec
+from oso_protocol.transport.faults import OsoFault
 
 from .actors import Actors
 from .drivers.http import JsonApi, SoapProbe
@@ -14,6 +19,23 @@ from .drivers.tc import TcDriver
 from .roles import ConformanceConfig
 
 ACTOR_LABEL = {"tc": "TC", "las": "LAS", "swv": "SWV"}
+
+
+def dossier_in(xml: str) -> bytes | None:
+    """The decoded dossier of a documentResponse, or None for any other message."""
+    if "documentResponse" not in xml:
+        return None
+    try:
+        answer = codec.decode(xml.encode("utf-8"))
+    except OsoFault:
+        return None
+    raw = getattr(answer, "dossier", None)
+    if not raw:
+        return None
+    try:
+        return base64.b64decode("".join(raw.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 class ConformanceEnv:
@@ -122,6 +144,24 @@ class ConformanceEnv:
         api = self.simulated_apis()[role]
         q = f"?koppelsleutel={koppelsleutel}" if koppelsleutel else "?"
         return api.get(f"/api/berichten{q}&xml={'1' if xml else '0'}&limit=5000")["berichten"]
+
+    def delivered_dossier(self, koppelsleutel: str) -> bytes | None:
+        """The dossier as it travelled from the LAS to the SWV for `koppelsleutel`: the last
+        documentResponse that a simulated actor or a harness peer saw, decoded. Read from the
+        messages themselves, so it is the same observation whichever role is under test."""
+        k = koppelsleutel.upper()
+        rows = []
+        for role in ("swv", "las"):
+            if role in self.simulated_apis():
+                rows += [r for r in self.log(role, k, xml=True) if r.get("operation") == "document"]
+        # the harness's own calls and its peers (a crafted LAS) share the probe's journal
+        rows += [r for r in self.probe.journal if r.get("operation") == "document"
+                 and (r.get("koppelsleutel") or "").upper() == k]
+        for row in reversed(rows):
+            data = dossier_in(row.get("xml") or "")
+            if data:
+                return data
+        return None
 
     def messages(self) -> list[dict]:
         """Every logged SOAP message of this scenario's koppelsleutels, oldest first, for the

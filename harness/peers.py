@@ -20,6 +20,7 @@ class CraftedLas:
         self.tc_soap_url = tc_soap_url
         self.probe = probe
         self.dossier = dossier
+        self.dossiers: dict[str, bytes] = {}   # per koppelsleutel, when a scenario needs two
         self.journal = probe.journal
         app = Flask("harnas_peer")
         app.add_url_rule("/oso", "oso", self._soap, methods=["POST"])
@@ -58,7 +59,8 @@ class CraftedLas:
             if not check.ok:
                 raise OsoFault(check.fault.resultaat, check.fault.omschrijving)
             return m.DocumentResponse(resultaat=m.DOSSIER_GELEVERD, dossierVersie=msg.dossierVersie,
-                                      dossier=base64.b64encode(self.dossier).decode("ascii"))
+                                      dossier=base64.b64encode(self.dossiers.get(
+                                          msg.koppelsleutel.upper(), self.dossier)).decode("ascii"))
         if isinstance(msg, m.TerugkoppelingRequest):
             return m.TerugkoppelingResponse()
         raise OsoFault("OnbekendeOperatie", "Deze harnas-LAS kent alleen document en terugkoppeling.")

@@ -108,6 +108,14 @@ class LasClient:
     def zorgvraag(self, zorgvraag_id: int) -> dict:
         return self._call("GET", f"/api/zorgvragen/{zorgvraag_id}")
 
+    def zorgvraag_op_koppelsleutel(self, koppelsleutel: str) -> dict:
+        return self._call("GET", "/api/zorgvragen", params={"koppelsleutel": koppelsleutel})
+
+    def wijzig_zorgvraag(self, zorgvraag_id: int, **fields) -> dict:
+        if "toelichting" in fields and fields["toelichting"] is not None:
+            fields["toelichting"] = _bestand(fields["toelichting"], "Toelichting onderwijsbehoeften.pdf")
+        return self._call("PATCH", f"/api/zorgvragen/{zorgvraag_id}", json=fields)
+
     def dossier(self, zorgvraag_id: int) -> bytes:
         return self._call("GET", f"/api/zorgvragen/{zorgvraag_id}/dossier")
 

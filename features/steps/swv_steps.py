@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 
 from pytest_bdd import given, parsers, then, when
 
 from harness.drivers.las import toelichting_pdf
+from harness.drivers.las import Sent
 from harness.peers import CraftedLas
 from oso_protocol.dossier.pgn import with_pgn
 from oso_protocol.transport import messages as m
@@ -20,27 +22,30 @@ def manual_fetch(env):
     env.auto_fetch = False
 
 
-@given("the harness plays the LAS with a dossier that contains a bsn")
-def harness_plays_las(env, ctx):
+def _crafted_dossier(pgn: bool) -> bytes:
     from oso_protocol.dossier import build_dossier
     from oso_protocol.dossier.model import Attachment
     from oso_protocol.synthetic import make_leerling, make_school
 
-    env.start()
     school = make_school(7, "POSWV")
     leerling = make_leerling(7, "POSWV", school=school)
     toelichting = Attachment(bestandsnaam="Toelichting onderwijsbehoeften.pdf", content=toelichting_pdf())
-    dossier = with_pgn(build_dossier(leerling, school, profile="POSWV", gegevensblokken=[],
-                                     toelichting=toelichting))
-    peer = CraftedLas(env.tc.soap_url, env.probe, dossier).start()
+    dossier = build_dossier(leerling, school, profile="POSWV", gegevensblokken=[], toelichting=toelichting)
+    return with_pgn(dossier) if pgn else dossier
+
+
+@given("the harness plays the LAS with a dossier that contains a bsn")
+def harness_plays_las(env, ctx):
+    env.start()
+    peer = CraftedLas(env.tc.soap_url, env.probe, _crafted_dossier(pgn=True)).start()
     env.peers.append(peer)
+    ctx.peer = peer
     rk = "0000000700012AB00950"
     env.tc.point_to(rk, peer.soap_url, {"brin": "12AB", "system": "las-sim", "doel": "OV", "naam": "harnas-LAS"})
     ctx.peer_identity = ("12AB", rk)
 
 
-@when("the harness notifies the SWV of the zorgvraag")
-def harness_notifies(env, ctx):
+def _harness_notifies(env, ctx):
     brin, rk = ctx.peer_identity
     doel_rk = env.swv_aanleverpunt(brin)
     doel = env.tc.aanleverpunt(doel_rk)
@@ -54,18 +59,22 @@ def harness_notifies(env, ctx):
         koppelsleutel=k))
     assert note.ok and note.resultaat == m.NOTIFICATIE_ONTVANGEN, \
         f"SWV nam de notificatie niet aan: {note.describe()}"
-    from harness.drivers.las import Sent
     ctx.sent = Sent(True, None, k)
+    ctx.sent_all.append(ctx.sent)
+    return k
 
 
-@when("the SWV fetches the dossier")
-def swv_fetches(env, ctx):
-    if env.swv.simulated:
-        ctx.fetch = env.swv.fetch_now(ctx.koppelsleutel)
-        if ctx.fetch.get("status") == "afgemeld":
-            ctx.dossier = env.swv.dossier(ctx.koppelsleutel)
-    else:
-        ctx.fetch = env.swv.wait_fetched(ctx.koppelsleutel)
+@when("the harness notifies the SWV of the zorgvraag")
+def harness_notifies(env, ctx):
+    _harness_notifies(env, ctx)
+
+
+@when("the harness serves the same dossier without the bsn for a new zorgvraag")
+def harness_serves_clean(env, ctx):
+    """The positive control of the PGN refusal: the same dossier, only without the BSN."""
+    clean = _crafted_dossier(pgn=False)
+    ctx.peer.dossier = clean
+    _harness_notifies(env, ctx)
 
 
 def _terugkoppeling(env, ctx, body):
@@ -81,10 +90,11 @@ def swv_sends_terugkoppeling(env, ctx, status, toelichting):
 @when(parsers.parse('the SWV sends a terugkoppeling with status "{status}" and a document'))
 def swv_sends_document(env, ctx, status):
     env.swv.require_internal("een terugkoppeling met een document")
+    data = toelichting_pdf("Besluit")
     _terugkoppeling(env, ctx, {
         "status": status, "toelichting": "Zie het besluit in de bijlage.", "behandelaar": "Commissie TLV",
-        "document": {"bestandsnaam": "Besluit.pdf",
-                     "inhoud_base64": base64.b64encode(toelichting_pdf("Besluit")).decode()}})
+        "document": {"bestandsnaam": "Besluit.pdf", "inhoud_base64": base64.b64encode(data).decode(),
+                     "sha256": hashlib.sha256(data).hexdigest()}})
 
 
 @then("the terugkoppeling is delivered")
@@ -97,31 +107,32 @@ def terugkoppeling_delivered(env, ctx):
 def swv_has_fetched(env, ctx):
     k = ctx.koppelsleutel
     status = env.swv.wait_fetched(k)
-    koppeling = env.tc.koppeling(k) if env.tc.simulated else None
-    fetched = ((koppeling or {}).get("opgehaald") or status.get("status") in ("afgemeld", "opgehaald"))
-    assert fetched, (f"SWV haalde het dossier niet op: status {status.get('status')}"
-                     f" {status.get('fout') or ''} [{evidence(env, k)}]")
-    if env.swv.simulated:
-        ctx.dossier = env.swv.dossier(k)
-    elif env.las.simulated:
-        ctx.dossier = env.las.snapshot(ctx.sent.zorgvraag_id)
+    dossier = env.delivered_dossier(k)
+    assert dossier is not None, (f"SWV haalde het dossier niet op: status {status.get('status')}"
+                                 f" {status.get('fout') or ''} [{evidence(env, k)}]")
+    ctx.dossier = dossier
 
 
-@then(parsers.parse("the SWV reports the dossier invalid with rule {rule}"))
-def swv_reports_rule(env, ctx, rule):
-    k = ctx.koppelsleutel
-    if env.swv.simulated:
-        rapport = env.swv.rapport(k)
-        rules = {f["rule"] for f in rapport.get("findings", [])}
-        assert rule in rules and not rapport.get("valid", True), \
-            f"SWV meldt {rule} niet: geldig={rapport.get('valid')}, regels {sorted(rules)}"
-        return
-    # An external SWV shows its verdict in the afmelding: anything but OverdrachtGeslaagd.
-    k_state = env.tc.wait_koppeling(lambda x: x["sessies"] and all(s["afgemeld"] for s in x["sessies"]),
-                                    env.swv.config.wait_seconds, k, "afmelding door het SWV")
-    resultaten = [s["resultaat"] for s in k_state["sessies"]]
-    assert m.OVERDRACHT_GESLAAGD not in resultaten, \
-        f"SWV meldde {resultaten} af voor een dossier met een PGN ({rule}); verwacht bv. DossierOngeldig"
+def _signed_off(env, k: str) -> list[str]:
+    """The afmelding results of `k`'s sessions, once the SWV signed every session off."""
+    deadline = time.monotonic() + min(10.0, env.swv.config.wait_seconds)
+    koppeling = env.tc.koppeling(k)
+    while time.monotonic() < deadline and not (koppeling["sessies"] and all(s["afgemeld"] for s in koppeling["sessies"])):
+        time.sleep(0.1)
+        koppeling = env.tc.koppeling(k)
+    open_ = [s["sessieId"] for s in koppeling["sessies"] if not s["afgemeld"]]
+    assert koppeling["sessies"] and not open_, \
+        f"SWV meldde sessie(s) {open_} niet af bij de TC (geen afmelding) [{evidence(env, k)}]"
+    return [s["resultaat"] for s in koppeling["sessies"]]
+
+
+@then(parsers.re(r"the SWV sign(?:s|ed) the session off with (?P<resultaat>\w+)"))
+def swv_signed_off(env, ctx, resultaat):
+    """The SWV's verdict on a dossier as the TC saw it: its afmelding result
+    (docs/protocol-assumptions.md: an SWV that finds a PGN in a dossier signs off DossierOngeldig)."""
+    resultaten = _signed_off(env, ctx.koppelsleutel)
+    assert resultaten[-1] == resultaat, \
+        f"SWV meldde af met {resultaten[-1]}, verwacht {resultaat} [{evidence(env, ctx.koppelsleutel)}]"
 
 
 def _server_rows(env, role, k, operation):
@@ -148,20 +159,6 @@ def swv_fetched_in_session(env, ctx):
     assert rows[-1]["outcome"] == m.DOSSIER_GELEVERD, f"LAS leverde niet: {rows[-1]['outcome']}"
     assert (rows[-1].get("sessie_id") or "").upper() in sessies, \
         f"documentRequest met sessie {rows[-1].get('sessie_id')} die de TC niet uitgaf ({sorted(sessies)})"
-
-
-@then("the SWV signed the session off with OverdrachtGeslaagd")
-def swv_signed_off(env, ctx):
-    k = ctx.koppelsleutel
-    deadline = time.monotonic() + min(10.0, env.swv.config.wait_seconds)
-    koppeling = env.tc.koppeling(k)
-    while time.monotonic() < deadline and not all(s["afgemeld"] for s in koppeling["sessies"]):
-        time.sleep(0.1)
-        koppeling = env.tc.koppeling(k)
-    open_ = [s["sessieId"] for s in koppeling["sessies"] if not s["afgemeld"]]
-    assert not open_, f"SWV meldde sessie(s) {open_} niet af bij de TC (geen afmelding) [{evidence(env, k)}]"
-    resultaten = [s["resultaat"] for s in koppeling["sessies"]]
-    assert resultaten[-1] == m.OVERDRACHT_GESLAAGD, f"afmelding met {resultaten[-1]}, verwacht OverdrachtGeslaagd"
 
 
 # -- the harness playing the SWV towards the LAS --------------------------------------------------
@@ -228,16 +225,84 @@ def no_dossier(env, ctx):
         f"de harnas ontving een dossier: {ctx.soap.describe()}"
 
 
-@when("the harness sends a terugkoppeling directly to the LAS for an unknown koppelsleutel")
-def terugkoppeling_to_las_unknown(env, ctx):
-    env.start()
-    brin, rk = env.las.identity("12AB")
+def _terugkoppeling_to_las(env, ctx, k):
+    """The harness as the SWV the TC routed the zorgvraag to: melds the terugkoppeling at the TC,
+    then sends it to the LAS. Only the koppelsleutel differs between the refusal and its control."""
+    koppeling = env.tc.koppeling(ctx.koppelsleutel)
+    ids = dict(bronBrin=koppeling["bron_brin"], bronRouteringsKenmerk=koppeling["bron_routeringskenmerk"],
+               doelBrin=koppeling["doel_brin"], doelRouteringsKenmerk=koppeling["doel_routeringskenmerk"])
+    if k == ctx.koppelsleutel:
+        melding = env.tc.call(m.MeldenTerugkoppelingRequest(**ids, koppelsleutel=k))
+        assert melding.ok, f"TC weigerde de meldenTerugkoppeling van de harnas: {melding.describe()}"
     ctx.soap = env.probe.call("las", env.las.soap_url, m.TerugkoppelingRequest(
-        bronBrin=brin, bronRouteringsKenmerk=rk, doelBrin="25PO",
-        doelRouteringsKenmerk="0000000700025PO00931", koppelsleutel="0F0F0F0F-0000-4000-8000-000000000001",
-        terugkoppeling=m.Terugkoppeling(status="Ontvangen", datum="2025-01-06T10:00:00")))
+        **ids, koppelsleutel=k,
+        terugkoppeling=m.Terugkoppeling(status="Ontvangen", datum="2026-01-06T10:00:00",
+                                        toelichting="Controle door de harnas.")))
 
 
-@then("the LAS refuses the terugkoppeling")
-def las_refuses_terugkoppeling(ctx):
-    assert not ctx.soap.ok, f"LAS aanvaardde een terugkoppeling met een onbekende koppelsleutel: {ctx.soap.describe()}"
+@when("the harness sends a terugkoppeling to the LAS for an unknown koppelsleutel")
+def terugkoppeling_to_las_unknown(env, ctx):
+    _terugkoppeling_to_las(env, ctx, "0F0F0F0F-0000-4000-8000-000000000001")
+
+
+@when("the harness sends the same terugkoppeling to the LAS for the koppelsleutel of the zorgvraag")
+def terugkoppeling_to_las_known(env, ctx):
+    _terugkoppeling_to_las(env, ctx, ctx.koppelsleutel)
+
+
+@then(parsers.re(r"the LAS refuses the terugkoppeling with (?P<code>\w+)"))
+def las_refuses_terugkoppeling(ctx, code):
+    r = ctx.soap
+    assert not r.ok, f"LAS aanvaardde een terugkoppeling met een onbekende koppelsleutel: {r.describe()}"
+    assert r.fault.resultaat == code, f"LAS weigerde met {r.fault.resultaat} ({r.fault.omschrijving}), verwacht {code}"
+
+
+@when("the harness requests the dossier at the LAS with a session of its own")
+def document_own_session(env, ctx):
+    _overdracht(env, ctx, ctx.koppelsleutel)
+    _document_request(env, ctx, ctx.koppelsleutel, ctx.session["sessieId"])
+
+
+@then("the LAS delivers the dossier")
+def las_delivers(env, ctx):
+    r = ctx.soap
+    assert r.ok and r.resultaat == m.DOSSIER_GELEVERD and getattr(r.answer, "dossier", None), \
+        f"LAS leverde het dossier niet bij een geldige sessie: {r.describe()}"
+
+
+@when(parsers.re(r"the TC's sessiecontrole (?P<state>is out of order|works again)"))
+def tc_storing(env, ctx, state):
+    env.tc.storing("sessiecontrole", state == "is out of order")
+
+
+def _fetch_with_session(env, ctx) -> bytes:
+    _overdracht(env, ctx, ctx.koppelsleutel)
+    _document_request(env, ctx, ctx.koppelsleutel, ctx.session["sessieId"])
+    las_delivers(env, ctx)
+    return base64.b64decode(ctx.soap.answer.dossier)
+
+
+@given("the harness fetched the dossier with a session and signed it off without OverdrachtGeslaagd")
+def harness_fetched_first(env, ctx):
+    ctx.first_dossier = _fetch_with_session(env, ctx)
+    k = ctx.session["koppeling"]
+    # [choice] any result but OverdrachtGeslaagd keeps the koppelsleutel usable for a new session
+    # (docs/protocol-assumptions.md row 23), so the same zorgvraag can be fetched a second time.
+    r = env.tc.call(m.AfmeldingRequest(
+        sessieId=ctx.session["sessieId"], bronBrin=k["bron_brin"],
+        bronRouteringsKenmerk=k["bron_routeringskenmerk"], doelBrin=k["doel_brin"],
+        doelRouteringsKenmerk=k["doel_routeringskenmerk"], koppelsleutel=k["koppelsleutel"],
+        overdrachtsoort=m.OVERDRACHTSOORT_SWV, resultaat="DossierOngeldig"))
+    assert r.ok, f"TC weigerde de afmelding van de harnas: {r.describe()}"
+
+
+@when("the harness fetches the dossier again with a new session")
+def harness_fetches_again(env, ctx):
+    ctx.dossier = _fetch_with_session(env, ctx)
+
+
+@then("the second dossier equals the first")
+def second_equals_first(ctx):
+    assert ctx.dossier == ctx.first_dossier, (
+        f"de LAS leverde na de wijziging een ander dossier ({len(ctx.dossier)} bytes) dan bij de eerste"
+        f" sessie ({len(ctx.first_dossier)} bytes): geen momentopname van het verzendmoment")

@@ -1,14 +1,19 @@
-"""The LAS role. Simulated: its JSON API (docs/actors.md). External: the vendor's trigger (or a
-person) makes it create and send a zorgvraag; the simulated TC shows what it did."""
+"""The LAS role, one interface whether it is simulated or a vendor's system.
+
+Simulated: our LAS's JSON API (docs/actors.md). External: the vendor's trigger commands (or a
+person) make it act, and the simulated TC and SWV show what it did. Steps only call the methods of
+`LasDriver`; where a driver cannot do what a step needs, it ends the scenario niet geverifieerd
+(harness.outcomes), never with a weaker check.
+"""
 from __future__ import annotations
 
-import tempfile
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
+from harness.outcomes import NotVerified
+from harness.zorgvraag_view import contract_view
 from oso_protocol.synthetic import pdf_bytes
 
 from .http import DriverError, JsonApi, b64
@@ -18,8 +23,12 @@ from .trigger import prompt_person, run_trigger
 TEST_BSN = "123456782"
 TEST_ONDERWIJSNUMMER = "101010107"
 
-KIND_BRIN = {"po": "12AB", "vo": "56EF", "zonder_mandaat": "78GH",
-             "met_bsn": "12AB", "met_onderwijsnummer": "34CD"}
+KIND_BRIN = {"po": "12AB", "vo": "56EF", "met_bsn": "12AB", "met_onderwijsnummer": "34CD"}
+AANDACHTSPUNTEN = "Aandacht voor de leesontwikkeling."
+
+# Exit status of a trigger: 0 the LAS did it, 1 the LAS refused (its reason in the output);
+# anything else means the trigger could not ask the LAS, so nothing was observed.
+EXIT_REFUSED = 1
 
 
 @dataclass
@@ -27,23 +36,34 @@ class Pupil:
     kind: str
     ref: str               # the LAS's own id (simulated) or the vendor's reference (external)
     brin: str
+    pgn: tuple[str, ...] = ()   # BSN / onderwijsnummer the LAS keeps for this pupil, when known
 
 
 @dataclass
 class Sent:
     """What came of "Opslaan en verzenden"."""
 
-    sent: bool
+    sent: bool                     # the TC issued a koppelsleutel for it
     zorgvraag_id: str | None = None
     koppelsleutel: str | None = None
     http_status: int | None = None
     fout: str | None = None
     zorgvraag: dict = field(default_factory=dict)
+    refused: bool = False          # the LAS itself said no, with a reason (fout)
+    claimed: bool | None = None    # the LAS said it was sent (None: not told)
 
     def describe(self) -> str:
         if self.sent:
-            return f"zorgvraag {self.zorgvraag_id} verzonden, koppelsleutel {self.koppelsleutel}"
-        return f"niet verzonden (HTTP {self.http_status}): {self.fout}"
+            return f"zorgvraag {self.zorgvraag_id or ''} verzonden, koppelsleutel {self.koppelsleutel}".replace("  ", " ")
+        if self.refused:
+            return f"door de LAS geweigerd: {self.fout}"
+        return f"niet verzonden: {self.fout}"
+
+
+@dataclass
+class Change:
+    accepted: bool
+    reason: str = ""
 
 
 def toelichting_pdf(text: str = "Ondersteuningsbehoefte lezen en rekenen.") -> bytes:
@@ -51,6 +71,8 @@ def toelichting_pdf(text: str = "Ondersteuningsbehoefte lezen en rekenen.") -> b
 
 
 class LasDriver:
+    """What every scenario may ask of the LAS under test (or of ours playing it)."""
+
     simulated = True
 
     def __init__(self, env, config, base_url: str):
@@ -59,11 +81,18 @@ class LasDriver:
         self.base_url = base_url.rstrip("/")
         self.soap_url = self.base_url + config.soap_path
 
-    def require_internal(self, what: str) -> None:
-        """Skip when the check needs the LAS's inside view, which only our own LAS exposes."""
-        if not self.simulated:
-            pytest.skip(f"niet van toepassing op een externe LAS: {what} is LAS-intern en niet"
-                        f" via OSO-berichten waar te nemen")
+    # identity and pupils
+    def identity(self, brin: str) -> tuple[str, str]: ...
+    def pupil(self, kind: str) -> Pupil: ...
+    # the school's actions
+    def send(self, pupil: Pupil, aanleverpunt: str, *, toelichting: bool = True,
+             gegevensblokken: list[str] | None = None, omschrijving: str = "Zorgvraag",
+             bijlagen: int = 0) -> Sent: ...
+    def change_pupil(self, pupil: Pupil, achternaam: str) -> None: ...
+    def change_zorgvraag(self, sent: Sent, veld: str, waarde) -> Change: ...
+    def delete_zorgvraag(self, sent: Sent) -> None: ...
+    def view(self, koppelsleutel: str) -> dict: ...
+    def aanleverpunten(self, brin: str) -> list[str]: ...
 
 
 class SimulatedLas(LasDriver):
@@ -93,105 +122,190 @@ class SimulatedLas(LasDriver):
         elif kind == "met_onderwijsnummer":
             self.api.patch(f"/api/leerlingen/{ref}",
                            json={"bsn": None, "onderwijsnummer": TEST_ONDERWIJSNUMMER})
-        return Pupil(kind, ref, brin)
-
-    def record(self, pupil: Pupil) -> dict:
-        return self.api.get(f"/api/leerlingen/{pupil.ref}")
+        record = self.api.get(f"/api/leerlingen/{ref}")
+        pgn = tuple(n for n in (record.get("bsn"), record.get("onderwijsnummer")) if n)
+        return Pupil(kind, ref, brin, pgn)
 
     def send(self, pupil: Pupil, aanleverpunt: str, *, toelichting: bool = True,
              gegevensblokken: list[str] | None = None, omschrijving: str = "Zorgvraag",
              bijlagen: int = 0) -> Sent:
-        body = {"omschrijving": omschrijving, "aandachtspunten": "Aandacht voor de leesontwikkeling.",
+        body = {"omschrijving": omschrijving, "aandachtspunten": AANDACHTSPUNTEN,
                 "aanleverpunt": aanleverpunt, "verzenden": True,
                 "gegevensblokken": gegevensblokken if gegevensblokken is not None
-                else [b["naam"] for b in self.gegevensblokken(pupil) if b["state"] != "verboden"]}
+                else [b["naam"] for b in self.api.get(f"/api/leerlingen/{pupil.ref}/gegevensblokken")
+                      if b["state"] != "verboden"]}
         if toelichting:
             body["toelichting"] = {"bestandsnaam": "Toelichting onderwijsbehoeften.pdf",
                                    "inhoud_base64": b64(toelichting_pdf())}
         if bijlagen:
-            body["bijlagen"] = [{"bestandsnaam": f"Bijlage {i + 1}.pdf",
-                                 "inhoud_base64": b64(pdf_bytes(f"Bijlage {i + 1}", ["Verslag."]))}
-                                for i in range(bijlagen)]
+            body["bijlagen"] = [{"bestandsnaam": name, "inhoud_base64": b64(data)}
+                                for name, data in bijlage_files(bijlagen)]
         answer = self.api.request("POST", f"/api/leerlingen/{pupil.ref}/zorgvragen", json=body)
+        if answer.status is None:
+            raise NotVerified(f"LAS niet bereikbaar: {answer.fout}")
         if not answer.ok:
-            return Sent(False, http_status=answer.status, fout=answer.fout)
+            return Sent(False, http_status=answer.status, fout=answer.fout, refused=True, claimed=False)
         zv = answer.body["zorgvraag"]
-        sent = zv.get("notificatie_verstuurd") == "Ja"
-        return Sent(sent, str(zv["id"]), zv.get("koppelsleutel"), answer.status,
-                    None if sent else zv.get("laatste_fout"), zv)
+        claimed = zv.get("notificatie_verstuurd") == "Ja"
+        k = zv.get("koppelsleutel")
+        issued = bool(k and self.env.tc.koppeling(k))
+        return Sent(issued, str(zv["id"]), k if issued else None, answer.status,
+                    None if claimed else zv.get("laatste_fout"), zv,
+                    refused=not claimed, claimed=claimed)
 
-    def gegevensblokken(self, pupil: Pupil) -> list[dict]:
-        return self.api.get(f"/api/leerlingen/{pupil.ref}/gegevensblokken")
+    def change_pupil(self, pupil: Pupil, achternaam: str) -> None:
+        self.api.patch(f"/api/leerlingen/{pupil.ref}", json={"achternaam": achternaam})
 
-    def zorgvraag(self, zorgvraag_id: str) -> dict:
-        return self.api.get(f"/api/zorgvragen/{zorgvraag_id}")
+    def change_zorgvraag(self, sent: Sent, veld: str, waarde) -> Change:
+        if veld == "toelichting":
+            waarde = {"bestandsnaam": "Andere toelichting.pdf", "inhoud_base64": b64(Path(waarde).read_bytes())}
+        answer = self.api.request("PATCH", f"/api/zorgvragen/{sent.zorgvraag_id}", json={veld: waarde})
+        if answer.status is None:
+            raise NotVerified(f"LAS niet bereikbaar: {answer.fout}")
+        return Change(answer.ok, "" if answer.ok else f"HTTP {answer.status}: {answer.fout}")
 
-    def change_zorgvraag(self, zorgvraag_id: str, patch: dict):
-        return self.api.request("PATCH", f"/api/zorgvragen/{zorgvraag_id}", json=patch)
+    def delete_zorgvraag(self, sent: Sent) -> None:
+        self.api.delete(f"/api/zorgvragen/{sent.zorgvraag_id}")
 
-    def change_pupil(self, pupil: Pupil, patch: dict) -> None:
-        self.api.patch(f"/api/leerlingen/{pupil.ref}", json=patch)
+    def view(self, koppelsleutel: str) -> dict:
+        answer = self.api.request("GET", f"/api/zorgvragen?koppelsleutel={koppelsleutel}")
+        if answer.status == 404:
+            return contract_view(None, koppelsleutel)
+        if not answer.ok:
+            raise NotVerified(f"LAS toonde de zorgvraag niet: {answer.fout}")
+        return contract_view(answer.body, koppelsleutel)
 
-    def delete_zorgvraag(self, zorgvraag_id: str) -> None:
-        self.api.delete(f"/api/zorgvragen/{zorgvraag_id}")
-
-    def overview(self, pupil: Pupil) -> list[dict]:
-        return self.api.get(f"/api/leerlingen/{pupil.ref}/zorgvragen")
-
-    def snapshot(self, zorgvraag_id: str) -> bytes:
-        return self.api.raw("GET", f"/api/zorgvragen/{zorgvraag_id}/dossier")
-
-    def aanleverpunten(self, brin: str) -> list[dict]:
-        return self.api.get(f"/api/aanleverpunten?brin={brin}")
+    def aanleverpunten(self, brin: str) -> list[str]:
+        return [a["routeringskenmerk"] for a in self.api.get(f"/api/aanleverpunten?brin={brin}")]
 
 
 class ExternalLas(LasDriver):
     simulated = False
 
     def identity(self, brin: str) -> tuple[str, str]:
+        scholen = getattr(self.config, "scholen", None) or {}
+        if brin in scholen:
+            return brin, scholen[brin]
         return self.config.brin, self.config.routeringskenmerk
 
     def pupil(self, kind: str) -> Pupil:
-        ref = self.config.leerlingen.get(kind) or (
-            self.config.leerlingen.get("po") if kind in ("met_bsn", "met_onderwijsnummer") else None)
-        if kind in ("met_bsn", "met_onderwijsnummer") and kind not in self.config.leerlingen:
-            pytest.skip(f"geen leerling '{kind}' opgegeven in [las.leerlingen] van de configuratie")
-        if ref is None:
-            pytest.skip(f"geen leerling '{kind}' opgegeven in [las.leerlingen] van de configuratie")
-        return Pupil(kind, ref, self.config.brin)
+        entry = self.config.leerlingen.get(kind)
+        if entry is None:
+            raise NotVerified(f"geen leerling '{kind}' in [las.leerlingen] van de configuratie")
+        if isinstance(entry, dict):
+            pgn = tuple(str(entry[k]) for k in ("bsn", "onderwijsnummer") if entry.get(k))
+            return Pupil(kind, str(entry["ref"]), entry.get("brin") or self.config.brin, pgn)
+        return Pupil(kind, str(entry), self.config.brin)
+
+    # -- triggers ------------------------------------------------------------------------------
+
+    def _run(self, key: str, values: dict, doing: str):
+        """Run trigger `key`, or ask a person when the role is handmatig. Returns the finished
+        process, or None when a person was asked."""
+        template = getattr(self.config, key, None)
+        if template:
+            try:
+                return run_trigger("las", template, values, self.config.wait_seconds)
+            except DriverError as exc:
+                raise NotVerified(str(exc)) from None
+        if getattr(self.config, "handmatig", False) or key == "trigger":
+            prompt_person(f"{doing} (LAS op {self.base_url}). De harnas wacht"
+                          f" {self.config.wait_seconds:.0f} s.")
+            return None
+        raise NotVerified(f"[las] {key} ontbreekt in de configuratie")
+
+    @staticmethod
+    def _output(done) -> str:
+        return ((done.stderr or "") + (done.stdout or "")).strip()[:400]
+
+    def _refused_or_error(self, done, what: str) -> str:
+        if done.returncode == EXIT_REFUSED:
+            return self._output(done) or "(geen reden)"
+        raise NotVerified(f"{what}: trigger stopte met exit {done.returncode}: {self._output(done)}")
 
     def send(self, pupil: Pupil, aanleverpunt: str, *, toelichting: bool = True,
              gegevensblokken: list[str] | None = None, omschrijving: str = "Zorgvraag",
              bijlagen: int = 0) -> Sent:
-        if bijlagen:
-            pytest.skip("niet van toepassing op een externe LAS: het trigger-contract kent geen extra bijlagen")
         tc = self.env.tc
         known = {k["koppelsleutel"] for k in tc.koppelingen()}
+        since = tc.last_message_id()
+        stamp = f"{len(known)}-{time.time_ns()}"
         path = ""
         if toelichting:
-            path = str(Path(self.env.workdir) / f"toelichting-{len(known)}-{time.time_ns()}.pdf")
+            path = str(Path(self.env.workdir) / f"toelichting-{stamp}.pdf")
             Path(path).write_bytes(toelichting_pdf())
+        paths = []
+        for name, data in bijlage_files(bijlagen):
+            paths.append(str(Path(self.env.workdir) / f"{stamp}-{name}"))
+            Path(paths[-1]).write_bytes(data)
         values = {"leerling": pupil.ref, "aanleverpunt": aanleverpunt, "toelichting": path,
                   "omschrijving": omschrijving, "brin": pupil.brin, "las_url": self.base_url,
-                  "gegevensblokken": ",".join(gegevensblokken or [])}
-        expect_refusal = not toelichting or pupil.kind == "zonder_mandaat" or self.env.expect_refusal
-        if self.config.trigger:
-            done = run_trigger("las", self.config.trigger, values, self.config.wait_seconds)
-            if done.returncode != 0 and not expect_refusal:
-                raise DriverError(f"LAS-trigger faalde (exit {done.returncode}):"
-                                  f" {(done.stderr or done.stdout).strip()[:400]}")
-            # The trigger returns once the LAS has acted; a short grace for asynchronous sends.
-            wait = 3.0 if expect_refusal else self.config.wait_seconds
-        else:
-            prompt_person(
-                f"Laat de LAS op {self.base_url} een zorgvraag {'ZONDER' if not toelichting else 'met'}"
-                f" toelichting opslaan en verzenden voor leerling {pupil.ref} naar aanleverpunt"
-                f" {aanleverpunt}" + (f", gegevensblokken: {values['gegevensblokken']}" if gegevensblokken
-                                      is not None else "") +
-                f". De harnas wacht {self.config.wait_seconds:.0f} s.")
-            wait = self.config.wait_seconds
-        k = tc.new_koppeling(self.config.routeringskenmerk, known, wait)
+                  "aandachtspunten": AANDACHTSPUNTEN,
+                  "gegevensblokken": ",".join(gegevensblokken or []), "bijlagen": ",".join(paths)}
+        done = self._run("trigger", values,
+                         f"Laat de school een zorgvraag {'ZONDER' if not toelichting else 'met'} toelichting"
+                         f" opslaan en verzenden voor leerling {pupil.ref} naar aanleverpunt {aanleverpunt}"
+                         + (f", gegevensblokken: {values['gegevensblokken']}" if gegevensblokken is not None else ""))
+        bron_rk = self.identity(pupil.brin)[1]
+        if done is not None and done.returncode != 0:
+            reason = self._refused_or_error(done, "zorgvraag verzenden")
+            return Sent(False, fout=reason, refused=True, claimed=False)
+        k = tc.new_koppeling(bron_rk, known, self.config.wait_seconds, since)
         if k is None:
-            return Sent(False, fout=f"de TC ontving binnen {wait:.0f} s geen meldenNotificatie van"
-                                    f" aanleverpunt {self.config.routeringskenmerk}")
-        return Sent(True, None, k["koppelsleutel"], None, None, {})
+            refused = tc.refused_melding(since)
+            why = (f"de TC weigerde de meldenNotificatie ({refused['outcome']})" if refused else
+                   f"de TC gaf binnen {self.config.wait_seconds:.0f} s geen koppelsleutel aan aanleverpunt {bron_rk}")
+            return Sent(False, fout=why, claimed=True if done is not None else None)
+        return Sent(True, None, k["koppelsleutel"], claimed=True if done is not None else None)
+
+    def change_pupil(self, pupil: Pupil, achternaam: str) -> None:
+        done = self._run("trigger_wijzig_leerling", {"leerling": pupil.ref, "achternaam": achternaam},
+                         f"Wijzig de achternaam van leerling {pupil.ref} in {achternaam!r}")
+        if done is not None and done.returncode != 0:
+            raise NotVerified(f"trigger_wijzig_leerling stopte met exit {done.returncode}: {self._output(done)}")
+
+    def change_zorgvraag(self, sent: Sent, veld: str, waarde) -> Change:
+        text = ",".join(waarde) if isinstance(waarde, list) else str(waarde)
+        done = self._run("trigger_wijzig_zorgvraag",
+                         {"koppelsleutel": sent.koppelsleutel, "veld": veld, "waarde": text},
+                         f"Probeer {veld} van de verzonden zorgvraag {sent.koppelsleutel} te wijzigen")
+        if done is None:
+            raise NotVerified("een persoon kan niet aan de harnas melden of de LAS de wijziging weigerde")
+        if done.returncode == 0:
+            return Change(True)
+        return Change(False, self._refused_or_error(done, "zorgvraag wijzigen"))
+
+    def delete_zorgvraag(self, sent: Sent) -> None:
+        done = self._run("trigger_verwijder_zorgvraag", {"koppelsleutel": sent.koppelsleutel},
+                         f"Verwijder de zorgvraag met koppelsleutel {sent.koppelsleutel}")
+        if done is not None and done.returncode != 0:
+            raise NotVerified(f"trigger_verwijder_zorgvraag stopte met exit {done.returncode}: {self._output(done)}")
+
+    def _json(self, key: str, values: dict, doing: str):
+        done = self._run(key, values, doing)
+        if done is None:
+            raise NotVerified(f"{key}: een persoon kan de harnas geen JSON geven")
+        if done.returncode != 0:
+            raise NotVerified(f"{key} stopte met exit {done.returncode}: {self._output(done)}")
+        try:
+            return json.loads(done.stdout)
+        except ValueError:
+            raise NotVerified(f"{key} gaf geen JSON: {done.stdout.strip()[:200]!r}") from None
+
+    def view(self, koppelsleutel: str) -> dict:
+        data = self._json("trigger_toon_zorgvraag", {"koppelsleutel": koppelsleutel},
+                          f"Toon zorgvraag {koppelsleutel}")
+        if not isinstance(data, dict) or "gevonden" not in data:
+            raise NotVerified(f"trigger_toon_zorgvraag gaf niet de afgesproken vorm: {str(data)[:200]}")
+        return data
+
+    def aanleverpunten(self, brin: str) -> list[str]:
+        data = self._json("trigger_aanleverpunten", {"brin": brin},
+                          f"Toon de aanleverpuntselectie van school {brin}")
+        if not isinstance(data, list):
+            raise NotVerified(f"trigger_aanleverpunten gaf geen lijst: {str(data)[:200]}")
+        return [a if isinstance(a, str) else a.get("routeringskenmerk") for a in data]
+
+
+def bijlage_files(n: int) -> list[tuple[str, bytes]]:
+    return [(f"Bijlage {i + 1}.pdf", pdf_bytes(f"Bijlage {i + 1}", ["Verslag."])) for i in range(n)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
+from harness.outcomes import NotVerified, not_verified
 
 from .http import DriverError, JsonApi
 from .trigger import prompt_person, run_trigger
@@ -24,7 +24,7 @@ class SwvDriver:
 
     def require_internal(self, what: str) -> None:
         if not self.simulated:
-            pytest.skip(f"niet van toepassing op een extern SWV-systeem: {what} is SWV-intern")
+            not_verified(f"{what} is alleen in het gesimuleerde SWV te zien")
 
 
 class SimulatedSwv(SwvDriver):
@@ -94,12 +94,9 @@ class ExternalSwv(SwvDriver):
         return self.wait_fetched(koppelsleutel)
 
     def _delivered(self, koppelsleutel: str) -> bool:
-        """The simulated LAS delivered the dossier (the TC only learns it at afmelding)."""
-        if not self.env.las.simulated:
-            return False
-        return any(r.get("operation") == "document" and r.get("side") == "server"
-                   and r.get("direction") == "out" and r.get("outcome") == "DossierGeleverd"
-                   for r in self.env.log("las", koppelsleutel))
+        """A simulated LAS or a harness peer delivered the dossier (the TC only learns it at
+        afmelding)."""
+        return self.env.delivered_dossier(koppelsleutel) is not None
 
     def dossier(self, koppelsleutel: str) -> bytes:
         raise DriverError("het dossier zoals een extern SWV het ontving is niet zichtbaar")
@@ -108,9 +105,15 @@ class ExternalSwv(SwvDriver):
         values = {"koppelsleutel": koppelsleutel, "status": body.get("status", ""),
                   "toelichting": body.get("toelichting", ""), "behandelaar": body.get("behandelaar", "")}
         if self.config.trigger_terugkoppeling:
-            done = run_trigger("swv", self.config.trigger_terugkoppeling, values, self.config.wait_seconds)
+            try:
+                done = run_trigger("swv", self.config.trigger_terugkoppeling, values, self.config.wait_seconds)
+            except DriverError as exc:
+                raise NotVerified(str(exc)) from None
             if done.returncode != 0:
-                return False, f"SWV-trigger faalde (exit {done.returncode}): {(done.stderr or done.stdout).strip()[:300]}"
+                raise NotVerified(f"trigger_terugkoppeling stopte met exit {done.returncode}:"
+                                  f" {(done.stderr or done.stdout).strip()[:300]}")
+        elif not getattr(self.config, "handmatig", False):
+            raise NotVerified("[swv] trigger_terugkoppeling ontbreekt in de configuratie")
         else:
             prompt_person(f"Laat het SWV-systeem op {self.base_url} een terugkoppeling sturen voor"
                           f" koppelsleutel {koppelsleutel}: status {values['status']!r}, toelichting"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
+from harness.outcomes import not_applicable
 from oso_protocol.transport import messages as m
 
 from .http import DriverError, JsonApi, SoapProbe, SoapResult
@@ -22,7 +21,7 @@ class TcDriver:
 
     def require_admin(self, what: str) -> None:
         if not self.simulated:
-            pytest.skip(f"niet van toepassing: {what} vraagt het beheer-API van de gesimuleerde TC")
+            not_applicable(f"{what} vraagt het beheer-API van de gesimuleerde TC")
 
     # -- register ------------------------------------------------------------------------------
 
@@ -51,6 +50,24 @@ class TcDriver:
     def remove_mandate(self, brin: str, system: str, dienst: str = "OSO-SWV") -> None:
         self.api.delete("/api/register/mandates", json={"brin": brin, "system": system, "dienst": dienst})
 
+    def add_mandate(self, brin: str, system: str, dienst: str = "OSO-SWV") -> None:
+        self.api.post("/api/register/mandates", json={"brin": brin, "system": system, "dienst": dienst})
+
+    def storing(self, operation: str, on: bool) -> None:
+        """Make the simulated TC fail `operation` (HTTP 503, no SOAP) or work again."""
+        self.api.post("/api/storing", json={operation: on})
+
+    def last_message_id(self) -> int:
+        rows = self.api.get("/api/berichten?limit=5000&xml=0")["berichten"]
+        return max((r["id"] for r in rows), default=0)
+
+    def refused_melding(self, since_id: int) -> dict | None:
+        """A meldenNotificatie the TC refused after message `since_id`, if any."""
+        rows = self.api.get(f"/api/berichten?after_id={since_id}&xml=0&limit=5000")["berichten"]
+        return next((r for r in rows if r.get("operation") == "meldenNotificatie"
+                     and r.get("side") == "server" and r.get("direction") == "out"
+                     and (r.get("http_status") or 200) != 200), None)
+
     def system_of(self, rk: str) -> str:
         ap = self.aanleverpunt(rk)
         if ap is None:
@@ -78,14 +95,18 @@ class TcDriver:
         raise AssertionError(f"TC: {what} niet gezien binnen {timeout:.0f} s voor koppelsleutel"
                              f" {koppelsleutel} (koppeling: {k})")
 
-    def new_koppeling(self, bron_rk: str, known: set[str], timeout: float) -> dict | None:
-        """The first koppeling from `bron_rk` that is not in `known`, or None after `timeout`."""
+    def new_koppeling(self, bron_rk: str, known: set[str], timeout: float,
+                      since_id: int | None = None) -> dict | None:
+        """The first koppeling from `bron_rk` that is not in `known`, or None after `timeout`, or
+        sooner once the TC refused a meldenNotificatie logged after message `since_id`."""
         deadline = time.monotonic() + timeout
         while True:
             for k in self.koppelingen():
                 if k["bron_routeringskenmerk"] == bron_rk and k["koppelsleutel"] not in known:
                     return k
             if time.monotonic() >= deadline:
+                return None
+            if since_id is not None and self.refused_melding(since_id):
                 return None
             time.sleep(0.2)
 
