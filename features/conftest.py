@@ -2,8 +2,12 @@
 
 The same scenarios run against the simulated actors (the default: `pytest features/`) and against
 a vendor's system (`oso-sim conformance --config FILE`, which passes the file in
-OSO_CONFORMANCE_CONFIG). A scenario whose role tags do not include the role under test is skipped
-with the reason, so a vendor's report only judges its own system.
+OSO_CONFORMANCE_CONFIG). Two outcomes are decided here, before a scenario's first step acts:
+
+- niet van toepassing: the scenario's role tags do not include the role under test, so a
+  vendor's report only judges its own system;
+- niet geverifieerd: the configuration lacks a key one of its steps needs (harness.needs; the
+  runner refuses such a configuration unless --onvolledig was given).
 """
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ from steps.tc_steps import *  # noqa: E402,F401,F403
 from steps.dossier_steps import *  # noqa: E402,F401,F403
 
 from harness.conformance_env import ConformanceEnv  # noqa: E402
+from harness.needs import describe_key, keys_for_steps, missing_keys  # noqa: E402
+from harness.outcomes import not_applicable, not_verified  # noqa: E402
 from harness.roles import config_from_env  # noqa: E402
 
 ROLE_TAGS = ("las", "swv", "tc")
@@ -45,14 +51,37 @@ def conformance_config():
     return config_from_env()
 
 
+def pytest_bdd_before_scenario(request, feature, scenario):
+    # the rendered steps (outline values filled in), for the needs check in `env`
+    request.node.conformance_steps = [step.name for step in scenario.steps]
+
+
+def missing_for(config, tags: set[str], steps: list[str]) -> dict[str, list[str]]:
+    """Per external role this scenario tests: the configuration keys its steps need but lack."""
+    out = {}
+    for role in config.sut_roles:
+        if role in tags:
+            keys = missing_keys(config.roles[role], steps)
+            if keys:
+                out[role] = keys
+    return out
+
+
 @pytest.fixture
 def env(request, conformance_config, tmp_path):
     tags = {m.name for m in request.node.iter_markers()}
     sut = conformance_config.sut_roles
     if sut and not tags & set(sut):
         roles = ", ".join(sorted(tags & set(ROLE_TAGS))) or "geen rol"
-        pytest.skip(f"niet van toepassing: dit scenario test {roles}; onder test is {', '.join(sut)}")
+        not_applicable(f"dit scenario test {roles}; onder test is {', '.join(sut)}")
+    missing = missing_for(conformance_config, tags, getattr(request.node, "conformance_steps", []))
+    if missing:
+        keys = ", ".join(describe_key(role, k) for role, ks in missing.items() for k in ks)
+        not_verified(f"de configuratie mist {keys}, nodig voor dit scenario")
     world = ConformanceEnv(conformance_config, workdir=tmp_path)
+    # what this scenario needs of the system under test (all present here), for drivers and steps
+    world.needed_keys = {role: keys_for_steps(role, request.node.conformance_steps)
+                         for role in sut if role in tags and hasattr(request.node, "conformance_steps")}
     request.node.conformance_env = world  # read by harness.conformance_plugin
     yield world
     try:

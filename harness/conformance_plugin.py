@@ -1,6 +1,12 @@
 """pytest plugin for `oso-sim conformance`: per scenario its outcome, steps, koppelsleutels and
 the SOAP messages that proved it, written as DIR/results.json for the report writer.
 
+The outcome model (harness.outcomes) is applied here, per phase of a test and then combined:
+an AssertionError (or pytest.fail) is mislukt; a skip whose reason starts with the
+niet-van-toepassing prefix is niet van toepassing; every other skip and every other exception
+(NotVerified, DriverError, timeouts, errors of the harness itself) is niet geverifieerd: it
+could not be checked, so it never counts as passed. Without any of these: geslaagd.
+
 Loaded with `-p harness.conformance_plugin`; the output folder comes from OSO_CONFORMANCE_REPORT.
 Works with pytest-xdist: workers attach the data to their reports (user_properties and a side
 file for the messages), the controller collects and writes.
@@ -14,6 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK, NotVerified, outcome_of_skip, strip_prefix
 
 REPORT_ENV = "OSO_CONFORMANCE_REPORT"
 ROLE_TAGS = ("las", "swv", "tc")
@@ -50,16 +58,51 @@ def pytest_bdd_before_scenario(request, feature, scenario):
 
 
 def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args):
-    _step(request, step, "passed")
+    _step(request, step, GESLAAGD)
 
 
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception):
-    status = "skipped" if isinstance(exception, pytest.skip.Exception) else "failed"
-    _step(request, step, status, str(exception).split("\n")[0][:600])
+    outcome, reason = classify(exception)
+    _step(request, step, outcome, reason.split("\n")[0][:600])
 
 
 def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):
-    _step(request, step, "failed", f"geen stapdefinitie voor: {step.keyword} {step.name}")
+    _step(request, step, NIET_GEVERIFIEERD, f"geen stapdefinitie voor: {step.keyword} {step.name}")
+
+
+# -- the outcome model -------------------------------------------------------------------------
+
+def _driver_error():
+    try:
+        from .drivers.http import DriverError
+    except ImportError:  # the drivers are optional for this plugin's own tests
+        return ()
+    return DriverError
+
+
+def _text(exc: BaseException) -> str:
+    text = str(getattr(exc, "msg", None) or exc).strip()
+    return text[:2000]
+
+
+def classify(exc: BaseException | None) -> tuple[str, str]:
+    """(outcome, reason in Dutch) for what a phase of a test raised."""
+    if exc is None:
+        return GESLAAGD, ""
+    if isinstance(exc, pytest.skip.Exception):
+        reason = _text(exc)
+        return outcome_of_skip(reason), strip_prefix(reason)
+    # DriverError (a role unreachable or answering nonsense) is an AssertionError for older
+    # step code, but it says nothing about whether the system keeps the rule.
+    if isinstance(exc, (NotVerified, _driver_error())):
+        return NIET_GEVERIFIEERD, strip_prefix(_text(exc)) or "niet geverifieerd"
+    if isinstance(exc, (AssertionError, pytest.fail.Exception)):
+        return MISLUKT, _text(exc) or "een controle faalde zonder toelichting"
+    if isinstance(exc, TimeoutError):
+        return NIET_GEVERIFIEERD, f"tijdslimiet overschreden: {_text(exc)}".rstrip(": ")
+    what = _text(exc)
+    return NIET_GEVERIFIEERD, (f"fout in de harnas of de verbinding: {what}" if what else
+                               "fout in de harnas of de verbinding") + f" ({type(exc).__name__})"
 
 
 # -- per test: collect on the worker -----------------------------------------------------------
@@ -68,11 +111,18 @@ def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exceptio
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    phase = classify(call.excinfo.value if call.excinfo is not None else None)
+    if call.when == "teardown" and phase[0] != GESLAAGD and phase[0] != MISLUKT:
+        phase = (phase[0], f"bij het afsluiten van het scenario: {phase[1]}")
+    so_far = getattr(item, "conformance_outcome", (GESLAAGD, ""))
+    if RANK[phase[0]] > RANK[so_far[0]]:  # the first reason of the worst kind wins
+        item.conformance_outcome = phase
     if call.when != "teardown":
         return
     meta = getattr(item, "conformance_meta", None) or {"name": item.name, "feature": "", "file": ""}
     tags = sorted(m.name for m in item.iter_markers() if m.name not in ("usefixtures", "parametrize"))
-    data = {**meta, "tags": tags, "steps": _steps.pop(item.nodeid, []),
+    final, reason = getattr(item, "conformance_outcome", (GESLAAGD, ""))
+    data = {**meta, "tags": tags, "steps": _steps.pop(item.nodeid, []), "outcome": final, "reden": reason,
             "koppelsleutels": getattr(item, "conformance_koppelsleutels", [])}
     messages = getattr(item, "conformance_messages", None)
     folder = _dir()
@@ -90,38 +140,48 @@ def pytest_runtest_makereport(item, call):
 class Collector:
     def __init__(self):
         self.results: dict[str, dict] = {}
+        self.collect_errors: list[str] = []
         self.started = time.time()
 
-    def pytest_runtest_logreport(self, report):
-        r = self.results.setdefault(report.nodeid, {"nodeid": report.nodeid, "outcome": "passed",
-                                                    "duration_s": 0.0, "message": ""})
-        r["duration_s"] = round(r["duration_s"] + report.duration, 3)
+    def pytest_collectreport(self, report):
         if report.failed:
-            if r["outcome"] != "failed":
-                r["outcome"] = "failed" if report.when == "call" else "error"
-                r["message"] = _message(report)
-        elif report.skipped and r["outcome"] == "passed":
-            r["outcome"] = "skipped"
-            r["message"] = _skip_reason(report)
+            self.collect_errors.append(f"{report.nodeid or 'features'}: {_message(report)}")
+
+    def pytest_runtest_logreport(self, report):
+        r = self.results.setdefault(report.nodeid, {"nodeid": report.nodeid, "outcome": None,
+                                                    "duration_s": 0.0, "reden": ""})
+        r["duration_s"] = round(r["duration_s"] + report.duration, 3)
+        if report.failed and not r["reden"]:
+            # kept in case no teardown report comes (a crashed xdist worker)
+            r["reden"] = _message(report)
         for key, value in report.user_properties:
             if key == "conformance":
                 r.update(json.loads(value))
         if report.when == "teardown":
-            tags = set(r.get("tags", []))
-            level = "optioneel" if "optional" in tags else "verplicht"
-            mark = {"passed": "GESLAAGD", "failed": "MISLUKT", "error": "FOUT", "skipped": "OVERGESLAGEN"}[r["outcome"]]
-            line = f"  {mark:<12} [{level}] {r.get('feature', '')}: {r.get('name', report.nodeid)} ({r['duration_s']:.1f} s)"
-            if r["outcome"] in ("failed", "error") and r["message"]:
-                line += f"\n               {r['message'][:300]}"
-            _progress(line)
+            self._finish(r)
+
+    def _finish(self, r: dict) -> None:
+        if r["outcome"] is None:  # the worker died before its teardown report
+            r["outcome"] = NIET_GEVERIFIEERD
+            r["reden"] = f"het scenario werd afgebroken: {r['reden'] or 'geen uitslag'}"
+        tags = set(r.get("tags", []))
+        level = "optioneel" if "optional" in tags else "verplicht"
+        line = (f"  {r['outcome'].upper():<19} [{level}] {r.get('feature', '')}:"
+                f" {r.get('name', r['nodeid'])} ({r['duration_s']:.1f} s)")
+        if r["outcome"] != GESLAAGD and r["reden"]:
+            line += f"\n                      {r['reden'].splitlines()[0][:300]}"
+        _progress(line)
 
     def pytest_sessionfinish(self, session, exitstatus):
+        for r in self.results.values():
+            if r["outcome"] is None:
+                self._finish(r)
         folder = _dir()
         if folder is None:
             return
         folder.mkdir(parents=True, exist_ok=True)
         out = {"started": self.started, "finished": time.time(), "exitstatus": int(exitstatus),
-               "scenarios": list(self.results.values())}
+               "collectiefouten": self.collect_errors, "scenarios": list(self.results.values())}
         (folder / "results.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
@@ -130,12 +190,6 @@ def _message(report) -> str:
     if crash is not None:
         return crash.message.strip()[:2000]
     return str(report.longrepr).strip().splitlines()[-1][:2000] if report.longrepr else ""
-
-
-def _skip_reason(report) -> str:
-    if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    return str(report.longrepr or "")
 
 
 def pytest_configure(config):

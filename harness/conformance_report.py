@@ -1,9 +1,22 @@
-"""The conformance report: summary.json for tools and report.html for people (self-contained:
-inline CSS, no scripts or external assets, <details> to collapse the SOAP messages).
+"""The conformance report: summary.json for tools, report.html for people (self-contained:
+inline CSS, no scripts or external assets, <details> to collapse the SOAP messages) and
+junit.xml for CI test views.
 
-Input is the plugin's results.json (or a synthetic list in tests). The verdict: the run passes
-when no mandatory scenario failed or errored; optional scenarios are reported separately and
-never fail the run.
+Input is the plugin's results.json (or a synthetic list in tests): per scenario one of the four
+outcomes of harness.outcomes. The verdict over the selected mandatory scenarios (optional ones
+are reported separately and never change it):
+
+- fout: the run could not judge (pre-flight failed, pytest broke or timed out, no scenario
+  selected, or every selected mandatory scenario was niet van toepassing);
+- mislukt: a mandatory scenario is mislukt;
+- onvolledig: none is mislukt, but a mandatory scenario is niet geverifieerd;
+- deelselectie: all are geslaagd or niet van toepassing, but --tags left mandatory scenarios
+  that apply to the system under test out;
+- geslaagd: all are geslaagd or niet van toepassing, and at least one is geslaagd.
+
+junit.xml: mislukt is a <failure>, niet geverifieerd an <error> (CI views show both in red, so
+an unchecked rule never looks like a pass), niet van toepassing <skipped>; optional scenarios
+go in a second test suite, and one extra test case carries the verdict.
 """
 from __future__ import annotations
 
@@ -17,6 +30,8 @@ from xml.sax.saxutils import quoteattr
 from oso_protocol.dossier.version import DEFAULT_VERSION
 from oso_protocol.transport.messages import NS
 
+from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, OUTCOMES
+
 VERSIONS = {"gegevensset": DEFAULT_VERSION.name, "gegevensset_namespace": DEFAULT_VERSION.namespace,
             "protocol": NS.rsplit("/", 1)[-1], "protocol_namespace": NS}
 
@@ -27,49 +42,112 @@ KNOWN_CODES = {"SessieAfwijkend", "SessieReedsAfgemeld", "SessieOnbekend", "Sess
                "GeenMandaat", "AanleverpuntInactief", "OverdrachtGeslaagd", "NietBereikbaar",
                "OngeldigAntwoord", "DossierOngeldig", "OnbekendAanleverpunt"}
 
+V_GESLAAGD, V_MISLUKT, V_ONVOLLEDIG, V_FOUT, V_DEELSELECTIE = (
+    "geslaagd", "mislukt", "onvolledig", "fout", "deelselectie")
+VERDICTS = (V_GESLAAGD, V_DEELSELECTIE, V_MISLUKT, V_ONVOLLEDIG, V_FOUT)
+EXIT_CODES = {V_GESLAAGD: 0, V_DEELSELECTIE: 0, V_MISLUKT: 1, V_ONVOLLEDIG: 3, V_FOUT: 4}
+EXIT_CONFIG = 2
+
+# Results written by an older plugin (or by hand) still land in one of the four outcomes.
+_LEGACY = {"passed": GESLAAGD, "failed": MISLUKT, "skipped": NIET_GEVERIFIEERD, "error": NIET_GEVERIFIEERD}
+
 
 def level(tags) -> str:
     return "optional" if "optional" in tags else "mandatory"
 
 
-def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | None = None) -> dict:
-    counts = {lvl: {"passed": 0, "failed": 0, "skipped": 0} for lvl in ("mandatory", "optional")}
+def outcome_of(row: dict) -> str:
+    o = row.get("outcome")
+    if o in OUTCOMES:
+        return o
+    return _LEGACY.get(o, NIET_GEVERIFIEERD)
+
+
+def _mandatory(n: int) -> str:
+    return f"{n} verplicht scenario" if n == 1 else f"{n} verplichte scenario's"
+
+
+def verdict(mandatory: dict, *, error: str | None = None, left_out: int = 0,
+            tags: str | None = None) -> tuple[str, str]:
+    """(verdict, its reason in Dutch) from the counts of the selected mandatory scenarios."""
+    if error:
+        return V_FOUT, error
+    total = sum(mandatory.values())
+    if total == 0:
+        return V_FOUT, "geen enkel verplicht scenario geselecteerd" + (f" (--tags {tags})" if tags else "")
+    if mandatory[MISLUKT]:
+        return V_MISLUKT, f"{_mandatory(mandatory[MISLUKT])} mislukt"
+    if mandatory[NIET_GEVERIFIEERD]:
+        return V_ONVOLLEDIG, (f"{_mandatory(mandatory[NIET_GEVERIFIEERD])} niet geverifieerd;"
+                              " geen enkel verplicht scenario mislukt")
+    if not mandatory[GESLAAGD]:
+        return V_FOUT, "geen enkel geselecteerd verplicht scenario was van toepassing op het systeem onder test"
+    if left_out:
+        return V_DEELSELECTIE, (f"alle geselecteerde verplichte scenario's geslaagd of niet van toepassing,"
+                                f" maar --tags {tags} liet {_mandatory(left_out)} weg")
+    return V_GESLAAGD, "alle verplichte scenario's geslaagd of niet van toepassing"
+
+
+def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | None = None,
+              selection: dict | None = None, preflight: dict | None = None) -> dict:
+    """`selection`: {"tags": the --tags expression or None, "weggelaten": titles of the mandatory
+    scenarios it left out}; `preflight`: what the pre-flight checked (harness.preflight)."""
+    counts = {lvl: {o: 0 for o in OUTCOMES} for lvl in ("mandatory", "optional")}
     out = []
     for s in scenarios:
-        outcome = s.get("outcome", "error")
-        bucket = counts[level(s.get("tags", []))]
-        bucket["failed" if outcome in ("failed", "error") else outcome if outcome in bucket else "failed"] += 1
+        outcome = outcome_of(s)
+        counts[level(s.get("tags", []))][outcome] += 1
         out.append({"name": s.get("name") or s.get("nodeid"), "feature": s.get("feature", ""),
-                    "tags": s.get("tags", []), "outcome": outcome,
-                    "duration_s": s.get("duration_s", 0.0), "message": s.get("message", ""),
-                    "koppelsleutels": s.get("koppelsleutels", [])})
-    if error or not scenarios:
-        verdict = "error"
-    else:
-        verdict = "failed" if counts["mandatory"]["failed"] else "passed"
+                    "tags": s.get("tags", []), "level": "optioneel" if level(s.get("tags", [])) == "optional"
+                    else "verplicht", "outcome": outcome,
+                    "reden": s.get("reden", s.get("message", "")) or "",
+                    "duration_s": s.get("duration_s", 0.0), "koppelsleutels": s.get("koppelsleutels", [])})
+    selection = {"tags": None, "weggelaten": [], **(selection or {})}
+    left = selection["weggelaten"]
+    v, why = verdict(counts["mandatory"], error=error, left_out=len(left), tags=selection["tags"])
     summary = {"sut": sut or {"naam": "oso-sim (alle rollen gesimuleerd)", "sut_rollen": []},
                "versions": VERSIONS, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               "verdict": verdict, "mandatory": counts["mandatory"], "optional": counts["optional"],
-               "scenarios": out}
+               "verdict": v, "verdict_reden": why, "exit_code": EXIT_CODES[v],
+               "selectie": {"tags": selection["tags"], "weggelaten_verplicht": len(left),
+                            "weggelaten": left},
+               "mandatory": counts["mandatory"], "optional": counts["optional"], "scenarios": out}
+    if preflight is not None:
+        summary["voorcontrole"] = preflight
     if error:
         summary["error"] = error
     return summary
 
 
+def counts_line(counts: dict) -> str:
+    return ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
+
+
 # -- HTML --------------------------------------------------------------------------------------
+
+# Every badge is white text on a colour with a WCAG contrast of at least 4.5:1
+# (tests/test_conformance_report.py checks it).
+BADGE = {"geslaagd": "#1e7b34", "mislukt": "#b3261e", "nvt": "#5f6368", "ng": "#8a4b00",
+         "deelselectie": "#1f4e9c", "onvolledig": "#8a4b00", "fout": "#5b1a1a"}
+SLUG = {GESLAAGD: "geslaagd", MISLUKT: "mislukt", NIET_VAN_TOEPASSING: "nvt", NIET_GEVERIFIEERD: "ng",
+        V_DEELSELECTIE: "deelselectie", V_ONVOLLEDIG: "onvolledig", V_FOUT: "fout",
+        "passed": "geslaagd", "failed": "mislukt", "skipped": "ng"}
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:70em;color:#1d2329;padding:0 1em}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccd}
-table.meta td{padding:.15em 1em .15em 0;vertical-align:top}table.meta td:first-child{color:#556;white-space:nowrap}
-.verdict{display:inline-block;padding:.2em .7em;border-radius:.3em;font-weight:600;color:#fff}
-.passed{background:#1e7b34}.failed,.error{background:#b3261e}.skipped{background:#7a7f87}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccd}h3{font-size:1.05em;margin:1.4em 0 .3em}
+table.meta td{padding:.15em 1em .15em 0;vertical-align:top}table.meta td:first-child{color:#4a4f57;white-space:nowrap}
+table.counts{border-collapse:collapse;margin:.6em 0}table.counts td,table.counts th{border:1px solid #d5d9de;padding:.2em .6em;text-align:right}table.counts th{background:#f0f1f3;text-align:left}
+.badge{display:inline-block;padding:.1em .6em;border-radius:.3em;font-weight:600;color:#fff}
+""" + "".join(f".b-{k}{{background:{v}}}" for k, v in BADGE.items()) + """
+.oordeel{font-size:1.3em;margin:.8em 0;padding:.6em .9em;border-radius:.4em;border-left:8px solid #1d2329;background:#f0f1f3}
+""" + "".join(f".oordeel.b-{k}{{border-left-color:{v};background:#f6f7f8;color:#1d2329}}" for k, v in BADGE.items()) + """
 .scenario{border:1px solid #d5d9de;border-radius:.4em;margin:.6em 0;padding:.5em .8em}
-.scenario.s-failed,.scenario.s-error{border-color:#b3261e;background:#fff6f5}
+.scenario.s-mislukt{border-color:#b3261e;background:#fff6f5}.scenario.s-ng{border-color:#8a4b00;background:#fffaf0}
 .scenario summary{cursor:pointer}.tag{font-size:.8em;background:#eef1f4;border-radius:.25em;padding:0 .35em;margin-left:.25em;color:#334}
-ol.steps{margin:.4em 0 .4em 1.2em;padding:0}ol.steps li.failed{color:#b3261e;font-weight:600}ol.steps li.skipped{color:#7a7f87}
+ol.steps{margin:.4em 0 .4em 1.2em;padding:0}ol.steps li.mislukt{color:#b3261e;font-weight:600}ol.steps li.ng{color:#8a4b00;font-weight:600}ol.steps li.nvt{color:#4a4f57}
 .kw{font-weight:600}.msg{background:#fde7e5;border-left:4px solid #b3261e;padding:.4em .7em;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.9em}
-.skipmsg{background:#f0f1f3;border-left:4px solid #7a7f87;padding:.4em .7em}
+.ngmsg{background:#fff4d6;border-left:4px solid #8a4b00;padding:.4em .7em;color:#3d2800;white-space:pre-wrap}
+.skipmsg{background:#f0f1f3;border-left:4px solid #5f6368;padding:.4em .7em}
 .rule{background:#ffe08a;padding:0 .2em;border-radius:.2em;font-weight:700}
 table.msgs{border-collapse:collapse;width:100%;font-size:.9em}table.msgs td,table.msgs th{border-bottom:1px solid #e4e7ea;padding:.2em .4em;text-align:left;vertical-align:top}
 tr.bad td{background:#fde7e5}pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f8fa;padding:.5em;max-height:30em;overflow:auto}
@@ -78,6 +156,10 @@ tr.bad td{background:#fde7e5}pre{white-space:pre-wrap;word-break:break-all;font-
 
 def _e(text) -> str:
     return html.escape("" if text is None else str(text))
+
+
+def _badge(value: str) -> str:
+    return f'<span class="badge b-{SLUG.get(value, "ng")}">{_e(value)}</span>'
 
 
 def _highlight(text: str) -> str:
@@ -109,95 +191,154 @@ def _messages_html(rows: list[dict]) -> str:
     return "".join(out)
 
 
+def _reason_html(outcome: str, reason: str) -> str:
+    if not reason:
+        return ""
+    if outcome == MISLUKT:
+        return f'<div class="msg">{_highlight(reason)}</div>'
+    if outcome == NIET_GEVERIFIEERD:
+        return f'<div class="ngmsg">Niet geverifieerd: {_highlight(reason)}</div>'
+    if outcome == NIET_VAN_TOEPASSING:
+        return f'<div class="skipmsg">Niet van toepassing: {_e(reason)}</div>'
+    return ""
+
+
 def _scenario_html(s: dict, messages: list[dict]) -> str:
-    outcome = s.get("outcome", "error")
+    outcome = outcome_of(s)
+    slug = SLUG[outcome]
     tags = "".join(f'<span class="tag">@{_e(t)}</span>' for t in s.get("tags", []))
     steps = "".join(
-        f'<li class="{_e(st.get("status"))}"><span class="kw">{_e(st.get("keyword"))}</span> {_e(st.get("name"))}'
-        + (f' <em>({_e(st.get("status"))})</em>' if st.get("status") != "passed" else "") + "</li>"
+        f'<li class="{SLUG.get(st.get("status"), "ng")}"><span class="kw">{_e(st.get("keyword"))}</span> {_e(st.get("name"))}'
+        + (f' <em>({_e(st.get("status"))})</em>' if st.get("status") not in (GESLAAGD, "passed") else "") + "</li>"
         for st in s.get("steps", []))
-    msg = s.get("message") or ""
-    if outcome in ("failed", "error") and msg:
-        msg_html = f'<div class="msg">{_highlight(msg)}</div>'
-    elif outcome == "skipped" and msg:
-        msg_html = f'<div class="skipmsg">Overgeslagen: {_e(msg)}</div>'
-    else:
-        msg_html = ""
     keys = ", ".join(s.get("koppelsleutels", [])) or "-"
-    is_open = " open" if outcome in ("failed", "error") else ""
-    return (f'<details class="scenario s-{_e(outcome)}"{is_open}><summary>'
-            f'<span class="verdict {_e(outcome)}">{_e(outcome)}</span> <strong>{_e(s.get("name"))}</strong>'
+    is_open = " open" if outcome in (MISLUKT, NIET_GEVERIFIEERD) else ""
+    return (f'<details class="scenario s-{slug}"{is_open}><summary>'
+            f'{_badge(outcome)} <strong>{_e(s.get("name"))}</strong>'
             f' {tags} <small>({s.get("duration_s", 0):.2f} s)</small></summary>'
             f'<p><small>Feature: {_e(s.get("feature"))} &middot; koppelsleutels: {_e(keys)}</small></p>'
-            f'{msg_html}<ol class="steps">{steps}</ol>'
+            f'{_reason_html(outcome, s.get("reden", s.get("message", "")) or "")}<ol class="steps">{steps}</ol>'
             f'<details><summary>SOAP-berichten ({len(messages)})</summary>{_messages_html(messages)}</details>'
             "</details>")
+
+
+def _counts_html(summary: dict) -> str:
+    head = "".join(f"<th>{_badge(o)}</th>" for o in OUTCOMES)
+    rows = "".join(f"<tr><th>{label}</th>" + "".join(f"<td>{summary[key][o]}</td>" for o in OUTCOMES) + "</tr>"
+                   for key, label in (("mandatory", "verplicht"), ("optional", "optioneel (telt niet mee)")))
+    return f'<table class="counts"><tr><th></th>{head}</tr>{rows}</table>'
+
+
+def _preflight_html(pf: dict | None) -> str:
+    if not pf:
+        return "overgeslagen (alle rollen gesimuleerd)"
+    checks = "".join(f"<li>{_e(c)}</li>" for c in pf.get("controles", []))
+    reason = f'<div class="msg">{_highlight(pf["reden"])}</div>' if pf.get("reden") else ""
+    return f"{_badge(GESLAAGD if pf.get('geslaagd') else MISLUKT)}<ul>{checks}</ul>{reason}"
+
+
+def _section(title: str, scenarios: list[dict], messages: dict[str, list[dict]]) -> list[str]:
+    if not scenarios:
+        return []
+    body = [f"<h2>{title}</h2>"]
+    by_feature: dict[str, list[dict]] = {}
+    for s in scenarios:
+        by_feature.setdefault(s.get("feature") or "", []).append(s)
+    for feature, items in by_feature.items():
+        body.append(f"<h3>{_e(feature) or 'Scenario&#39;s'}</h3>")
+        for s in items:
+            body.append(_scenario_html(s, messages.get(s.get("nodeid") or s.get("name"), [])))
+    return body
 
 
 def render_html(summary: dict, scenarios: list[dict], messages: dict[str, list[dict]]) -> str:
     sut = summary["sut"]
     roles = ", ".join(r.upper() for r in sut.get("sut_rollen", [])) or "alle rollen gesimuleerd (zelftest)"
     v = summary["versions"]
-    m, o = summary["mandatory"], summary["optional"]
-    verdict_opt = "failed" if o["failed"] else "passed"
-    by_feature: dict[str, list[dict]] = {}
-    for s in scenarios:
-        by_feature.setdefault(s.get("feature") or "", []).append(s)
-    body = []
-    for feature, items in by_feature.items():
-        body.append(f"<h2>{_e(feature) or 'Scenario&#39;s'}</h2>")
-        for s in items:
-            body.append(_scenario_html(s, messages.get(s.get("nodeid") or s.get("name"), [])))
+    sel = summary["selectie"]
+    tags = _e(sel["tags"]) if sel["tags"] else "alle scenario's (geen --tags)"
+    if sel["weggelaten_verplicht"]:
+        left = "".join(f"<li>{_e(t)}</li>" for t in sel["weggelaten"])
+        tags += (f"<details><summary>{sel['weggelaten_verplicht']} verplichte scenario's niet geselecteerd"
+                 f"</summary><ul>{left}</ul></details>")
+    body = _section("Verplichte scenario's", [s for s in scenarios if level(s.get("tags", [])) == "mandatory"], messages)
+    body += _section("Optionele scenario's (tellen niet mee voor het oordeel)",
+                     [s for s in scenarios if level(s.get("tags", [])) == "optional"], messages)
     error = f'<div class="msg">{_e(summary["error"])}</div>' if summary.get("error") else ""
+    verdict_slug = SLUG[summary["verdict"]]
     return f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>OSO-conformiteitsrapport: {_e(sut.get('naam'))}</title>
 <style>{CSS}</style></head><body>
 <h1>OSO-conformiteitsrapport</h1>
 <p>Zorgvraag naar samenwerkingsverband (aanvraag SWV-dossier)</p>
+<div class="oordeel b-{verdict_slug}">Oordeel: {_badge(summary['verdict'])} {_e(summary['verdict_reden'])}</div>{error}
 <table class="meta">
 <tr><td>Systeem onder test</td><td><strong>{_e(sut.get('naam'))}</strong>{' &middot; ' + _e(sut.get('leverancier')) if sut.get('leverancier') else ''}</td></tr>
 <tr><td>Rol</td><td>{_e(roles)}</td></tr>
 <tr><td>Standaard</td><td>gegevensset {_e(v['gegevensset'])} ({_e(v['gegevensset_namespace'])})</td></tr>
 <tr><td>Protocol</td><td>OSO namespace {_e(v['protocol'])} ({_e(v['protocol_namespace'])})</td></tr>
 <tr><td>Datum</td><td>{_e(summary['date'])}</td></tr>
-<tr><td>Oordeel verplicht</td><td><span class="verdict {_e(summary['verdict'])}">{_e(summary['verdict'])}</span>
- {m['passed']} geslaagd, {m['failed']} mislukt, {m['skipped']} overgeslagen</td></tr>
-<tr><td>Oordeel optioneel</td><td><span class="verdict {verdict_opt}">{verdict_opt}</span>
- {o['passed']} geslaagd, {o['failed']} mislukt, {o['skipped']} overgeslagen</td></tr>
-</table>{error}
+<tr><td>Selectie (--tags)</td><td>{tags}</td></tr>
+<tr><td>Voorcontrole</td><td>{_preflight_html(summary.get('voorcontrole'))}</td></tr>
+</table>
+{_counts_html(summary)}
 {''.join(body)}
 </body></html>
 """
 
 
-# -- junit fallback ----------------------------------------------------------------------------
+# -- junit -------------------------------------------------------------------------------------
 
-def minimal_junit(summary: dict) -> str:
-    """A junit.xml for when pytest did not write one (it crashed, or never started)."""
-    cases = []
-    for s in summary["scenarios"]:
-        inner = ""
-        if s["outcome"] in ("failed", "error"):
-            inner = f"<failure message={quoteattr(s['message'][:500])}/>"
-        elif s["outcome"] == "skipped":
-            inner = f"<skipped message={quoteattr(s['message'][:500])}/>"
-        cases.append(f"<testcase classname={quoteattr(s['feature'])} name={quoteattr(s['name'])}"
-                     f" time=\"{s['duration_s']}\">{inner}</testcase>")
-    if summary.get("error"):
-        cases.append(f"<testcase classname=\"conformance\" name=\"harnas\"><error message="
-                     f"{quoteattr(summary['error'][:500])}/></testcase>")
-    failures = sum(1 for s in summary["scenarios"] if s["outcome"] in ("failed", "error"))
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="oso-conformance"'
-            f' tests="{len(cases)}" failures="{failures}" errors="{1 if summary.get("error") else 0}">'
-            + "".join(cases) + "</testsuite></testsuites>\n")
+def _testcase(s: dict) -> str:
+    outcome, reason = s["outcome"], s["reden"] or s["outcome"]
+    inner = ""
+    if outcome == MISLUKT:
+        inner = f"<failure type=\"mislukt\" message={quoteattr(reason[:500])}>{html.escape(reason)}</failure>"
+    elif outcome == NIET_GEVERIFIEERD:
+        inner = (f"<error type=\"niet geverifieerd\" message={quoteattr(('niet geverifieerd: ' + reason)[:500])}>"
+                 f"{html.escape(reason)}</error>")
+    elif outcome == NIET_VAN_TOEPASSING:
+        inner = f"<skipped message={quoteattr(('niet van toepassing: ' + reason)[:500])}/>"
+    return (f"<testcase classname={quoteattr(s['feature'])} name={quoteattr(s['name'])}"
+            f" time=\"{s['duration_s']}\">{inner}</testcase>")
+
+
+def _suite(name: str, cases: list[str], properties: str = "") -> str:
+    n = lambda tag: sum(1 for c in cases if f"<{tag} " in c or f"<{tag}>" in c)  # noqa: E731
+    return (f'<testsuite name={quoteattr(name)} tests="{len(cases)}" failures="{n("failure")}"'
+            f' errors="{n("error")}" skipped="{n("skipped")}">{properties}' + "".join(cases) + "</testsuite>")
+
+
+def junit_xml(summary: dict) -> str:
+    """junit.xml from the summary: the suite of mandatory scenarios with one extra test case
+    carrying the verdict, and a separate suite of optional scenarios."""
+    props = {"oordeel": summary["verdict"], "oordeel_reden": summary["verdict_reden"],
+             "tags": summary["selectie"]["tags"] or "", "systeem": summary["sut"].get("naam") or ""}
+    properties = "<properties>" + "".join(f"<property name={quoteattr(k)} value={quoteattr(str(v))}/>"
+                                          for k, v in props.items()) + "</properties>"
+    mandatory = [s for s in summary["scenarios"] if s["level"] == "verplicht"]
+    optional = [s for s in summary["scenarios"] if s["level"] == "optioneel"]
+    v, why = summary["verdict"], summary["verdict_reden"]
+    inner = {V_MISLUKT: f"<failure type=\"mislukt\" message={quoteattr(why[:500])}/>",
+             V_ONVOLLEDIG: f"<error type=\"onvolledig\" message={quoteattr(why[:500])}/>",
+             V_FOUT: f"<error type=\"fout\" message={quoteattr(why[:500])}>{html.escape(why)}</error>",
+             V_DEELSELECTIE: f"<skipped message={quoteattr('deelselectie: ' + why[:480])}/>"}.get(v, "")
+    verdict_case = (f"<testcase classname=\"conformance\" name=\"oordeel: {v}\">{inner}</testcase>")
+    suite = _suite("oso-conformance: verplicht", [_testcase(s) for s in mandatory] + [verdict_case], properties)
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n<testsuites>', suite]
+    if optional:
+        out.append(_suite("oso-conformance: optioneel", [_testcase(s) for s in optional]))
+    out.append("</testsuites>\n")
+    return "".join(out)
 
 
 def write_reports(folder: str | Path, scenarios: list[dict], sut: dict | None = None, *,
-                  error: str | None = None) -> dict:
-    """Write summary.json and report.html (and junit.xml when missing); return the summary."""
+                  error: str | None = None, selection: dict | None = None,
+                  preflight: dict | None = None) -> dict:
+    """Write summary.json, report.html and junit.xml; return the summary."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    summary = summarize(scenarios, sut, error=error)
+    summary = summarize(scenarios, sut, error=error, selection=selection, preflight=preflight)
     messages = {}
     for s in scenarios:
         if s.get("messages_file"):
@@ -210,7 +351,5 @@ def write_reports(folder: str | Path, scenarios: list[dict], sut: dict | None = 
             messages[s.get("nodeid") or s.get("name")] = s["messages"]
     (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     (folder / "report.html").write_text(render_html(summary, scenarios, messages), encoding="utf-8")
-    junit = folder / "junit.xml"
-    if not junit.exists() or junit.stat().st_size == 0:
-        junit.write_text(minimal_junit(summary), encoding="utf-8")
+    (folder / "junit.xml").write_text(junit_xml(summary), encoding="utf-8")
     return summary

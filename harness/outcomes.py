@@ -45,6 +45,15 @@ def outcome_of_skip(reason: str) -> str:
     return NIET_VAN_TOEPASSING if reason.startswith(NVT_PREFIX) else NIET_GEVERIFIEERD
 
 
+RANK = {GESLAAGD: 0, NIET_VAN_TOEPASSING: 1, NIET_GEVERIFIEERD: 2, MISLUKT: 3}
+
+
+def worst(a: str, b: str) -> str:
+    """Combining the phases of one scenario: a failed check outweighs an unverifiable one,
+    which outweighs not applicable."""
+    return a if RANK[a] >= RANK[b] else b
+
+
 def strip_prefix(reason: str) -> str:
     for p in (NVT_PREFIX, NG_PREFIX):
         if reason.startswith(p):

@@ -16,17 +16,22 @@ One TOML file, one table per role:
     trigger = "vendor-send --leerling {leerling} --aanleverpunt {aanleverpunt} --toelichting {toelichting}"
     [las.leerlingen]               # the pupils the vendor prepared, as its trigger knows them
     po = "1001"
+    vo = { ref = "2001", brin = "56EF" }   # a pupil of another school the LAS serves
+    [las.scholen]                  # an LAS serving several schools: BRIN -> its aanleverpunt
+    56EF = "0000000700056EF00950"
 
     [tc]
     mode = "simulated"
     port = 8510                    # fixed, because the external system is configured with it
 
 Every role that is absent is simulated. A wrong file raises ConfigError with a message naming the
-role and key, so `oso-sim conformance` can exit 2 before any scenario starts.
+role and key, so `oso-sim conformance` can exit 2 before any scenario starts. Relative paths
+(ca_bundle, client_cert, client_key) are read relative to the configuration file.
 """
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +44,22 @@ ENV_VAR = "OSO_CONFORMANCE_CONFIG"
 DEFAULT_TIMEOUT = 10.0           # seconds per HTTP call to a system
 DEFAULT_WAIT = 60.0              # seconds to wait for an external system (or a person) to act
 
-_ROLE_KEYS = {"mode", "base_url", "soap_path", "brin", "routeringskenmerk", "trigger",
-              "trigger_terugkoppeling", "leerlingen", "port", "timeout", "wait_seconds", "naam"}
-_LEERLING_KEYS = ("po", "vo", "met_bsn", "met_onderwijsnummer", "zonder_mandaat")
+TRIGGER_KEYS = ("trigger", "trigger_terugkoppeling", "trigger_wijzig_leerling", "trigger_wijzig_zorgvraag",
+                "trigger_toon_zorgvraag", "trigger_verwijder_zorgvraag", "trigger_aanleverpunten")
+_TEXT_KEYS = ("base_url", "soap_path", "brin", "routeringskenmerk", "naam") + TRIGGER_KEYS
+_PATH_KEYS = ("ca_bundle", "client_cert", "client_key")
+_ROLE_KEYS = {"mode", "leerlingen", "scholen", "port", "timeout", "wait_seconds", "handmatig",
+              *_TEXT_KEYS, *_PATH_KEYS}
+LEERLING_KINDS = ("po", "vo", "met_bsn", "met_onderwijsnummer", "zonder_mandaat")
+_BRIN = re.compile(r"^[0-9]{2}[A-Z0-9]{2}$")
+
+
+@dataclass(frozen=True)
+class LeerlingRef:
+    """A pupil the vendor prepared: its reference as the trigger knows it, and its school."""
+
+    ref: str
+    brin: str | None
 
 
 class ConfigError(Exception):
@@ -58,11 +76,35 @@ class RoleConfig:
     routeringskenmerk: str | None = None
     trigger: str | None = None
     trigger_terugkoppeling: str | None = None
-    leerlingen: dict[str, str] = field(default_factory=dict)
+    trigger_wijzig_leerling: str | None = None
+    trigger_wijzig_zorgvraag: str | None = None
+    trigger_toon_zorgvraag: str | None = None
+    trigger_verwijder_zorgvraag: str | None = None
+    trigger_aanleverpunten: str | None = None
+    leerlingen: dict[str, str] = field(default_factory=dict)      # kind -> reference
+    leerling_scholen: dict[str, str] = field(default_factory=dict)  # kind -> BRIN, when not `brin`
+    scholen: dict[str, str] = field(default_factory=dict)         # BRIN -> routeringskenmerk
+    handmatig: bool = False            # a person acts where a trigger is missing
+    ca_bundle: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
     port: int = 0                      # simulated role: fixed port (0 = any free port)
     timeout: float = DEFAULT_TIMEOUT
     wait_seconds: float = DEFAULT_WAIT
     naam: str | None = None
+
+    def leerling(self, kind: str) -> LeerlingRef | None:
+        """The prepared pupil of `kind` with its school (the main `brin` unless given)."""
+        ref = self.leerlingen.get(kind)
+        if ref is None:
+            return None
+        return LeerlingRef(ref, self.leerling_scholen.get(kind) or self.brin)
+
+    def routeringskenmerk_of(self, brin: str | None) -> str | None:
+        """The system's aanleverpunt for school `brin`: its own, or one from [ROLE.scholen]."""
+        if brin is None or brin == self.brin:
+            return self.routeringskenmerk
+        return self.scholen.get(brin)
 
     @property
     def external(self) -> bool:
@@ -95,7 +137,8 @@ class ConformanceConfig:
             "naam": self.describe_sut(),
             "leverancier": self.sut.get("leverancier"),
             "rollen": {r: {"mode": c.mode, "base_url": c.base_url, "brin": c.brin,
-                           "routeringskenmerk": c.routeringskenmerk} for r, c in self.roles.items()},
+                           "routeringskenmerk": c.routeringskenmerk, "handmatig": c.handmatig}
+                       for r, c in self.roles.items()},
             "sut_rollen": self.sut_roles,
             "bron": self.source,
         }
@@ -105,7 +148,55 @@ def all_simulated() -> ConformanceConfig:
     return ConformanceConfig(roles={r: RoleConfig(r) for r in ROLES})
 
 
-def _role(name: str, table, where: str) -> RoleConfig:
+def _leerlingen(name: str, table, where: str, cfg: RoleConfig) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [{name}.leerlingen] moet een tabel zijn: soort = \"leerling-id\""
+                          " of soort = {{ ref = \"leerling-id\", brin = \"BRIN\" }}")
+    unknown = sorted(set(table) - set(LEERLING_KINDS))
+    if unknown:
+        raise ConfigError(f"{where}: onbekende leerlingsoort(en) in [{name}.leerlingen]:"
+                          f" {', '.join(unknown)}; bekend zijn {', '.join(LEERLING_KINDS)}")
+    for kind, value in table.items():
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            cfg.leerlingen[kind] = str(value)
+            continue
+        if not isinstance(value, dict) or set(value) - {"ref", "brin"} or "ref" not in value:
+            raise ConfigError(f"{where}: [{name}.leerlingen] {kind} moet \"leerling-id\" zijn of"
+                              " { ref = \"leerling-id\", brin = \"BRIN\" }")
+        ref, brin = value["ref"], value.get("brin")
+        if not isinstance(ref, (str, int)) or isinstance(ref, bool) or (brin is not None and not isinstance(brin, str)):
+            raise ConfigError(f"{where}: [{name}.leerlingen] {kind}: ref en brin moeten tekst zijn")
+        cfg.leerlingen[kind] = str(ref)
+        if brin is not None:
+            if not _BRIN.match(brin):
+                raise ConfigError(f"{where}: [{name}.leerlingen] {kind}: brin {brin!r} is geen BRIN"
+                                  " (4 tekens, bv. 12AB)")
+            cfg.leerling_scholen[kind] = brin
+
+
+def _scholen(name: str, table, where: str, cfg: RoleConfig) -> None:
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise ConfigError(f"{where}: [{name}.scholen] moet BRIN = \"routeringskenmerk\" paren bevatten")
+    for brin, rk in table.items():
+        if not _BRIN.match(brin):
+            raise ConfigError(f"{where}: [{name}.scholen] {brin!r} is geen BRIN (4 tekens, bv. 12AB)")
+        if len(rk) != 20:
+            raise ConfigError(f"{where}: [{name}.scholen] {brin}: routeringskenmerk moet 20 tekens lang zijn")
+    cfg.scholen = dict(table)
+
+
+def _path(name: str, key: str, value, where: str, base: Path | None) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: [{name}] {key} moet een bestandspad zijn")
+    path = Path(value).expanduser()
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    if not path.is_file():
+        raise ConfigError(f"{where}: [{name}] {key} = {value!r}: bestand {path} bestaat niet")
+    return str(path)
+
+
+def _role(name: str, table, where: str, base: Path | None = None) -> RoleConfig:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [{name}] moet een tabel zijn")
     unknown = sorted(set(table) - _ROLE_KEYS)
@@ -116,8 +207,7 @@ def _role(name: str, table, where: str) -> RoleConfig:
     if mode not in MODES:
         raise ConfigError(f"{where}: [{name}] mode = {mode!r}; kies 'simulated' of 'external'")
     cfg.mode = mode
-    for key in ("base_url", "soap_path", "brin", "routeringskenmerk", "trigger",
-                "trigger_terugkoppeling", "naam"):
+    for key in _TEXT_KEYS:
         if key in table:
             if not isinstance(table[key], str):
                 raise ConfigError(f"{where}: [{name}] {key} moet tekst zijn")
@@ -133,11 +223,19 @@ def _role(name: str, table, where: str) -> RoleConfig:
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise ConfigError(f"{where}: [{name}] port moet een poortnummer zijn (0-65535)")
         cfg.port = port
+    if "handmatig" in table:
+        if not isinstance(table["handmatig"], bool):
+            raise ConfigError(f"{where}: [{name}] handmatig moet true of false zijn")
+        cfg.handmatig = table["handmatig"]
+    for key in _PATH_KEYS:
+        if key in table:
+            setattr(cfg, key, _path(name, key, table[key], where, base))
+    if cfg.client_key and not cfg.client_cert:
+        raise ConfigError(f"{where}: [{name}] client_key zonder client_cert; geef ook het certificaat op")
     if "leerlingen" in table:
-        ll = table["leerlingen"]
-        if not isinstance(ll, dict) or not all(isinstance(v, (str, int)) for v in ll.values()):
-            raise ConfigError(f"{where}: [{name}.leerlingen] moet sleutel = \"leerling-id\" paren bevatten")
-        cfg.leerlingen = {k: str(v) for k, v in ll.items()}
+        _leerlingen(name, table["leerlingen"], where, cfg)
+    if "scholen" in table:
+        _scholen(name, table["scholen"], where, cfg)
     if not cfg.soap_path.startswith("/"):
         raise ConfigError(f"{where}: [{name}] soap_path moet met / beginnen")
     if cfg.external:
@@ -153,15 +251,21 @@ def _role(name: str, table, where: str) -> RoleConfig:
             raise ConfigError(f"{where}: [{name}] routeringskenmerk moet 20 tekens lang zijn")
         if name == "las" and not cfg.brin:
             raise ConfigError(f"{where}: [las] mode = 'external' vraagt om brin (de school)")
+    for kind, brin in cfg.leerling_scholen.items():
+        if brin != cfg.brin and brin not in cfg.scholen:
+            raise ConfigError(f"{where}: [{name}.leerlingen] {kind} hoort bij school {brin}, maar die"
+                              f" staat niet in [{name}.scholen] (en is niet brin = {cfg.brin!r})")
     return cfg
 
 
-def parse_config(data: dict, source: str = "<config>") -> ConformanceConfig:
+def parse_config(data: dict, source: str = "<config>", base: str | Path | None = None) -> ConformanceConfig:
+    """`base`: the folder relative paths in the file are read from (the file's own folder)."""
     unknown = sorted(set(data) - set(ROLES) - {"sut"})
     if unknown:
         raise ConfigError(f"{source}: onbekende sectie(s) {', '.join(unknown)};"
                           f" verwacht [sut], [las], [tc], [swv]")
-    roles = {r: _role(r, data.get(r, {}), source) for r in ROLES}
+    base = Path(base) if base is not None else None
+    roles = {r: _role(r, data.get(r, {}), source, base) for r in ROLES}
     if roles["tc"].external and any(roles[r].external for r in ("las", "swv")):
         raise ConfigError(f"{source}: slechts een van tc en las/swv kan extern zijn: de harnas"
                           " beheert het register van de gesimuleerde TC")
@@ -192,7 +296,7 @@ def load_config(path: str | Path | None) -> ConformanceConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"configuratiebestand {path} is geen geldige TOML: {exc}") from None
-    return parse_config(data, str(path))
+    return parse_config(data, str(path), path.resolve().parent)
 
 
 def config_from_env() -> ConformanceConfig:
