@@ -2,6 +2,9 @@
 
 Ports are bound first and the apps created after, because each actor must know the others'
 URLs (the TC's register holds the LAS and SWV endpoints; LAS and SWV call the TC).
+
+With `tls` (a PKI directory from `oso-sim pki init`, or True for a fresh one in the workdir) each
+actor serves mutual TLS with its own system's certificate and calls the others with it.
 """
 from __future__ import annotations
 
@@ -9,11 +12,29 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from actor_kit import pki
 from actor_kit.server import ServerThread
 
 from .scenario import load_scenario
 
 ROLES = ("tc", "las", "swv")
+
+
+def system_id(role: str, scenario: dict) -> str:
+    """Whose certificate an actor presents: the TC's own, or the system its scenario section names."""
+    if role == "tc":
+        return pki.TC_ID
+    return str((scenario.get(role) or {}).get("system") or f"{role}-sim")
+
+
+def tls_dir(tls, scenario: dict, workdir: Path) -> Path | None:
+    """The PKI directory to use: None without TLS; made now when asked for and not there yet."""
+    if not tls:
+        return None
+    directory = workdir / "pki" if tls is True else Path(tls)
+    if not (directory / "ca.pem").is_file():
+        pki.init(directory, scenario)
+    return directory
 
 
 def create_actor_app(role: str, config: dict):
@@ -36,6 +57,8 @@ class Actors:
     workdir: str | Path | None = None
     port: dict = field(default_factory=dict)             # role -> fixed port (0 = free)
     extra: dict = field(default_factory=dict)            # role -> extra config keys
+    tls: str | Path | bool | None = None                 # PKI directory, True = new in workdir
+    pki_dir: Path | None = None                          # the PKI in use, once started
     servers: dict = field(default_factory=dict)
     apps: dict = field(default_factory=dict)
 
@@ -46,8 +69,11 @@ class Actors:
             self.workdir = self._tmp.name
         workdir = Path(self.workdir)
         workdir.mkdir(parents=True, exist_ok=True)
+        self.pki_dir = tls_dir(self.tls, scenario, workdir)
+        tls = {role: pki.files_for(self.pki_dir, system_id(role, scenario)) if self.pki_dir
+               else None for role in ROLES}
         for role in ROLES:
-            self.servers[role] = ServerThread(port=self.port.get(role, 0))
+            self.servers[role] = ServerThread(port=self.port.get(role, 0), tls=tls[role])
         urls = self.urls
         base = {
             "tc": {"ACTOR_URLS": urls},
@@ -57,11 +83,18 @@ class Actors:
         for role in ROLES:
             config = {"DB_PATH": str(workdir / f"{role}.sqlite"), "SCENARIO": scenario,
                       "PUBLIC_URL": urls[role], **base[role], **self.extra.get(role, {})}
+            if tls[role]:
+                config["TLS"] = tls[role]
             self.apps[role] = create_actor_app(role, config)
             self.servers[role].app = self.apps[role]
         for role in ROLES:
             self.servers[role].start()
         return self
+
+    @property
+    def client_tls(self) -> dict | None:
+        """The harness's own certificate, for talking to the actors: None without TLS."""
+        return pki.files_for(self.pki_dir, pki.HARNESS_ID) if self.pki_dir else None
 
     @property
     def urls(self) -> dict[str, str]:

@@ -18,6 +18,8 @@ COMMANDS = {
     "demo": "harness.cmd_demo",
     "zorgvraag": "harness.cmd_zorgvraag",
     "conformance": "harness.cmd_conformance",
+    "pki": "harness.cmd_pki",
+    "swv": "harness.cmd_swv",
 }
 
 HELP = {
@@ -28,6 +30,8 @@ HELP = {
     "demo": "start de drie actoren met een voorbereid scenario",
     "zorgvraag": "maak en verstuur zorgvragen bij een draaiende LAS",
     "conformance": "draai de conformiteitsscenario's en schrijf een rapport",
+    "pki": "maak een test-PKI (CA en certificaten met OIN) voor wederzijdse TLS",
+    "swv": "laat een draaiend SWV-systeem (van oso-sim) een terugkoppeling sturen",
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 import threading
 
+from actor_kit import pki
+
 from .actors import Actors
 from .exchange import ExchangeDriver
 from .scenario import ScenarioError, load_scenario
@@ -18,8 +20,20 @@ def add_arguments(p):
                    help="stap voor stap: het SWV wacht op een klik voor elke stap")
     p.add_argument("--voorbeeld", action="store_true",
                    help="draai eerst een voorbeelduitwisseling zodat er iets te zien is")
+    p.add_argument("--tls", nargs="?", const=True, default=None, metavar="MAP",
+                   help="wederzijdse TLS (https): PKI-map van 'oso-sim pki init'; zonder MAP een"
+                        " nieuwe test-PKI in de werkmap")
     p.add_argument("--seconds", type=float, default=None,
                    help="stop na zoveel seconden (standaard: tot Ctrl-C)")
+
+
+def _print_tls(directory) -> None:
+    print("Wederzijdse TLS: elke verbinding vraagt een clientcertificaat van de test-CA.")
+    print(f"  CA:              {directory / 'ca.pem'}")
+    print(f"  Browser:         importeer {directory / 'harnas.p12'}"
+          f" (wachtwoord {pki.BROWSER_PASSWORD}) en vertrouw de CA")
+    print(f"  curl:            curl --cacert {directory / 'ca.pem'} --cert {directory / 'harnas.pem'}"
+          f" --key {directory / 'harnas.key'} URL")
 
 
 def run(args) -> int:
@@ -31,9 +45,15 @@ def run(args) -> int:
     ports = {} if args.port == 0 else {"tc": args.port, "las": args.port + 1, "swv": args.port + 2}
     # auto fetch stays configured, so switching step mode off on the SWV page resumes it
     extra = {"swv": {"STEP_MODE": True}} if args.step else {}
+    actors = Actors(scenario=scenario, workdir=args.workdir, port=ports, extra=extra, tls=args.tls)
     try:
-        actors = Actors(scenario=scenario, workdir=args.workdir, port=ports, extra=extra).start()
+        actors.start()
+    except pki.PkiError as exc:
+        actors.stop()
+        print(f"oso-sim demo: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
+        actors.stop()
         print(f"oso-sim demo: poort bezet ({exc}); kies een andere met --port", file=sys.stderr)
         return 2
     try:
@@ -44,8 +64,10 @@ def run(args) -> int:
         print(f"  Traffic Center:  {urls['tc']}/")
         print(f"  SWV-systeem:     {urls['swv']}/")
         print(f"  SOAP-endpoints:  {urls['tc']}/oso  {urls['las']}/oso  {urls['swv']}/oso")
+        if actors.pki_dir:
+            _print_tls(actors.pki_dir)
         if args.voorbeeld and not args.step:
-            res = ExchangeDriver(urls).run_many(1)[0]
+            res = ExchangeDriver(urls, tls=actors.client_tls).run_many(1)[0]
             print(f"Voorbeelduitwisseling: {'voltooid' if res.completed else res.error}"
                   f" (koppelsleutel {res.koppelsleutel})")
         print("Stoppen: Ctrl-C", flush=True)

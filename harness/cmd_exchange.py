@@ -5,6 +5,8 @@ import json
 import sys
 import time
 
+from actor_kit.pki import PkiError
+
 from .actors import Actors
 from .exchange import ExchangeDriver, ExchangeFailed
 from .scenario import ScenarioError, load_scenario
@@ -16,6 +18,9 @@ def add_arguments(p):
     p.add_argument("--json", action="store_true", help="een JSON-object als uitvoer")
     p.add_argument("--scenario", help="scenariobestand (standaard fixtures/default.yaml)")
     p.add_argument("--workdir", help="map voor de databases (standaard tijdelijk)")
+    p.add_argument("--tls", nargs="?", const=True, default=None, metavar="MAP",
+                   help="wederzijdse TLS: PKI-map van 'oso-sim pki init' (zonder MAP: een nieuwe"
+                        " test-PKI in de werkmap)")
 
 
 def _print_timeline(n: int, res, out) -> None:
@@ -37,14 +42,23 @@ def run(args) -> int:
         print(f"oso-sim exchange: {exc}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    with Actors(scenario=scenario, workdir=args.workdir) as actors:
-        driver = ExchangeDriver(actors.urls)
+    actors = Actors(scenario=scenario, workdir=args.workdir, tls=args.tls)
+    try:
+        actors.start()
+    except PkiError as exc:
+        actors.stop()
+        print(f"oso-sim exchange: {exc}", file=sys.stderr)
+        return 2
+    try:
+        driver = ExchangeDriver(actors.urls, tls=actors.client_tls)
         printer = None if args.json else (lambda n, r: _print_timeline(n, r, sys.stdout))
         try:
             results = driver.run_many(args.count, parallel=args.parallel, on_result=printer)
         except ExchangeFailed as exc:
             print(f"oso-sim exchange: {exc}", file=sys.stderr)
             return 1
+    finally:
+        actors.stop()
     seconds = time.perf_counter() - started
     completed = sum(r.completed for r in results)
     if args.json:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import signal
+import ssl
 import sys
 
+from actor_kit import pki
 from actor_kit.server import make_wsgi_server
 
-from .actors import create_actor_app
+from .actors import create_actor_app, system_id
 from .scenario import ScenarioError, load_scenario
 
 
@@ -24,12 +26,24 @@ def add_arguments(p):
     p.add_argument("--step", action="store_true", help="swv: stap voor stap (wacht op een klik)")
     p.add_argument("--defect", action="append", default=[],
                    help="speel een bewust fout systeem (zie docs), bv. skip_afmelding")
+    p.add_argument("--tls", metavar="MAP",
+                   help="wederzijdse TLS met de certificaten uit MAP ('oso-sim pki init MAP');"
+                        " de actor kiest het certificaat van zijn systeem in het scenario")
 
 
-def config_for(args, public_url: str) -> dict:
+def tls_files(args) -> dict | None:
+    """The actor's certificate, key and CA from the PKI directory (None without --tls)."""
+    if not args.tls:
+        return None
+    return pki.files_for(args.tls, system_id(args.role, load_scenario(args.scenario)))
+
+
+def config_for(args, public_url: str, tls: dict | None = None) -> dict:
     scenario = load_scenario(args.scenario)
     config = {"DB_PATH": args.db or f"{args.role}.sqlite", "SCENARIO": scenario,
               "PUBLIC_URL": public_url}
+    if tls:
+        config["TLS"] = tls
     if args.role == "tc":
         config["ACTOR_URLS"] = {"tc": public_url, "las": args.las_url or "", "swv": args.swv_url or ""}
     else:
@@ -52,18 +66,29 @@ def _stop_like_ctrl_c(signum, frame):
 def run(args) -> int:
     holder = {}
     try:
-        server = make_wsgi_server(lambda e, s: holder["app"](e, s), args.host, args.port)
+        tls = tls_files(args)
+    except (ScenarioError, pki.PkiError) as exc:
+        print(f"oso-sim serve: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = make_wsgi_server(lambda e, s: holder["app"](e, s), args.host, args.port, tls=tls)
+    except ssl.SSLError as exc:  # before OSError, of which it is one
+        print(f"oso-sim serve: TLS-bestanden onbruikbaar ({exc.reason or exc})", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"oso-sim serve: poort {args.port} niet beschikbaar ({exc.strerror})", file=sys.stderr)
         return 2
-    url = f"http://{args.host}:{server.effective_port}"
+    url = f"{'https' if tls else 'http'}://{args.host}:{server.effective_port}"
     try:
-        holder["app"] = create_actor_app(args.role, config_for(args, url))
+        holder["app"] = create_actor_app(args.role, config_for(args, url, tls))
     except ScenarioError as exc:
         print(f"oso-sim serve: {exc}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     print(f"{args.role} luistert op {url} (SOAP: {url}/oso, WSDL: {url}/oso?wsdl)", flush=True)
+    if tls:
+        print(f"  wederzijdse TLS: certificaat {tls['cert']}, vertrouwt alleen {tls['ca']}",
+              flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
