@@ -24,11 +24,24 @@ class DriverError(AssertionError):
 
 
 def _why(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS-handshake mislukt (certificaat geweigerd of niet vertrouwd)"
     if isinstance(exc, requests.Timeout):
         return "geen antwoord binnen de tijdslimiet (timeout)"
     if isinstance(exc, requests.ConnectionError):
         return "verbinding geweigerd of adres onbereikbaar"
     return type(exc).__name__
+
+
+def _session(verify=None, cert=None) -> Session:
+    """`verify`: CA bundle path (or False); `cert`: client certificate path or (cert, key) paths,
+    e.g. a vendor's test system and the certificate it was given for the harness."""
+    http = Session()
+    if verify is not None:
+        http.verify = verify
+    if cert:
+        http.cert = cert
+    return http
 
 
 @dataclass
@@ -50,11 +63,11 @@ class Answer:
 class JsonApi:
     """The JSON API of a simulated actor (or anything that speaks the same contract)."""
 
-    def __init__(self, role: str, base_url: str, timeout: float = 10.0):
+    def __init__(self, role: str, base_url: str, timeout: float = 10.0, verify=None, cert=None):
         self.role = role
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.http = Session()
+        self.http = _session(verify, cert)
 
     def request(self, method: str, path: str, *, timeout: float | None = None, **kw) -> Answer:
         url = self.base_url + path
@@ -140,12 +153,13 @@ class SoapProbe:
     Keeps a journal of every call so the report can show them next to the actors' logs.
     """
 
-    def __init__(self, timeout: float = 10.0, ns: str = NS, me: str = "harnas"):
+    def __init__(self, timeout: float = 10.0, ns: str = NS, me: str = "harnas", verify=None,
+                 cert=None):
         self.timeout = timeout
         self.ns = ns
         self.me = me
         self.journal: list[dict] = []
-        self.http = Session()
+        self.http = _session(verify, cert)
 
     def call(self, role: str, url: str, message: Message) -> SoapResult:
         body = codec.encode(message, ns=self.ns)
