@@ -1,24 +1,38 @@
-"""What every actor's web pages share: CSRF protection for forms and the common look.
+"""What every actor's web pages share: protection against other sites, the API token, safe
+download names, security headers and the common look.
 
 Forms must work without JavaScript, so protection is a double-submit token: a random value in a
-SameSite=Strict cookie that each form repeats in a hidden field. The SOAP endpoint (/oso) and the
-JSON API (/api/...) are machine interfaces and are not covered: a browser cannot post SOAP or JSON
-cross-site without a CORS preflight that we never grant.
+SameSite=Strict cookie that each form repeats in a hidden field. The JSON API (/api/...) takes
+only application/json bodies, which a browser cannot send to another site without a CORS
+preflight that we never grant; the SOAP endpoint (/oso) likewise only takes text/xml
+(soap_endpoint). On top of that any state-changing request that a browser marks as coming from
+another origin (Origin, Sec-Fetch-Site) is refused, whatever the path.
 """
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
-from flask import Flask, abort, g, request
-from markupsafe import Markup
+from flask import Flask, abort, g, jsonify, request
+from markupsafe import Markup, escape
+
+from .access import require_token
 
 COOKIE = "oso_sim_csrf"
 FIELD = "csrf_token"
 STATIC_DIR = Path(__file__).parent / "static"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 EXEMPT_PREFIXES = ("/oso", "/api/")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def _token() -> str:
@@ -30,10 +44,14 @@ def _token() -> str:
 
 
 def register_web(app: Flask) -> None:
-    """CSRF protection plus the shared stylesheet at /kit/base.css."""
+    """CSRF and cross-site protection, the API token, security headers and the shared
+    stylesheet at /kit/base.css."""
     from flask import Blueprint
 
     csrf_protect(app)
+    refuse_cross_site(app)
+    require_token(app)
+    app.after_request(_security_headers)
     if "oso_kit" not in app.blueprints:
         app.register_blueprint(Blueprint("oso_kit", __name__, static_folder=str(STATIC_DIR),
                                          static_url_path="/kit"))
@@ -65,3 +83,73 @@ def csrf_protect(app: Flask) -> None:
             "csrf_field": lambda: Markup(
                 f'<input type="hidden" name="{FIELD}" value="{_token()}">'),
         }
+
+
+# --- other sites ---------------------------------------------------------------------------------
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _refuse(status: int, tekst: str, code: str):
+    if request.path.startswith(("/api/", "/oso")):
+        resp = jsonify({"fout": tekst, "code": code})
+        resp.status_code = status
+        return resp
+    page = (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Geweigerd</title>'
+            f'<link rel="stylesheet" href="/kit/base.css"></head><body><main>'
+            f"<h1>Geweigerd</h1><p>{escape(tekst)}</p></main></body></html>")
+    return page, status, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _cross_site(public_url: str | None) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin.lower() not in {_origin(request.host_url), _origin(public_url)}
+    return request.headers.get("Sec-Fetch-Site", "") in ("cross-site", "same-site")
+
+
+def refuse_cross_site(app: Flask) -> None:
+    @app.before_request
+    def _guard():
+        if request.method not in UNSAFE or request.path.startswith("/oso"):
+            return None
+        if _cross_site(app.config.get("PUBLIC_URL")):
+            return _refuse(403, "Dit verzoek komt van een andere website en wordt geweigerd.",
+                           "AndereHerkomst")
+        if request.path.startswith("/api/"):
+            has_body = bool(request.content_length) or "Content-Type" in request.headers
+            if has_body and request.mimetype != "application/json":
+                return _refuse(415, "De API neemt alleen JSON aan (Content-Type: application/json).",
+                               "OngeldigeInvoer")
+        return None
+
+
+def _security_headers(resp):
+    for name, value in SECURITY_HEADERS.items():
+        resp.headers.setdefault(name, value)
+    return resp
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def content_disposition(naam: str, fallback: str = "bestand") -> str:
+    """`attachment` with a name that cannot break the header (RFC 6266).
+
+    Line breaks, other control and format characters, quotes, backslashes and path separators
+    are dropped; `filename` carries an ASCII form for old clients, `filename*` the name in UTF-8.
+    """
+    clean = "".join(ch for ch in str(naam or "")
+                    if ch == " " or (unicodedata.category(ch)[0] not in "CZ"
+                                     and ch not in '"\\/'))
+    clean = clean.strip(" .") or fallback
+    ascii_name = "".join(ch if " " <= ch < "\x7f" else "_" for ch in clean)
+    if not _TOKEN.fullmatch(ascii_name):
+        ascii_name = f'"{ascii_name}"'
+    return f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(clean, safe='')}"

@@ -9,10 +9,9 @@ from __future__ import annotations
 from flask import (Blueprint, Flask, Response, current_app, jsonify, render_template, request,
                    url_for)
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import dump_options_header
 
 from actor_kit.dutch_time import datumtijd
-from actor_kit.web import register_web
+from actor_kit.web import content_disposition, register_web
 
 from . import leerlingen as ll
 from . import ui_kaart
@@ -45,8 +44,7 @@ def datumtijd_filter(value) -> str:
 
 def download(inhoud: bytes, naam: str, mime: str | None = None) -> Response:
     resp = Response(inhoud, content_type=mime or "application/octet-stream")
-    # werkzeug quotes the name safely and adds filename* for non-ASCII names
-    resp.headers["Content-Disposition"] = dump_options_header("attachment", {"filename": naam})
+    resp.headers["Content-Disposition"] = content_disposition(naam)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
 

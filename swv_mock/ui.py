@@ -15,6 +15,7 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    url_for)
 
 from actor_kit.dutch_time import datumtijd
+from actor_kit.web import content_disposition
 from oso_protocol.dossier.findings import LAYER_PROJECT, LAYER_STANDARD, LAYER_XSD, WAARSCHUWING
 from oso_protocol.dossier.rules import RULES
 from oso_protocol.transport import faults
@@ -225,7 +226,7 @@ def dossier_xml(k: str):
         abort(404)
     return Response(bytes(row["dossier"]), content_type="application/xml",
                     headers={"Content-Disposition":
-                             f'attachment; filename="dossier-{row["koppelsleutel"]}.xml"'})
+                             content_disposition(f"dossier-{row['koppelsleutel']}.xml")})
 
 
 @bp.get("/aanvragen/<k>/bijlagen/<int:n>")
@@ -246,9 +247,7 @@ def bijlage(k: str, n: int):
                                melding=str(exc), terug=url_for("swv_ui.aanvraag", k=k)), 422
     mime = mimetypes.guess_type(naam)[0] or "application/octet-stream"
     resp = Response(inhoud, content_type=mime)
-    # werkzeug quotes the name safely and adds filename* for non-ASCII names
-    from werkzeug.http import dump_options_header  # noqa: PLC0415 (only needed here)
-    resp.headers["Content-Disposition"] = dump_options_header("attachment", {"filename": naam})
+    resp.headers["Content-Disposition"] = content_disposition(naam)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
 

@@ -61,7 +61,7 @@ def test_bad_admin_input(app, client):
         assert resp.status_code == status, (url, body, resp.json)
         assert isinstance(resp.json["fout"], str) and resp.json["code"]
     resp = client.post("/api/register/schools", data="geen json", content_type="text/plain")
-    assert resp.status_code == 400 and "JSON" in resp.json["fout"]
+    assert resp.status_code == 415 and "JSON" in resp.json["fout"]
     assert counts(app) == before
 
 

@@ -1,0 +1,142 @@
+"""Who may use an actor's JSON API and web pages: the API token.
+
+Every actor has one token (config API_TOKEN, else a random one made at start that `oso-sim serve`
+and `oso-sim demo` print). It is required when the actor can be reached from elsewhere: its
+PUBLIC_URL names a host that is not loopback, a request comes from a non-loopback address, or
+config REQUIRE_TOKEN is set. On loopback without REQUIRE_TOKEN the trainer's demo keeps working
+without one.
+
+Programs send `Authorization: Bearer <token>`; a person types the token once on /inloggen and
+gets a cookie (SameSite=Strict, HttpOnly) holding a value derived from it, never the token
+itself. Left open: the SOAP endpoint (/oso, the machine interface between the actors, guarded by
+TLS), /api/health, the static files and the login page.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from urllib.parse import quote, urlsplit
+
+from flask import Flask, current_app, jsonify, redirect, render_template_string, request
+
+COOKIE = "oso_sim_toegang"
+LOGIN_PATH = "/inloggen"
+OPEN_PATHS = ("/oso", "/api/health", LOGIN_PATH, "/favicon.ico")
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Inloggen - oso-sim</title>
+<link rel="stylesheet" href="/kit/base.css"></head>
+<body><main style="max-width:32rem;margin:3rem auto">
+<h1>Inloggen</h1>
+<p>Dit systeem is van buitenaf bereikbaar. Vul het API-token in dat <code>oso-sim serve</code>
+of <code>oso-sim demo</code> bij het starten toonde.</p>
+{% if fout %}<p class="fout" role="alert">{{ fout }}</p>{% endif %}
+<form method="post" action="{{ login_path }}">
+  {{ csrf_field() }}
+  <input type="hidden" name="volgende" value="{{ volgende }}">
+  <label for="token">API-token</label>
+  <input id="token" name="token" type="password" autocomplete="off" required autofocus>
+  <button type="submit">Inloggen</button>
+</form></main></body></html>
+"""
+
+
+def _truthy(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "ja", "yes", "on")
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def token_always_required(config) -> bool:
+    """True when the configuration alone says every caller must show the token."""
+    if _truthy(config.get("REQUIRE_TOKEN", False)):
+        return True
+    public = config.get("PUBLIC_URL")
+    if public and not is_loopback(urlsplit(public).hostname):
+        return True
+    host = config.get("HOST")
+    return bool(host) and not is_loopback(host)
+
+
+def _cookie_value(token: str) -> str:
+    return hmac.new(token.encode(), b"oso-sim-toegang", hashlib.sha256).hexdigest()
+
+
+def _shows_token(token: str) -> bool:
+    auth = request.headers.get("Authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return hmac.compare_digest(auth[7:].strip().encode(), token.encode())
+    cookie = request.cookies.get(COOKIE, "")
+    return bool(cookie) and hmac.compare_digest(cookie.encode(), _cookie_value(token).encode())
+
+
+def _is_open() -> bool:
+    path = request.path
+    if path in OPEN_PATHS or path.startswith("/oso/"):
+        return True
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static")
+
+
+def _safe_next(value: str | None) -> str:
+    # only a path on this actor: an absolute or scheme-relative URL would make us an open redirect
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+def require_token(app: Flask) -> None:
+    """Make or take the actor's token and guard the API and pages with it."""
+    token = str(app.config.get("API_TOKEN") or "") or secrets.token_urlsafe(24)
+    app.config["API_TOKEN"] = token
+    always = token_always_required(app.config)
+
+    @app.before_request
+    def _check_token():
+        if _is_open():
+            return None
+        if not always and is_loopback(request.remote_addr):
+            return None
+        if _shows_token(token):
+            return None
+        if request.path.startswith("/api/"):
+            resp = jsonify({"fout": "Geef het API-token mee (Authorization: Bearer <token>).",
+                            "code": "NietGeautoriseerd"})
+            resp.status_code = 401
+            resp.headers["WWW-Authenticate"] = 'Bearer realm="oso-sim"'
+            return resp
+        if request.method in ("GET", "HEAD"):
+            return redirect(f"{LOGIN_PATH}?volgende={quote(request.full_path.rstrip('?'))}", 303)
+        return _login_page("Log eerst in met het API-token.", "/", 401)
+
+    app.add_url_rule(LOGIN_PATH, "oso_kit_inloggen", _login, methods=["GET", "POST"])
+
+
+def _login_page(fout: str | None, volgende: str, status: int = 200):
+    return render_template_string(LOGIN_PAGE, fout=fout, volgende=volgende,
+                                  login_path=LOGIN_PATH), status
+
+
+def _login():
+    token = current_app.config["API_TOKEN"]
+    volgende = _safe_next(request.values.get("volgende"))
+    if request.method == "GET":
+        return _login_page(None, volgende)
+    given = (request.form.get("token") or "").strip()
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        return _login_page("Dat token klopt niet.", volgende, 401)
+    resp = redirect(volgende, 303)
+    resp.set_cookie(COOKIE, _cookie_value(token), httponly=True, samesite="Strict", path="/",
+                    secure=request.is_secure)
+    return resp
