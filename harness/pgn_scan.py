@@ -65,6 +65,7 @@ _GROUP = re.compile(r"\d+")
 _ELFPROEF_GROUPS = {(9,), (4, 2, 3), (3, 3, 3)}
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 _PAYLOAD_ELEMENTS = {"bestandsinhoud"}
+_NAMED_TEXTS = {"bestandsnaam": BESTANDSNAAM, "omschrijving": OMSCHRIJVING}
 
 
 def elfproef(digits: str) -> bool:
@@ -212,6 +213,10 @@ def _localname(el) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _is_document_response(el) -> bool:
+    return el is not None and _localname(el) == "documentResponse"
+
+
 def xpath(el) -> str:
     """A readable XPath of local names, with [n] where same-named siblings exist."""
     parts = []
@@ -301,27 +306,34 @@ class _MessageScan:
         self.tree(root, DOSSIER, prefix="")
 
     def tree(self, root, place: str, prefix: str) -> None:
+        # The hot loop of a large dossier: closures and parents only for text that has nine digits.
+        search = _NINE.search
         for el in root.iter():
-            parent = el.getparent()
-            if not isinstance(el.tag, str):  # comment or processing instruction
-                if parent is not None:
+            tag = el.tag
+            if not isinstance(tag, str):  # comment or processing instruction
+                parent = el.getparent()
+                if parent is not None and el.text and search(el.text):
                     self.text(el.text, place, lambda p=parent: prefix + xpath(p) + "/comment()")
                 continue
-            for name, value in el.attrib.items():
-                attr = name.rsplit("}", 1)[-1]
-                self.text(value, place, lambda e=el, a=attr: f"{prefix}{xpath(e)}/@{a}")
-            local = _localname(el)
-            if place == SOAP and local == "dossier" and parent is not None \
-                    and _localname(parent) == "documentResponse":
+            if el.attrib:
+                for name, value in el.attrib.items():
+                    if search(value):
+                        attr = name.rsplit("}", 1)[-1]
+                        self.text(value, place, lambda e=el, a=attr: f"{prefix}{xpath(e)}/@{a}")
+            local = tag.rsplit("}", 1)[-1]
+            if local == "dossier" and place == SOAP and _is_document_response(el.getparent()):
                 self.dossier(el.text, prefix + xpath(el))
             elif local in _PAYLOAD_ELEMENTS:
                 self.attachment(el)
-            else:
-                sub = {"bestandsnaam": BESTANDSNAAM, "omschrijving": OMSCHRIJVING}.get(local, place)
+            elif el.text and search(el.text):
+                sub = _NAMED_TEXTS.get(local, place)
                 label = f"{sub} " if sub != place else ""
                 self.text(el.text, sub, lambda e=el, lab=label: lab + prefix + xpath(e))
-            if el.tail and parent is not None:
-                self.text(el.tail, place, lambda p=parent: prefix + xpath(p) + "/text()")
+            tail = el.tail
+            if tail and search(tail):
+                parent = el.getparent()
+                if parent is not None:
+                    self.text(tail, place, lambda p=parent: prefix + xpath(p) + "/text()")
 
     # --- attachments ----------------------------------------------------------------------
 
