@@ -282,9 +282,11 @@ class _MessageScan:
                 except etree.XMLSyntaxError:
                     root = None
             if root is None:
-                self.note("SOAP", exc.message + " De tekst is als platte tekst doorzocht.")
-                if exc.kind != "too-large":
-                    self.text(data.decode("utf-8", "replace"), SOAP, "SOAP (ruwe tekst)")
+                # Text already in memory costs one linear regex pass, whatever its size; what
+                # is lost is the dossier and attachments inside, which the note says.
+                self.note("SOAP", exc.message + " Alleen als platte tekst doorzocht; een dossier of "
+                                  "bijlage erin is niet uitgepakt.")
+                self.text(data.decode("utf-8", "replace"), SOAP, "SOAP (ruwe tekst)")
                 return
         self.tree(root, SOAP, prefix="SOAP ")
 
@@ -299,9 +301,9 @@ class _MessageScan:
         try:
             root = parse_bytes(data)
         except XmlInputError as exc:
-            self.note("dossier", exc.message + " De tekst is als platte tekst doorzocht.")
-            if exc.kind != "too-large":
-                self.text(data.decode("utf-8", "replace"), DOSSIER, "dossier (ruwe tekst)")
+            self.note("dossier", exc.message + " Alleen als platte tekst doorzocht; bijlagen erin "
+                                 "zijn niet uitgepakt.")
+            self.text(data.decode("utf-8", "replace"), DOSSIER, "dossier (ruwe tekst)")
             return
         self.tree(root, DOSSIER, prefix="")
 

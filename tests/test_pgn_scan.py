@@ -12,7 +12,7 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from harness import pgn_scan
-from harness.cmd_generate import generate
+from harness.cli import main
 from harness.pgn_scan import BEKEND, ELFPROEF, elfproef, find_numbers, scan_messages, scan_run
 from oso_protocol.dossier import categories as cats
 from oso_protocol.dossier.builder import build_dossier
@@ -185,6 +185,17 @@ def test_attachment_name_description_zip_member_name_and_content():
     assert len(hits) == 4 and {h.kind for h in hits} == {BEKEND}
 
 
+def test_attachment_of_a_terugkoppeling_in_the_soap_body():
+    doc = m.Document(bestandsnaam="Besluit.zip", omschrijving="Besluit",
+                     bestandsinhoud=_zip({"besluit.txt": f"Toegekend aan {VALID}.".encode()}))
+    xml = codec.encode(m.TerugkoppelingRequest(
+        bronBrin="00AA", bronRouteringsKenmerk="1", doelBrin="00BB", doelRouteringsKenmerk="2",
+        koppelsleutel="d1f0a2c3-0000-4000-8000-000000000001",
+        terugkoppeling=m.Terugkoppeling(status="Afgerond", datum="2024-03-01T10:00:00", document=[doc])))
+    hit = _only(scan_messages([_row(xml.decode(), "terugkoppeling", "SWV")], []))
+    assert (hit.place, hit.where, hit.offset) == ("zip-inhoud", "bijlage Besluit.zip, zip besluit.txt", 14)
+
+
 def test_pdf_text_with_page_number():
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(pdf_bytes("Voorblad", ["Niets bijzonders."]))))
@@ -229,8 +240,10 @@ def test_describe_is_dutch_and_masks_the_number():
 # --- clean input: no hits ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("profile", ["POSWV", "VOSWV"])
-def test_generated_dossiers_are_clean(tmp_path, profile):
-    paths = generate(profile, 12, 7, tmp_path)
+def test_generated_dossiers_are_clean(tmp_path, profile, capsys):
+    assert main(["generate", "--profile", profile, "--count", "12", "--seed", "7", "--out", str(tmp_path)]) == 0
+    paths = sorted(tmp_path.glob("*.xml"))
+    assert len(paths) == 12
     result = scan_run([_row(_response(p.read_bytes())) for p in paths], [])
     assert result.hits == [] and result.notes == []
 
