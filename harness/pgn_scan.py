@@ -34,7 +34,7 @@ from typing import Callable, Iterable
 
 from lxml import etree
 
-from oso_protocol.xmlsafe import DEFAULT_MAX_BYTES, XmlInputError, parse_bytes
+from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 BEKEND = "bekend nummer"
 ELFPROEF = "11-proef"
