@@ -9,6 +9,7 @@ from actor_kit import pki
 from actor_kit.server import make_wsgi_server
 
 from .actors import create_actor_app, system_id
+from .defects import OnbekendDefect, controleer as controleer_defecten
 from .scenario import ScenarioError, load_scenario
 
 
@@ -54,7 +55,10 @@ def config_for(args, public_url: str, tls: dict | None = None) -> dict:
         config["AUTO_FETCH"] = not args.manual_fetch
         config["STEP_MODE"] = args.step
     if args.defect:
-        config["DEFECTS"] = set(args.defect)
+        try:
+            config["DEFECTS"] = set(controleer_defecten(args.role, args.defect))
+        except OnbekendDefect as exc:
+            raise ScenarioError(str(exc)) from None
     return config
 
 

@@ -84,7 +84,8 @@ def create_app(config: dict | None = None) -> Flask:
                              "zorgvragen": zorgvragen, "client": client}
     app.extensions["oso_sim_close"] = store.close
     app.register_blueprint(soap_blueprint(
-        "las_soap", role="las", path="/oso", handlers=make_handlers(store, calls),
+        "las_soap", role="las", path="/oso",
+        handlers=make_handlers(store, calls, zorgvragen.defects),
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
     app.register_blueprint(api_blueprint(store, messagelog, zorgvragen, calls))
     register_ui(app)

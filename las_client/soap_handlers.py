@@ -2,13 +2,22 @@
 
 documentRequest: the session check at the TC comes first, before this LAS looks at anything in
 its own records, so that an SWV without a valid session learns nothing about which dossiers
-exist (oso-protocol.md §1 step 7). A TC refusal is passed on with the TC's own result code.
+exist (oso-protocol.md §1 step 7). A TC refusal is passed on with the TC's own result code,
+and a TC that cannot be reached or answers garbage is a refusal too: never fail open.
+
+With mutual TLS the caller's certificate must also be that of the doel system: for a document,
+the system holding the session's doel aanleverpunt; for a terugkoppeling, the system holding the
+aanleverpunt the zorgvraag was sent to. [choice] The LAS learns that system's OIN from the TC
+(`oin` of the aanleverpunt in overzichtAanleverpunt), as it learns every routing fact.
 """
 from __future__ import annotations
 
 import base64
 import json
 
+from flask import current_app, request
+
+from actor_kit import identity
 from actor_kit.messagelog import now_iso
 from actor_kit.soap_endpoint import Inbound
 from actor_kit.store import Store
@@ -19,21 +28,61 @@ from oso_protocol.transport.messages import (
     TerugkoppelingResponse,
 )
 
+from . import defects as las_defects
 from .oso_calls import OsoCalls
-from .zorgvragen import VERZONDEN
+from .zorgvragen import VERWIJDERD, VERZONDEN
 
 DOSSIER_VERSIE = "2019.1"
 
 
-def _zorgvraag(store: Store, koppelsleutel: str):
+def _zorgvraag(store: Store, koppelsleutel: str, *, ook_verwijderd: bool = False):
     row = store.one("SELECT * FROM zorgvragen WHERE koppelsleutel = ?", (koppelsleutel,))
-    return row if row is not None and row["status"] == VERZONDEN else None
+    statussen = (VERZONDEN, VERWIJDERD) if ook_verwijderd else (VERZONDEN,)
+    return row if row is not None and row["status"] in statussen else None
 
 
-def make_handlers(store: Store, calls: OsoCalls) -> dict:
+def _tc_fault(fault: OsoFault, wat: str) -> OsoFault:
+    # Our side failed to reach the TC: say so as a server fault; a TC refusal is the caller's
+    # problem and keeps its code.
+    own = fault.resultaat in (faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD)
+    return OsoFault(fault.resultaat, f"{wat}: {fault.omschrijving}",
+                    faultcode="Server" if own else "Client")
+
+
+def _check_caller(calls: OsoCalls, routeringskenmerk: str, wat: str) -> None:
+    """With TLS: refuse unless the caller's OIN is the one the TC names for `routeringskenmerk`."""
+    if not identity.tls_enabled(current_app.config):
+        return
+    oin = identity.caller_oin(request.environ)
+    if not oin:
+        raise OsoFault(faults.ONJUIST_CERTIFICAAT,
+                       "Geen geldig clientcertificaat: met TLS moet elke OSO-aanroep een"
+                       " OSO-certificaat met OIN tonen.")
+    try:
+        expected = calls.houder_oin(routeringskenmerk)
+    except OsoFault as fault:
+        raise _tc_fault(fault, "De aanroeper kon niet worden nagegaan bij het Traffic Center")
+    if expected is None or expected != oin:
+        raise OsoFault(faults.ONJUIST_CERTIFICAAT,
+                       f"Het certificaat van de aanroeper (OIN {oin}) hoort niet bij {wat}"
+                       f" (aanleverpunt {routeringskenmerk}).")
+
+
+def _al_ontvangen(store: Store, zorgvraag_id: int, t) -> bool:
+    """The same terugkoppeling again (an SWV retrying after a lost answer)."""
+    return store.one(
+        "SELECT 1 FROM terugkoppelingen WHERE zorgvraag_id = ? AND status = ? AND datum = ?"
+        " AND toelichting IS ? AND behandelaar IS ?",
+        (zorgvraag_id, t.status, t.datum, t.toelichting, t.behandelaar)) is not None
+
+
+def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
     def document(message: DocumentRequest, inbound: Inbound) -> DocumentResponse:
         try:
-            calls.sessiecontrole(message)
+            if defects:
+                las_defects.sessiecontrole(defects, calls, message)
+            else:
+                calls.sessiecontrole(message)
         except OsoFault as fault:
             # Our side failed to reach the TC: say so as a server fault; a TC refusal is the
             # caller's problem and keeps its code.
@@ -41,7 +90,11 @@ def make_handlers(store: Store, calls: OsoCalls) -> dict:
             raise OsoFault(fault.resultaat,
                            f"Sessiecontrole bij het Traffic Center mislukt: {fault.omschrijving}",
                            faultcode="Server" if own else "Client") from None
-        row = _zorgvraag(store, message.koppelsleutel)
+        # the session is valid, but is it the doel system asking? (public routeringskenmerken)
+        _check_caller(calls, message.doelRouteringsKenmerk,
+                      "het samenwerkingsverband waaraan de sessie is uitgegeven")
+        row = _zorgvraag(store, message.koppelsleutel,
+                         ook_verwijderd=las_defects.active(defects, las_defects.SERVE_DELETED))
         if row is None or row["dossier"] is None:
             raise OsoFault(faults.LEERLINGINFO_NIET_BESCHIKBAAR,
                            "Voor deze koppelsleutel is geen dossier beschikbaar.")
@@ -58,6 +111,8 @@ def make_handlers(store: Store, calls: OsoCalls) -> dict:
                            f"Dossierversie {message.dossierVersie!r} wordt niet geleverd;"
                            f" deze LAS levert {DOSSIER_VERSIE}.")
         dossier = bytes(row["dossier"])
+        if las_defects.active(defects, las_defects.LIVE_DOSSIER):
+            dossier = las_defects.live_dossier(store, row)
         with store.tx() as conn:
             conn.execute("UPDATE zorgvragen SET dossier_opgehaald = 1,"
                          " dossier_opgehaald_op = COALESCE(dossier_opgehaald_op, ?) WHERE id = ?",
@@ -67,6 +122,8 @@ def make_handlers(store: Store, calls: OsoCalls) -> dict:
 
     def terugkoppeling(message: TerugkoppelingRequest, inbound: Inbound) -> TerugkoppelingResponse:
         row = _zorgvraag(store, message.koppelsleutel)
+        if row is None and las_defects.active(defects, las_defects.ACCEPT_UNKNOWN_TERUGKOPPELING):
+            return TerugkoppelingResponse()
         if row is None:
             raise OsoFault(faults.KOPPELSLEUTEL_ONBEKEND,
                            "Deze koppelsleutel hoort bij geen (actieve) zorgvraag in deze LAS.")
@@ -78,9 +135,17 @@ def make_handlers(store: Store, calls: OsoCalls) -> dict:
         if not row["dossier_opgehaald"]:
             raise OsoFault(faults.DOSSIER_NIET_OPGEHAALD,
                            "Een terugkoppeling kan pas nadat het dossier is opgehaald.")
+        _check_caller(calls, row["aanleverpunt"],
+                      "het samenwerkingsverband waaraan deze zorgvraag is verstuurd")
         t = message.terugkoppeling
+        if _al_ontvangen(store, row["id"], t):
+            return TerugkoppelingResponse()
+        if las_defects.active(defects, las_defects.GARBLE_TERUGKOPPELING):
+            t.toelichting = las_defects.garbled(t.toelichting)
         documenten = [{"bestandsnaam": d.bestandsnaam, "omschrijving": d.omschrijving,
                        "bestandsinhoud": d.bestandsinhoud} for d in (t.document or [])]
+        if las_defects.active(defects, las_defects.DROP_TERUGKOPPELING):
+            return TerugkoppelingResponse()
         with store.tx() as conn:
             conn.execute(
                 "INSERT INTO terugkoppelingen (zorgvraag_id, ontvangen_op, status, datum,"

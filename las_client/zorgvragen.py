@@ -156,7 +156,7 @@ class Invoer:
         )
 
 
-def normalise_blokken(profile: str, gekozen: list[str] | None) -> list[str]:
+def normalise_blokken(profile: str, gekozen: list[str] | None, defects=frozenset()) -> list[str]:
     """The chosen blocks plus every VERPLICHT one, in screen order; VERBODEN ones are refused."""
     states = {b["naam"]: b["state"] for b in gegevensblokken_for(profile)}
     lower = {n.lower(): n for n in states}
@@ -166,7 +166,8 @@ def normalise_blokken(profile: str, gekozen: list[str] | None) -> list[str]:
         if echte is None:
             raise LasError(400, f"Onbekend gegevensblok {naam!r}. Kies uit: "
                                 f"{', '.join(GEGEVENSBLOKKEN)}.", ONGELDIGE_INVOER)
-        if states[echte] == "verboden":
+        if states[echte] == "verboden" and not las_defects.active(defects,
+                                                                 las_defects.VVE_IN_VO):
             raise LasError(422, f"Het gegevensblok {echte} mag voor profiel {profile} niet worden"
                                 f" meegestuurd.", "GegevensblokVerboden")
         chosen.add(echte)
@@ -287,7 +288,7 @@ class Zorgvragen:
             return self._verzend_nieuw(leerling_id, invoer)
         _, brin = load_leerling(self.store, leerling_id)
         _, school = get_school(self.store, brin)
-        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.defects)
         with self.store.tx() as conn:
             zid = self._insert(conn, leerling_id, invoer, blokken, status=CONCEPT)
         return self.get(zid)
@@ -321,11 +322,14 @@ class Zorgvragen:
                      " inhoud) VALUES (?,?,?,?,?,?)",
                      (zid, soort, b.bestandsnaam, b.omschrijving, b.mime, b.inhoud))
 
+    def _wijzigbaar_na_verzenden(self) -> bool:
+        return las_defects.active(self.defects, las_defects.CHANGE_AFTER_SEND)
+
     def _concept_row(self, conn, zorgvraag_id: int):
         row = conn.execute("SELECT * FROM zorgvragen WHERE id = ?", (zorgvraag_id,)).fetchone()
         if row is None:
             raise LasError(404, f"Zorgvraag {zorgvraag_id} is niet bekend.", "OnbekendeZorgvraag")
-        if row["status"] == VERZONDEN:
+        if row["status"] == VERZONDEN and not self._wijzigbaar_na_verzenden():
             raise LasError(409, ONVERANDERLIJK, NIET_TE_WIJZIGEN)
         if row["status"] == VERWIJDERD:
             raise LasError(409, "Deze zorgvraag is verwijderd.", VERWIJDERD_CODE)
@@ -333,12 +337,13 @@ class Zorgvragen:
 
     def wijzig(self, zorgvraag_id: int, payload: dict) -> dict:
         row = self._row(zorgvraag_id)
-        if row["status"] == VERZONDEN:  # before parsing: the answer must not depend on the body
+        # before parsing: the answer must not depend on the body
+        if row["status"] == VERZONDEN and not self._wijzigbaar_na_verzenden():
             raise LasError(409, ONVERANDERLIJK, NIET_TE_WIJZIGEN)
         invoer = Invoer.parse(payload, partial=True)
         _, brin = load_leerling(self.store, row["leerling_id"])
         _, school = get_school(self.store, brin)
-        blokken = (normalise_blokken(school["profile"], invoer.gegevensblokken)
+        blokken = (normalise_blokken(school["profile"], invoer.gegevensblokken, self.defects)
                    if "gegevensblokken" in payload else None)
         with self.store.tx() as conn:
             self._concept_row(conn, zorgvraag_id)
@@ -398,7 +403,8 @@ class Zorgvragen:
             raise LasError(422, OMSCHRIJVING_VERPLICHT, ONVOLLEDIG)
         if not invoer.aanleverpunt:
             raise LasError(422, AANLEVERPUNT_VERPLICHT, ONVOLLEDIG)
-        if not invoer.toelichting:
+        if not invoer.toelichting and not las_defects.active(
+                self.defects, las_defects.SEND_WITHOUT_TOELICHTING):
             raise LasError(422, TOELICHTING_VERPLICHT, ONVOLLEDIG)
 
     def _controleer_aanleverpunt(self, brin: str, rk: str) -> tuple[Aanleverpunt | None, OsoFault | None]:
@@ -407,6 +413,8 @@ class Zorgvragen:
         A definite "not offered" refuses the send (422). When the TC cannot be asked, the
         zorgvraag is still sent and the check is repeated before meldenNotificatie. [choice]
         """
+        if las_defects.active(self.defects, las_defects.SKIP_OVERZICHT):
+            return las_defects.aanleverpunt_zonder_overzicht(rk), None
         try:
             offered = self.calls.aanleverpunten(brin)
         except OsoFault as fault:
@@ -423,20 +431,26 @@ class Zorgvragen:
         school_obj, school = get_school(self.store, brin)
         try:
             dossier = build_dossier(
-                leerling, school_obj, profile=school["profile"], gegevensblokken=blokken,
-                toelichting=invoer.toelichting.attachment(),
+                leerling, school_obj, profile=school["profile"],
+                gegevensblokken=las_defects.dossier_blokken(self.defects, school["profile"],
+                                                            blokken),
+                toelichting=(las_defects.toelichting(self.defects, invoer.toelichting, leerling)
+                             if self.defects else invoer.toelichting.attachment()),
                 bijlagen=[b.attachment() for b in invoer.bijlagen],
                 aandachtspunten=invoer.aandachtspunten, pakketnaam=self.pakketnaam)
         except BuilderError as exc:
             raise LasError(422, f"Het dossier kan niet worden gemaakt: {exc}",
                            DOSSIER_NIET_TE_MAKEN) from None
-        return las_defects.apply_to_dossier(self.defects, dossier, leerling), school
+        return las_defects.apply_to_dossier(
+            self.defects, dossier, leerling, store=self.store, leerling_id=leerling_id,
+            profile=school["profile"], blokken=blokken,
+            met_toelichting=invoer.toelichting is not None), school
 
     def _verzend_nieuw(self, leerling_id: int, invoer: Invoer) -> dict:
         self._controleer_compleet(invoer)
         _, brin = load_leerling(self.store, leerling_id)
         _, school = get_school(self.store, brin)
-        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.defects)
         ap, fout = self._controleer_aanleverpunt(brin, invoer.aanleverpunt)
         dossier, school = self._bouw(leerling_id, invoer, blokken)
         with self.store.tx() as conn:
@@ -458,7 +472,7 @@ class Zorgvragen:
         self._controleer_compleet(invoer)
         _, brin = load_leerling(self.store, row["leerling_id"])
         _, school = get_school(self.store, brin)
-        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.defects)
         ap, fout = self._controleer_aanleverpunt(brin, invoer.aanleverpunt)
         dossier, school = self._bouw(row["leerling_id"], invoer, blokken)
         with self.store.tx() as conn:
@@ -539,6 +553,8 @@ class Zorgvragen:
                                   OsoFault(exc.code or faults.ONBEKEND_AANLEVERPUNT, exc.fout))
             except OsoFault as fault:
                 self._noteer_fout(zorgvraag_id, stap, fault)
+                if las_defects.active(self.defects, las_defects.REPORT_SENT_ON_REFUSAL):
+                    las_defects.markeer_verstuurd(self.store, zorgvraag_id)
             except Exception as exc:  # a bug of ours must not leave the user without a state
                 log.exception("delivery of zorgvraag %s failed", zorgvraag_id)
                 self._noteer_fout(zorgvraag_id, stap,

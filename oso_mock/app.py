@@ -20,6 +20,7 @@ from oso_protocol.transport.messages import NS
 from . import register
 from .api import api_blueprint
 from .context import DEFAULT_SESSION_TTL_SECONDS, TrafficCenter
+from .storing import register_storing
 from .ui import bp as ui_blueprint
 
 from .soap_handlers import handlers
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
         "tc_soap", role="tc", path="/oso", handlers=handlers(tc), messagelog=messagelog,
         ns=config.get("NS") or NS, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES)))
     app.register_blueprint(api_blueprint(tc, messagelog))
+    register_storing(app, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES))
     register_web(app)
     app.register_blueprint(ui_blueprint)
 

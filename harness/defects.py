@@ -1,0 +1,170 @@
+"""The catalogue of deliberate defects of our own LAS and SWV, and what should catch them.
+
+Each defect breaks one rule in las_client/defects.py or swv_mock/defects.py. Run the actor as an
+external system under test with it (`oso-sim serve las|swv ... --defect NAME`) and the
+conformance suite must fail the scenarios listed here: that is the proof that the suite can fail.
+Scenario names are the `Scenario:` titles in features/*.feature, outlines with their
+<placeholders> as written. A defect with no scenarios is one the suite does not catch yet.
+
+One name may exist for both roles (garble_terugkoppeling): a defect is known by role and name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LAS, SWV = "las", "swv"
+
+# scenario titles, once each, so a renamed scenario is one edit here
+GELDIG = "Een <sector>-dossier met <blokken> gegevensblokken is geldig"
+OPT_UIT = "Niet aangevinkte optionele blokken komen als OPT-UIT en afwezig aan (<sector>)"
+VVE_AANGEVINKT = "Ook een aangevinkt VVE-blok komt niet in een VO-dossier"
+PROFIELMATRIX = "Het dossier volgt de profielmatrix van <profiel>"
+LAS_ACTIEVE_AANLEVERPUNTEN = "De LAS biedt alleen actieve SWV-aanleverpunten aan"
+GEEN_SWV_MANDAAT = "Een school waarvan het SWV-systeem geen mandaat heeft kan niet verzenden"
+GEEN_LAS_MANDAAT = "Een school waarvan het LAS geen mandaat heeft kan niet verzenden"
+WIJZIGING_GEWEIGERD = "Elke wijziging van een verzonden zorgvraag wordt geweigerd"
+MOMENTOPNAME = "Het SWV haalt de momentopname van het verzendmoment op"
+NIEUWE_ZORGVRAAG = "Een nieuwe zorgvraag neemt de gewijzigde gegevens mee"
+GEEN_PGN = "Het dossier bevat geen PGN van een leerling <soort>"
+SWV_KEURT_BSN_AF = "Het SWV keurt een dossier met een BSN af"
+SWV_SESSIE = "Het SWV haalt het dossier op met een sessie en meldt de sessie af"
+ZONDER_SESSIE = "Een documentRequest zonder geldige sessie wordt geweigerd"
+ANDERE_KOPPELSLEUTEL = "Een sessie voor een andere koppelsleutel wordt geweigerd"
+NA_AFMELDING = "Na afmelding levert de LAS niet meer"
+SESSIECONTROLE_STORING = "De LAS levert niet als de sessiecontrole niet lukt"
+TERUGKOPPELING_BEREIKT_LAS = "De terugkoppeling bereikt de LAS"
+LAS_WEIGERT_ONBEKENDE_TERUGKOPPELING = ("De LAS weigert een terugkoppeling met een onbekende"
+                                        " koppelsleutel")
+ZONDER_TOELICHTING = "Zonder toelichting kan een zorgvraag niet worden verzonden"
+MET_TOELICHTING = "Met toelichting ontvangt het SWV de toelichting in het dossier"
+VOLLEDIGE_UITWISSELING = "Zorgvraag, ophalen en terugkoppeling"
+VERWIJDERD = "Een verwijderde zorgvraag verdwijnt uit het overzicht en is niet meer op te halen"
+
+
+@dataclass(frozen=True)
+class Defect:
+    naam: str
+    rol: str                     # las | swv
+    beschrijving: str            # one Dutch line, for the report
+    scenarios: tuple[str, ...]   # the scenarios meant to fail with this defect
+
+    @property
+    def sleutel(self) -> str:
+        return f"{self.rol}:{self.naam}"
+
+
+def _d(rol: str, naam: str, beschrijving: str, *scenarios: str) -> Defect:
+    return Defect(naam, rol, beschrijving, scenarios)
+
+
+CATALOGUS: tuple[Defect, ...] = (
+    # --- LAS: PGN in het dossier ---
+    _d(LAS, "leak_pgn", "Zet het BSN (anders het onderwijsnummer) van de leerling als <bsn> in het"
+       " dossier.", GEEN_PGN),
+    _d(LAS, "leak_onderwijsnummer", "Zet het onderwijsnummer van de leerling als <onderwijsnummer>"
+       " in het dossier.", GEEN_PGN),
+    _d(LAS, "pgn_in_tekst", "Schrijft het BSN van de leerling in de omschrijving van de toelichting,"
+       " een vrij tekstveld dat altijd meereist.", GEEN_PGN),
+    _d(LAS, "pgn_in_bijlagenaam", "Zet het BSN van de leerling in de bestandsnaam van de toelichting"
+       " in het dossier.", GEEN_PGN),
+    _d(LAS, "pgn_in_bijlage", "Zet een regel met het BSN van de leerling in de PDF van de"
+       " toelichting in het dossier.", GEEN_PGN),
+    # --- LAS: toelichting onderwijsbehoeften ---
+    _d(LAS, "send_without_toelichting", "Verstuurt een zorgvraag zonder toelichting in plaats van"
+       " te weigeren.", ZONDER_TOELICHTING),
+    _d(LAS, "drop_toelichting", "Verstuurt wel, maar laat de toelichting uit het dossier weg.",
+       MET_TOELICHTING, GELDIG),
+    # --- LAS: onveranderlijk en momentopname ---
+    _d(LAS, "change_after_send", "Een verzonden zorgvraag kan nog worden gewijzigd (PATCH wordt"
+       " aanvaard en opgeslagen).", WIJZIGING_GEWEIGERD),
+    _d(LAS, "live_dossier", "Levert bij documentRequest een dossier uit de huidige"
+       " leerlinggegevens in plaats van de momentopname.", MOMENTOPNAME),
+    _d(LAS, "stale_new_zorgvraag", "Een nieuwe zorgvraag voor dezelfde leerling hergebruikt de"
+       " momentopname van de vorige.", NIEUWE_ZORGVRAAG),
+    _d(LAS, "serve_deleted", "Levert het dossier van een verwijderde zorgvraag nog bij"
+       " documentRequest.", VERWIJDERD),
+    # --- LAS: sessiecontrole ---
+    _d(LAS, "skip_sessiecontrole", "Levert het dossier zonder de sessie bij de TC te controleren.",
+       ZONDER_SESSIE, ANDERE_KOPPELSLEUTEL, NA_AFMELDING, SESSIECONTROLE_STORING),
+    _d(LAS, "ignore_sessie_afwijkend", "Behandelt het antwoord SessieAfwijkend van de"
+       " sessiecontrole als geldig.", ANDERE_KOPPELSLEUTEL),
+    _d(LAS, "serve_after_afmelding", "Behandelt het antwoord SessieReedsAfgemeld van de"
+       " sessiecontrole als geldig.", NA_AFMELDING),
+    _d(LAS, "fail_open", "Levert het dossier toch als de sessiecontrole niet lukt (TC"
+       " onbereikbaar, HTTP 5xx, geen SOAP-antwoord).", SESSIECONTROLE_STORING),
+    # --- LAS: terugkoppeling ontvangen ---
+    _d(LAS, "drop_terugkoppeling", "Bevestigt een terugkoppeling (TerugkoppelingOntvangen) maar"
+       " slaat hem niet op.", TERUGKOPPELING_BEREIKT_LAS),
+    _d(LAS, "garble_terugkoppeling", "Slaat de terugkoppeling op met de toelichting afgekapt op 20"
+       " tekens.", TERUGKOPPELING_BEREIKT_LAS),
+    _d(LAS, "accept_unknown_terugkoppeling", "Aanvaardt een terugkoppeling voor een koppelsleutel"
+       " die zij nooit verstuurde.", LAS_WEIGERT_ONBEKENDE_TERUGKOPPELING),
+    # --- LAS: aanleverpunten en notificatie ---
+    _d(LAS, "offer_inactive_aanleverpunt", "Biedt bij de aanleverpuntselectie ook inactieve"
+       " aanleverpunten aan, uit een eigen lijst in plaats van het antwoord van de TC.",
+       LAS_ACTIEVE_AANLEVERPUNTEN),
+    _d(LAS, "report_sent_on_refusal", "Toont een zorgvraag als verstuurd (Notificatie verstuurd: Ja)"
+       " terwijl de TC de meldenNotificatie weigerde.", GEEN_SWV_MANDAAT, GEEN_LAS_MANDAAT),
+    _d(LAS, "skip_overzicht", "Verstuurt de notificatie zonder eerst overzichtAanleverpunt bij de"
+       " TC te vragen.", VOLLEDIGE_UITWISSELING),
+    # --- LAS: inhoud van het dossier ---
+    _d(LAS, "vve_in_vo", "Zet een aangevinkt VVE-blok in een VO-dossier (gedeclareerd OPTIONEEL,"
+       " met gegevens).", VVE_AANGEVINKT),
+    _d(LAS, "optional_blocks_always", "Stuurt niet aangevinkte optionele gegevensblokken toch mee"
+       " (gedeclareerd OPTIONEEL, met gegevens).", OPT_UIT),
+    _d(LAS, "wrong_profile", "Declareert in metadata/overstap het verkeerde profiel (VO-dossier"
+       " POSWV, PO-dossier VOSWV).", PROFIELMATRIX),
+    _d(LAS, "invalid_codelist", "Geeft een verplichte code in het dossier een waarde buiten de"
+       " codelijst (geslacht 9).", GELDIG),
+    # --- SWV ---
+    _d(SWV, "skip_afmelding", "Meldt de sessie nooit af bij de TC.", SWV_SESSIE),
+    _d(SWV, "skip_overdracht", "Vraagt het dossier bij de LAS op zonder sessie van de TC (een"
+       " verzonnen sessieId).", SWV_SESSIE),
+    _d(SWV, "overdracht_met_zoeksleutel", "Vraagt de sessie aan met een zoeksleutel in plaats van"
+       " de koppelsleutel.", SWV_SESSIE),
+    _d(SWV, "afmelding_fout_resultaat", "Meldt een goed opgehaald dossier af met DossierOngeldig in"
+       " plaats van OverdrachtGeslaagd.", SWV_SESSIE, TERUGKOPPELING_BEREIKT_LAS,
+       VOLLEDIGE_UITWISSELING),
+    _d(SWV, "accept_pgn", "Keurt een dossier met een BSN goed en meldt het af met"
+       " OverdrachtGeslaagd (slaat PaO.LL12 over).", SWV_KEURT_BSN_AF),
+    _d(SWV, "skip_melden_terugkoppeling", "Stuurt de terugkoppeling naar de LAS zonder"
+       " meldenTerugkoppeling bij de TC.", VOLLEDIGE_UITWISSELING),
+    _d(SWV, "garble_terugkoppeling", "Stuurt een andere status mee dan de gevraagde.",
+       TERUGKOPPELING_BEREIKT_LAS),
+    _d(SWV, "accept_unknown_koppelsleutel", "Neemt een notificatie aan voor een koppelsleutel die"
+       " de TC nooit uitgaf."),
+)
+
+_BY_KEY = {d.sleutel: d for d in CATALOGUS}
+
+
+class OnbekendDefect(ValueError):
+    """A defect name this role does not know; the message is Dutch."""
+
+
+def voor_rol(rol: str) -> tuple[Defect, ...]:
+    return tuple(d for d in CATALOGUS if d.rol == rol)
+
+
+def defect(rol: str, naam: str) -> Defect:
+    try:
+        return _BY_KEY[f"{rol}:{naam}"]
+    except KeyError:
+        raise OnbekendDefect(_onbekend(rol, [naam])) from None
+
+
+def controleer(rol: str, namen) -> frozenset[str]:
+    """The names as a set, or OnbekendDefect naming the unknown ones and the known ones."""
+    namen = frozenset(namen or ())
+    onbekend = sorted(n for n in namen if f"{rol}:{n}" not in _BY_KEY)
+    if onbekend:
+        raise OnbekendDefect(_onbekend(rol, onbekend))
+    return namen
+
+
+def _onbekend(rol: str, namen) -> str:
+    bekend = [d.naam for d in voor_rol(rol)]
+    if not bekend:
+        return f"de rol {rol} kent geen defecten (--defect is er alleen voor las en swv)"
+    return (f"onbekend defect voor {rol}: {', '.join(namen)}. Bekende defecten: "
+            f"{', '.join(bekend)}")

@@ -1,0 +1,84 @@
+"""A test switch that puts one TC operation "in storing" (out of order).
+
+`POST /api/storing {"sessiecontrole": true}` makes /oso answer that operation with HTTP 503 and
+an HTML page instead of SOAP, the way a proxy in front of a failing service answers; `false`
+makes it work again; `GET /api/storing` shows the switches. It exists so a conformance scenario
+can check that a LAS refuses to serve a dossier when it cannot check the session (fail closed).
+Nothing is logged for a request answered this way: the TC never saw it.
+"""
+from __future__ import annotations
+
+import io
+import threading
+
+from flask import Blueprint, Flask, Response, jsonify, request
+
+from oso_protocol.transport import codec
+from oso_protocol.transport.messages import TC_OPERATIONS
+
+STORING_PAGINA = (b"<html><head><title>503 Service Unavailable</title></head><body>"
+                  b"<h1>Service Unavailable</h1><p>Het Traffic Center is tijdelijk niet"
+                  b" beschikbaar.</p></body></html>")
+
+
+class Storing:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._uit: set[str] = set()
+
+    def zet(self, operation: str, aan: bool) -> None:
+        with self._lock:
+            (self._uit.add if aan else self._uit.discard)(operation)
+
+    def actief(self, operation: str | None) -> bool:
+        return operation in self._uit
+
+    @property
+    def iets(self) -> bool:
+        return bool(self._uit)
+
+    def stand(self) -> dict[str, bool]:
+        with self._lock:
+            return {op: op in self._uit for op in TC_OPERATIONS}
+
+
+def register_storing(app: Flask, *, soap_path: str = "/oso", max_bytes: int) -> Storing:
+    storing = Storing()
+    bp = Blueprint("tc_storing", __name__, url_prefix="/api")
+
+    @bp.get("/storing")
+    def get_storing():
+        return jsonify(storing.stand())
+
+    @bp.post("/storing")
+    def set_storing():
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not body:
+            return jsonify({"fout": "Verwacht een JSON-object, bv. {\"sessiecontrole\": true}.",
+                            "code": "OngeldigeInvoer"}), 400
+        onbekend = sorted(k for k in body if k not in TC_OPERATIONS)
+        if onbekend or not all(isinstance(v, bool) for v in body.values()):
+            return jsonify({"fout": f"Kies operaties uit {', '.join(TC_OPERATIONS)} met true of"
+                                    f" false{'; onbekend: ' + ', '.join(onbekend) if onbekend else ''}.",
+                            "code": "OngeldigeInvoer"}), 400
+        for operation, aan in body.items():
+            storing.zet(operation, aan)
+        return jsonify(storing.stand())
+
+    @app.before_request
+    def in_storing():
+        if not storing.iets or request.method != "POST" or request.path != soap_path:
+            return None
+        if request.content_length is not None and request.content_length > max_bytes:
+            return None  # the endpoint refuses it as too large, storing or not
+        req = request._get_current_object()
+        data = req.stream.read(max_bytes + 1)
+        # the SOAP endpoint reads request.stream itself: hand it the same bytes again
+        req.__dict__["stream"] = io.BytesIO(data)
+        if storing.actief(codec.peek_operation(data)):
+            return Response(STORING_PAGINA, status=503, content_type="text/html; charset=utf-8")
+        return None
+
+    app.register_blueprint(bp)
+    app.extensions["oso_storing"] = storing
+    return storing
