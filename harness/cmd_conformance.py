@@ -115,8 +115,9 @@ def run(args) -> int:
         print(f"Selectie: --tags {selection['tags']} ({len(selection['weggelaten'])} verplichte scenario's"
               " niet geselecteerd)", flush=True)
     for n in incomplete:
-        print(f"Let op (--onvolledig): {n.message().splitlines()[0]} {', '.join(n.missing)};"
-              " die scenario's worden niet geverifieerd", flush=True)
+        keys = ", ".join(needs.describe_key(n.role, k) for k in n.missing)
+        print(f"Let op (--onvolledig): de configuratie mist {keys}; de scenario's die dat nodig hebben"
+              " worden niet geverifieerd", flush=True)
     started = time.monotonic()
     preflight = None
     if config.sut_roles:

@@ -58,7 +58,7 @@ def _soap_answers(probe: SoapProbe, role: str, url: str, message, pf: Preflight)
 def _las(env: ConformanceEnv, config: ConformanceConfig, pf: Preflight, *, trigger: bool) -> None:
     las = config.roles["las"]
     _soap_answers(env.probe, "las", las.soap_url, m.DocumentRequest(
-        sessieId=f"voorcontrole-{uuid.uuid4()}", bronBrin=las.brin, bronRouteringsKenmerk=las.routeringskenmerk,
+        sessieId=str(uuid.uuid4()), bronBrin=las.brin, bronRouteringsKenmerk=las.routeringskenmerk,
         doelBrin=SIM_SWV[0], doelRouteringsKenmerk=SIM_SWV[1], koppelsleutel=str(uuid.uuid4()).upper()), pf)
     if not trigger:
         pf.checks.append("trigger niet gecontroleerd: geen leerling po of geen trigger (--onvolledig)")
@@ -87,7 +87,7 @@ def _check(env: ConformanceEnv | None, config: ConformanceConfig, pf: Preflight,
     if "swv" in roles:
         swv = config.roles["swv"]
         _soap_answers(SoapProbe(timeout=timeout), "swv", swv.soap_url, m.DocumentRequest(
-            sessieId=f"voorcontrole-{uuid.uuid4()}", bronBrin="12AB",
+            sessieId=str(uuid.uuid4()), bronBrin="12AB",
             bronRouteringsKenmerk="0000000700012AB00950", doelBrin=swv.brin or SIM_SWV[0],
             doelRouteringsKenmerk=swv.routeringskenmerk, koppelsleutel=str(uuid.uuid4()).upper()), pf)
     if "tc" in roles:
