@@ -9,6 +9,7 @@ import threading
 import time
 
 import requests
+import urllib3
 
 from oso_protocol.transport import codec, faults
 from oso_protocol.transport.faults import OsoFault
@@ -16,6 +17,57 @@ from oso_protocol.transport.messages import NS, Message
 
 from .http_session import Session
 from .messagelog import MessageLog
+
+
+ANSWER_DEADLINE_FACTOR = 3
+_PIECE = 64 * 1024
+
+
+class AnswerRefused(requests.RequestException):
+    """A peer's answer that was cut off: too large or too slow. Carries the fault to report."""
+
+    def __init__(self, fault: OsoFault):
+        super().__init__(fault.omschrijving)
+        self.fault = fault
+
+
+def read_answer(resp: requests.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+    """The body of `resp`, read piece by piece and cut off past `max_bytes` or `deadline`
+    (a time.perf_counter value): a peer's answer never costs more than the limit."""
+    try:
+        declared = int(resp.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    pieces, total = [], 0
+    try:
+        if declared > max_bytes:
+            raise AnswerRefused(_too_large(url, max_bytes))
+        while True:
+            piece = resp.raw.read1(_PIECE, decode_content=True)
+            if not piece:
+                return b"".join(pieces)
+            total += len(piece)
+            if total > max_bytes:
+                raise AnswerRefused(_too_large(url, max_bytes))
+            if time.perf_counter() > deadline:
+                raise AnswerRefused(OsoFault(faults.NIET_BEREIKBAAR,
+                                             f"{url} gaf niet op tijd een volledig antwoord."))
+            pieces.append(piece)
+    except AnswerRefused:
+        resp.close()  # drop the connection rather than read the rest
+        raise
+    except urllib3.exceptions.ReadTimeoutError as exc:  # raw reads are not wrapped by requests
+        resp.close()
+        raise requests.Timeout(exc) from None
+    except (OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
+        resp.close()
+        raise requests.ConnectionError(exc) from None
+
+
+def _too_large(url: str, max_bytes: int) -> OsoFault:
+    return OsoFault(faults.BERICHT_TE_GROOT,
+                    f"Het antwoord van {url} is groter dan de grens van {max_bytes} bytes;"
+                    " het is afgebroken.")
 
 
 class SoapClient:
@@ -27,6 +79,8 @@ class SoapClient:
         self.ns = ns
         self.timeout = timeout
         self.max_bytes = max_bytes
+        # the timeout holds per socket read; a peer that drips its answer needs an overall end
+        self.deadline = timeout * ANSWER_DEADLINE_FACTOR
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
@@ -46,15 +100,15 @@ class SoapClient:
         started = time.perf_counter()
         try:
             resp = self._session().post(
-                url, data=body, timeout=self.timeout,
+                url, data=body, timeout=self.timeout, stream=True,
                 headers={"Content-Type": codec.CONTENT_TYPE,
                          "SOAPAction": f'"{codec.soap_action(message.OPERATION, ns=self.ns)}"',
                          "X-OSO-Peer": self.me},
             )
-            data = resp.content
+            data = read_answer(resp, url, self.max_bytes, started + self.deadline)
         except requests.RequestException as exc:
-            fault = OsoFault(faults.NIET_BEREIKBAAR,
-                             f"{url} is niet bereikbaar ({type(exc).__name__}).")
+            fault = exc.fault if isinstance(exc, AnswerRefused) else OsoFault(
+                faults.NIET_BEREIKBAAR, f"{url} is niet bereikbaar ({type(exc).__name__}).")
             self.messagelog.record("in", side="client", operation=message.OPERATION, peer=url, xml=b"",
                                    outcome=fault.resultaat, koppelsleutel=koppel, sessie_id=sessie,
                                    duration_ms=(time.perf_counter() - started) * 1000)

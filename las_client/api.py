@@ -12,13 +12,39 @@ from . import defects as las_defects
 from . import leerlingen
 from .errors import LasError
 from .oso_calls import OsoCalls
+from .ui_uploads import MAX_BESTAND, te_groot
 from .zorgvragen import Zorgvragen, aanleverpunt_label
+
+# a JSON body carries at most a toelichting and a few attachments, each at most MAX_BESTAND
+# once decoded; base64 makes them a third larger
+MAX_BODY_BYTES = 8 * MAX_BESTAND
 
 
 def _body() -> dict:
     data = request.get_json(silent=True)
     if data is None:
         raise LasError(400, "Verwacht een JSON-body.", "OngeldigeInvoer")
+    return data
+
+
+def _decoded_size(b64) -> int:
+    if not isinstance(b64, str):
+        return 0
+    chars = len(b64) - sum(b64.count(c) for c in " \t\r\n")
+    return chars * 3 // 4 - min(2, len(b64.rstrip()) - len(b64.rstrip().rstrip("=")))
+
+
+def _check_files(files) -> None:
+    """The form's limit per file, before the domain decodes anything."""
+    for f in files:
+        if isinstance(f, dict) and _decoded_size(f.get("inhoud_base64")) > MAX_BESTAND:
+            raise LasError(413, te_groot(f.get("bestandsnaam") or "bestand"), "BestandTeGroot")
+
+
+def _zorgvraag_body(data) -> dict:
+    if isinstance(data, dict):
+        bijlagen = data.get("bijlagen")
+        _check_files([data.get("toelichting"), *(bijlagen if isinstance(bijlagen, list) else [])])
     return data
 
 
@@ -29,6 +55,13 @@ def api_blueprint(store: Store, messagelog: MessageLog, zorgvragen: Zorgvragen,
     @bp.errorhandler(LasError)
     def las_error(exc: LasError):
         return jsonify(exc.to_dict()), exc.status
+
+    @bp.before_request
+    def _body_limit():
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            raise LasError(413, f"De body is groter dan {MAX_BODY_BYTES // (1024 * 1024)} MB.",
+                           "BestandTeGroot")
+        request.max_content_length = MAX_BODY_BYTES  # also for a body without Content-Length
 
     @bp.get("/health")
     def health():
@@ -100,7 +133,7 @@ def api_blueprint(store: Store, messagelog: MessageLog, zorgvragen: Zorgvragen,
 
     @bp.post("/leerlingen/<int:leerling_id>/zorgvragen")
     def zorgvraag_nieuw(leerling_id: int):
-        return jsonify({"zorgvraag": zorgvragen.maak(leerling_id, _body())}), 201
+        return jsonify({"zorgvraag": zorgvragen.maak(leerling_id, _zorgvraag_body(_body()))}), 201
 
     @bp.get("/zorgvragen")
     def zorgvraag_op_koppelsleutel():
@@ -115,11 +148,14 @@ def api_blueprint(store: Store, messagelog: MessageLog, zorgvragen: Zorgvragen,
 
     @bp.patch("/zorgvragen/<int:zorgvraag_id>")
     def zorgvraag_wijzig(zorgvraag_id: int):
-        return jsonify(zorgvragen.wijzig(zorgvraag_id, request.get_json(silent=True)))
+        return jsonify(zorgvragen.wijzig(zorgvraag_id,
+                                         _zorgvraag_body(request.get_json(silent=True))))
 
     @bp.post("/zorgvragen/<int:zorgvraag_id>/bijlagen")
     def zorgvraag_bijlage(zorgvraag_id: int):
-        return jsonify(zorgvragen.voeg_bijlage_toe(zorgvraag_id, request.get_json(silent=True))), 201
+        body = request.get_json(silent=True)
+        _check_files([body])
+        return jsonify(zorgvragen.voeg_bijlage_toe(zorgvraag_id, body)), 201
 
     @bp.post("/zorgvragen/<int:zorgvraag_id>/verzenden")
     def zorgvraag_verzend(zorgvraag_id: int):

@@ -13,6 +13,11 @@ from datetime import datetime, timedelta, timezone
 from actor_kit.store import Store
 
 BEWAARTERMIJN = timedelta(days=1)
+MAX_BESTAND = 10 * 1024 * 1024  # per file, on the form and in the JSON API alike
+
+
+def te_groot(naam: str) -> str:
+    return f"Het bestand {naam} is groter dan {MAX_BESTAND // (1024 * 1024)} MB."
 
 
 def _nu() -> datetime:

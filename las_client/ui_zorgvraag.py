@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import mimetypes
-import zipfile
 
 from flask import Blueprint, redirect, request, url_for
 
+from actor_kit.zipsafe import TooLarge, unpack_one
 from oso_protocol.dossier.categories import gegevensblokken_for
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
@@ -25,12 +24,11 @@ from oso_protocol.transport.messages import Aanleverpunt
 from . import zorgvragen as zv_domain
 from .errors import LasError
 from .ui import ctx, download, kaart, las_error_page, render_tab
-from .ui_uploads import FormulierBestanden
+from .ui_uploads import MAX_BESTAND, FormulierBestanden, te_groot
 
 bp = Blueprint("las_zv", __name__, template_folder="templates")
 bp.register_error_handler(LasError, las_error_page)
 
-MAX_BESTAND = 10 * 1024 * 1024
 TOELICHTING_OMSCHRIJVING = "Toelichting onderwijsbehoeften"
 
 TERUGKOPPELING_LABELS = {
@@ -112,7 +110,7 @@ def _uploads(name: str, fouten: dict) -> list[dict]:
         naam = f.filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "bestand"
         inhoud = f.read(MAX_BESTAND + 1)
         if len(inhoud) > MAX_BESTAND:
-            fouten.setdefault(name, f"Het bestand {naam} is groter dan 10 MB.")
+            fouten.setdefault(name, te_groot(naam))
             continue
         if inhoud:
             out.append({"token": None, "bestandsnaam": naam, "inhoud": inhoud})
@@ -388,14 +386,11 @@ def uitpakken(bestandsnaam: str, bestandsinhoud: str) -> tuple[str, bytes]:
         raise LasError(422, f"De inhoud van {bestandsnaam} is geen geldige base64.",
                        "OnleesbareBijlage") from None
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            files = [i for i in zf.infolist() if not i.is_dir()]
-            if files:
-                entry = next((i for i in files if i.filename == bestandsnaam), files[0])
-                return entry.filename.rsplit("/", 1)[-1] or bestandsnaam, zf.read(entry)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
-        pass  # the school still gets the bytes as they came
-    return f"{bestandsnaam}.zip", raw
+        found = unpack_one(raw, bestandsnaam)
+    except TooLarge as exc:
+        raise LasError(422, str(exc), "OnleesbareBijlage") from None
+    # a ZIP that cannot be opened: the school still gets the bytes as they came
+    return found or (f"{bestandsnaam}.zip", raw)
 
 
 @bp.get("/zorgvragen/<int:zorgvraag_id>/terugkoppelingen/<int:tk_id>/documenten/<int:n>")

@@ -2,7 +2,11 @@
 terugkoppeling. Thin: every decision lives in the domain modules."""
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, Response, current_app, jsonify, request
+
+from actor_kit.server import DEFAULT_THREADS
 
 from oso_protocol.transport import faults
 
@@ -11,6 +15,10 @@ from .terugkoppeling import InvoerFout
 
 MAX_WAIT_SECONDS = 120.0
 DEFAULT_WAIT_SECONDS = 10.0
+# [choice] at most half of the server's request threads (actor_kit.server) may sit in a wait;
+# the other callers are told to come back instead of taking the threads the pages need
+MAX_WAITERS = DEFAULT_THREADS // 2
+_waiters_lock = threading.Lock()
 
 
 def fout(message: str, code: str, status: int):
@@ -19,6 +27,15 @@ def fout(message: str, code: str, status: int):
 
 def _ctx():
     return current_app.extensions["swv"]
+
+
+def _waiters() -> threading.BoundedSemaphore:
+    ext = current_app.extensions
+    with _waiters_lock:
+        if "swv_waiters" not in ext:
+            ext["swv_waiters"] = threading.BoundedSemaphore(
+                int(current_app.config.get("MAX_WAITERS") or MAX_WAITERS))
+        return ext["swv_waiters"]
 
 
 def _onbekend(k: str):
@@ -80,7 +97,16 @@ def aanvraag(k: str):
         return fout("timeout moet een getal (seconden) zijn.", faults.ONGELDIG_BERICHT, 400)
     # [choice] waiting also covers a notificatie that has not arrived yet: the harness may ask
     # before the LAS has sent it. Only when the time is up is an unknown key a 404.
-    row, reached = inbox.wait(k, wanted, max(0.0, min(timeout, MAX_WAIT_SECONDS)))
+    waiters = _waiters()
+    if not waiters.acquire(blocking=False):
+        resp, status = fout("Er wachten al te veel verzoeken op deze SWV; probeer het zo opnieuw.",
+                            "TeVeelWachtenden", 503)
+        resp.headers["Retry-After"] = "1"
+        return resp, status
+    try:
+        row, reached = inbox.wait(k, wanted, max(0.0, min(timeout, MAX_WAIT_SECONDS)))
+    finally:
+        waiters.release()
     if row is None:
         return _onbekend(k)
     # [choice] a wait that ran out still answers 200 with the current aanvraag, marked so

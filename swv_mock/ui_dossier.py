@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 
 from lxml import etree
 
+from actor_kit.zipsafe import unpack_one
 from oso_protocol.dossier.categories import BY_ELEMENT, CATEGORIES, OPT_UIT, VERBODEN
 
 # what the LAS writes in place of a secret number (oso_protocol.dossier.builder)
@@ -154,22 +153,14 @@ def attachments(root: etree._Element) -> list[Attachment]:
 
 def unpack(att: Attachment) -> tuple[str, bytes]:
     """(download name, bytes): the file inside the ZIP, or the raw ZIP when it cannot be opened.
-    Raises ValueError when not even the base64 can be read."""
+    Raises ValueError when not even the base64 can be read or the file unpacks too large."""
     try:
         raw = base64.b64decode("".join(att.inhoud.split()), validate=True)
     except (binascii.Error, ValueError):
         raise ValueError(f"De inhoud van {att.bestandsnaam} is geen geldige base64.") from None
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            files = [i for i in zf.infolist() if not i.is_dir()]
-            if files:
-                # prefer the entry named like the document; else the first file
-                entry = next((i for i in files if i.filename == att.bestandsnaam), files[0])
-                name = entry.filename.rsplit("/", 1)[-1] or att.bestandsnaam
-                return name, zf.read(entry)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
-        pass  # a broken ZIP: the receiver still gets the bytes as they came
-    return f"{att.bestandsnaam}.zip", raw
+    # prefer the entry named like the document; a broken ZIP: the receiver gets the bytes as they
+    # came; one that unpacks beyond the limit: TooLarge, a ValueError
+    return unpack_one(raw, att.bestandsnaam) or (f"{att.bestandsnaam}.zip", raw)
 
 
 # --- values ------------------------------------------------------------------------------------
