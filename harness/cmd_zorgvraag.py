@@ -42,7 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="aangevinkt gegevensblok (herhaalbaar)")
     p.add_argument("--gegevensblokken", default="", metavar="NAAM,NAAM",
                    help="aangevinkte gegevensblokken, met komma's gescheiden")
-    p.add_argument("--bijlage", action="append", default=[], metavar="BESTAND")
+    p.add_argument("--bijlage", action="append", default=[], metavar="BESTAND",
+                   help="extra bijlage (herhaalbaar)")
+    p.add_argument("--bijlagen", default="", metavar="BESTAND,BESTAND",
+                   help="extra bijlagen, met komma's gescheiden")
     p.add_argument("--aandachtspunten")
     p.add_argument("--concept", action="store_true", help="alleen opslaan, niet verzenden")
 
@@ -161,14 +164,16 @@ def run(args) -> int:
             return 0
         # An empty value is passed on as "no file": the LAS under test decides what that means.
         toelichting = getattr(args, "toelichting", None) or None
-        for path in [toelichting, *getattr(args, "bijlage", [])]:
+        bijlagen = list(getattr(args, "bijlage", [])) + [
+            b for b in getattr(args, "bijlagen", "").split(",") if b.strip()]
+        for path in [toelichting, *bijlagen]:
             if path and not os.path.isfile(path):
                 print(f"oso-sim: fout: bestand niet gevonden: {path}", file=sys.stderr)
                 return 2
         if args.actie == "create":
             zv = las.maak_zorgvraag(args.leerling, args.omschrijving, args.aanleverpunt,
                                     toelichting, gegevensblokken=_blokken(args),
-                                    bijlagen=args.bijlage, aandachtspunten=args.aandachtspunten,
+                                    bijlagen=bijlagen, aandachtspunten=args.aandachtspunten,
                                     verzenden=not args.concept)
         elif args.actie == "show":
             zv = las.zorgvraag(_id(las, args))

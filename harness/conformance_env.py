@@ -77,9 +77,10 @@ class ConformanceEnv:
         self.tc = TcDriver(roles["tc"], tc_url, self.probe, simulated=not roles["tc"].external)
         if roles["las"].external:
             self.las = ExternalLas(self, roles["las"], roles["las"].base_url)
-            self.tc.point_to(roles["las"].routeringskenmerk, roles["las"].soap_url,
-                             {"brin": roles["las"].brin, "system": "las-sim", "doel": "OV",
-                              "naam": roles["las"].naam or "LAS onder test"})
+            las = roles["las"]
+            for brin, rk in {las.brin: las.routeringskenmerk, **las.scholen}.items():
+                self.tc.point_to(rk, las.soap_url, {"brin": brin, "system": "las-sim", "doel": "OV",
+                                                    "naam": las.naam or "LAS onder test"})
         else:
             self.las = SimulatedLas(self, roles["las"], urls["las"])
         if roles["swv"].external:

@@ -31,10 +31,14 @@ class CraftedLas:
         return self.server.url + "/oso"
 
     def _soap(self):
+        # Journal rows are kept by reference: handling a documentRequest makes a sessiecontrole
+        # call whose own rows land in the same journal in between.
         data = request.get_data()
-        self.journal.append({"actor": "harnas-las", "side": "server", "direction": "in",
-                             "operation": codec.peek_operation(data), "outcome": "ontvangen",
-                             "koppelsleutel": None, "xml": data.decode("utf-8", "replace")})
+        operation = codec.peek_operation(data)
+        inbound = {"actor": "harnas-las", "side": "server", "direction": "in", "operation": operation,
+                   "outcome": "ontvangen", "koppelsleutel": None, "xml": data.decode("utf-8", "replace")}
+        self.journal.append(inbound)
+        msg = None
         try:
             msg = codec.decode(data)
             answer = self._handle(msg)
@@ -42,10 +46,10 @@ class CraftedLas:
             outcome = getattr(answer, "resultaat", "ok")
         except OsoFault as fault:
             body, status, outcome = codec.encode_fault(fault), codec.HTTP_STATUS_FAULT, fault.resultaat
-        self.journal[-1]["koppelsleutel"] = getattr(locals().get("msg"), "koppelsleutel", None)
+        koppelsleutel = getattr(msg, "koppelsleutel", None)
+        inbound["koppelsleutel"] = koppelsleutel
         self.journal.append({"actor": "harnas-las", "side": "server", "direction": "out",
-                             "operation": self.journal[-1]["operation"], "outcome": outcome,
-                             "koppelsleutel": self.journal[-1]["koppelsleutel"],
+                             "operation": operation, "outcome": outcome, "koppelsleutel": koppelsleutel,
                              "xml": body.decode("utf-8", "replace")})
         return Response(body, status=status, content_type=codec.CONTENT_TYPE)
 

@@ -89,7 +89,6 @@ def swv_sends_terugkoppeling(env, ctx, status, toelichting):
 
 @when(parsers.parse('the SWV sends a terugkoppeling with status "{status}" and a document'))
 def swv_sends_document(env, ctx, status):
-    env.swv.require_internal("een terugkoppeling met een document")
     data = toelichting_pdf("Besluit")
     _terugkoppeling(env, ctx, {
         "status": status, "toelichting": "Zie het besluit in de bijlage.", "behandelaar": "Commissie TLV",

@@ -183,19 +183,14 @@ class ExternalLas(LasDriver):
     simulated = False
 
     def identity(self, brin: str) -> tuple[str, str]:
-        scholen = getattr(self.config, "scholen", None) or {}
-        if brin in scholen:
-            return brin, scholen[brin]
-        return self.config.brin, self.config.routeringskenmerk
+        rk = self.config.routeringskenmerk_of(brin)
+        return (brin, rk) if rk else (self.config.brin, self.config.routeringskenmerk)
 
     def pupil(self, kind: str) -> Pupil:
-        entry = self.config.leerlingen.get(kind)
-        if entry is None:
+        ref = self.config.leerling(kind)
+        if ref is None:
             raise NotVerified(f"geen leerling '{kind}' in [las.leerlingen] van de configuratie")
-        if isinstance(entry, dict):
-            pgn = tuple(str(entry[k]) for k in ("bsn", "onderwijsnummer") if entry.get(k))
-            return Pupil(kind, str(entry["ref"]), entry.get("brin") or self.config.brin, pgn)
-        return Pupil(kind, str(entry), self.config.brin)
+        return Pupil(kind, str(ref.ref), ref.brin)
 
     # -- triggers ------------------------------------------------------------------------------
 
@@ -236,7 +231,9 @@ class ExternalLas(LasDriver):
             Path(path).write_bytes(toelichting_pdf())
         paths = []
         for name, data in bijlage_files(bijlagen):
-            paths.append(str(Path(self.env.workdir) / f"{stamp}-{name}"))
+            folder = Path(self.env.workdir) / f"bijlagen-{stamp}"
+            folder.mkdir(exist_ok=True)
+            paths.append(str(folder / name))
             Path(paths[-1]).write_bytes(data)
         values = {"leerling": pupil.ref, "aanleverpunt": aanleverpunt, "toelichting": path,
                   "omschrijving": omschrijving, "brin": pupil.brin, "las_url": self.base_url,

@@ -3,7 +3,9 @@ itself; what it did is read from the simulated TC (overdracht, afmelding, melden
 and the LAS side (documentRequest); a terugkoppeling comes from its trigger or a person."""
 from __future__ import annotations
 
+import base64
 import time
+from pathlib import Path
 
 from harness.outcomes import NotVerified, not_verified
 
@@ -103,7 +105,13 @@ class ExternalSwv(SwvDriver):
 
     def terugkoppeling(self, koppelsleutel: str, body: dict) -> tuple[bool, str]:
         values = {"koppelsleutel": koppelsleutel, "status": body.get("status", ""),
-                  "toelichting": body.get("toelichting", ""), "behandelaar": body.get("behandelaar", "")}
+                  "toelichting": body.get("toelichting", ""), "behandelaar": body.get("behandelaar", ""),
+                  "document": ""}
+        if body.get("document"):
+            folder = Path(self.env.workdir) / f"document-{time.time_ns()}"
+            folder.mkdir()
+            values["document"] = str(folder / body["document"]["bestandsnaam"])
+            Path(values["document"]).write_bytes(base64.b64decode(body["document"]["inhoud_base64"]))
         if self.config.trigger_terugkoppeling:
             try:
                 done = run_trigger("swv", self.config.trigger_terugkoppeling, values, self.config.wait_seconds)

@@ -1,0 +1,64 @@
+"""`oso-sim swv --swv URL terugkoppeling --koppelsleutel K --status S ...`: make a running SWV
+system of ours send a terugkoppeling. It is the SWV counterpart of `oso-sim zorgvraag`: the
+`trigger_terugkoppeling` our SWV offers the conformance harness (docs/conformance.md).
+
+Exit codes: 0 sent (the LAS acknowledged it), 1 the SWV refused or could not deliver (reason on
+stderr), 2 wrong call, a file that cannot be read, or the SWV unreachable.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+from pathlib import Path
+
+import requests
+
+from actor_kit.http_session import Session
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--swv", default=os.environ.get("OSO_SIM_SWV", "http://127.0.0.1:8602"),
+                        help="basis-URL van het SWV-systeem (standaard $OSO_SIM_SWV of %(default)s)")
+    parser.add_argument("--token", default=os.environ.get("OSO_SIM_TOKEN"),
+                        help="API-token van het SWV-systeem (standaard $OSO_SIM_TOKEN)")
+    sub = parser.add_subparsers(dest="actie", required=True, parser_class=type(parser))
+    p = sub.add_parser("terugkoppeling", help="stuur een terugkoppeling voor een opgehaald dossier")
+    p.add_argument("--koppelsleutel", required=True)
+    p.add_argument("--status", required=True, help="bv. Ontvangen, InBehandeling, Toegekend")
+    p.add_argument("--toelichting", default="")
+    p.add_argument("--behandelaar", default="")
+    p.add_argument("--document", action="append", default=[], metavar="BESTAND",
+                   help="bestand dat meegaat (herhaalbaar)")
+
+
+def run(args) -> int:
+    body = {"status": args.status, "toelichting": args.toelichting or None,
+            "behandelaar": args.behandelaar or None, "documenten": []}
+    try:
+        for path in (p for p in args.document if p):  # an empty value: no document
+            body["documenten"].append({"bestandsnaam": Path(path).name,
+                                       "inhoud_base64": base64.b64encode(Path(path).read_bytes()).decode()})
+    except OSError as exc:
+        print(f"oso-sim: fout: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}/terugkoppeling"
+    try:
+        resp = Session().post(url, json=body, headers=headers, timeout=60)
+    except requests.RequestException as exc:
+        print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
+              file=sys.stderr)
+        return 2
+    try:
+        data = resp.json()
+    except ValueError:
+        data = {}
+    if resp.ok and data.get("verzonden"):
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    reden = data.get("fout") or data.get("resultaat") or f"HTTP {resp.status_code}"
+    print(f"oso-sim: terugkoppeling niet verzonden: {reden}", file=sys.stderr)
+    return 1

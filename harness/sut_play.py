@@ -1,0 +1,167 @@
+"""Our own LAS or SWV played as a vendor's system under test: started in its own process with
+`oso-sim serve`, configured exactly as docs/conformance.md tells a vendor (trigger commands and
+all), optionally with a deliberate defect. Used by the suite's self-checks (tests/ and
+scripts/defect_table.py): a correct system must get geslaagd, each defect must be caught.
+"""
+from __future__ import annotations
+
+import json
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "harness.cli"]
+LAS_BRIN, LAS_RK = "12AB", "0000000700012AB00950"
+VO_BRIN, VO_RK = "56EF", "0000000700056EF00950"
+SWV_BRIN, SWV_RK = "25PO", "0000000700025PO00931"
+ONDERWIJSNUMMER = "101010107"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(role: str, port: int, tc_port: int, workdir: Path, defects=()) -> subprocess.Popen:
+    """`oso-sim serve ROLE` in its own process, returned once its health API answers."""
+    log = open(workdir / f"{role}.log", "w")
+    extra = [a for d in defects for a in ("--defect", d)]
+    proc = subprocess.Popen([*CLI, "serve", role, "--port", str(port),
+                             "--tc-url", f"http://127.0.0.1:{tc_port}",
+                             "--db", str(workdir / f"{role}.sqlite"), *extra],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError(f"{role} startte niet: {(workdir / f'{role}.log').read_text()[-800:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _q(s: str) -> str:
+    # a TOML basic string holding a shell command
+    return json.dumps(s)
+
+
+def prepare_las_pupils(base: str) -> dict[str, dict]:
+    """Pick the pupils a vendor would prepare in its LAS, and give one an onderwijsnummer."""
+    def first(brin, pred=lambda p: True):
+        for p in requests.get(f"{base}/api/leerlingen?brin={brin}", timeout=5).json():
+            full = requests.get(f"{base}/api/leerlingen/{p['id']}", timeout=5).json()
+            if pred(full):
+                return full
+        raise RuntimeError(f"geen geschikte leerling op school {brin}")
+
+    po = first(LAS_BRIN, lambda p: not p.get("bsn"))
+    met_bsn = first(LAS_BRIN, lambda p: bool(p.get("bsn")))
+    met_on = first(LAS_BRIN, lambda p: p["id"] not in (po["id"], met_bsn["id"]))
+    requests.patch(f"{base}/api/leerlingen/{met_on['id']}", json={"bsn": None, "onderwijsnummer": ONDERWIJSNUMMER},
+                   timeout=5).raise_for_status()
+    vo = first(VO_BRIN)
+    return {"po": {"ref": po["id"]}, "met_bsn": {"ref": met_bsn["id"]},
+            "met_onderwijsnummer": {"ref": met_on["id"]}, "vo": {"ref": vo["id"], "brin": VO_BRIN}}
+
+
+def las_config(naam: str, las_port: int, tc_port: int, pupils: dict[str, dict],
+               wait_seconds: float = 15) -> str:
+    """Our LAS as the system under test, triggered through `oso-sim zorgvraag` like a vendor's
+    scripts; every trigger contract of docs/conformance.md configured."""
+    base = f"http://127.0.0.1:{las_port}"
+    zv = " ".join(shlex.quote(a) for a in CLI) + f" zorgvraag --las {base}"
+    triggers = {
+        "trigger": f"{zv} create --leerling {{leerling}} --omschrijving {{omschrijving}}"
+                   " --aanleverpunt {aanleverpunt} --toelichting {toelichting}"
+                   " --gegevensblokken {gegevensblokken} --aandachtspunten {aandachtspunten}"
+                   " --bijlagen {bijlagen}",
+        "trigger_wijzig_leerling": f"{zv} wijzig-leerling --leerling {{leerling}} --achternaam {{achternaam}}",
+        "trigger_wijzig_zorgvraag": f"{zv} wijzig --koppelsleutel {{koppelsleutel}} --veld {{veld}} --waarde {{waarde}}",
+        "trigger_toon_zorgvraag": f"{zv} toon --koppelsleutel {{koppelsleutel}}",
+        "trigger_verwijder_zorgvraag": f"{zv} delete --koppelsleutel {{koppelsleutel}}",
+        "trigger_aanleverpunten": f"{zv} --json aanleverpunten {{brin}}",
+    }
+    lines = [f'[sut]\nnaam = {_q(naam)}', "[las]", 'mode = "external"', f'base_url = "{base}"',
+             f'brin = "{LAS_BRIN}"', f'routeringskenmerk = "{LAS_RK}"', f"wait_seconds = {wait_seconds}"]
+    lines += [f"{k} = {_q(v)}" for k, v in triggers.items()]
+    lines += ["[las.scholen]", f'"{VO_BRIN}" = "{VO_RK}"', "[las.leerlingen]"]
+    for kind, p in pupils.items():
+        brin = f', brin = "{p["brin"]}"' if p.get("brin") else ""
+        lines.append(f'{kind} = {{ ref = "{p["ref"]}"{brin} }}')
+    lines += ["[tc]", f"port = {tc_port}"]
+    return "\n".join(lines) + "\n"
+
+
+def swv_config(naam: str, swv_port: int, tc_port: int, wait_seconds: float = 10) -> str:
+    base = f"http://127.0.0.1:{swv_port}"
+    tk = (" ".join(shlex.quote(a) for a in CLI) + f" swv --swv {base} terugkoppeling --koppelsleutel"
+          " {koppelsleutel} --status {status} --toelichting {toelichting} --behandelaar {behandelaar}"
+          " --document {document}")
+    return "\n".join([f"[sut]\nnaam = {_q(naam)}", "[swv]", 'mode = "external"', f'base_url = "{base}"',
+                      f'brin = "{SWV_BRIN}"', f'routeringskenmerk = "{SWV_RK}"',
+                      f"wait_seconds = {wait_seconds}", f"trigger_terugkoppeling = {_q(tk)}",
+                      "[tc]", f"port = {tc_port}"]) + "\n"
+
+
+@dataclass
+class Run:
+    code: int
+    summary: dict
+    stderr: str
+    seconds: float
+
+    def outcomes(self) -> dict[str, str]:
+        return {s["name"]: s["outcome"] for s in self.summary.get("scenarios", [])}
+
+    def failed(self) -> set[str]:
+        return {s["name"] for s in self.summary.get("scenarios", []) if s["outcome"] == "mislukt"}
+
+
+def conformance(workdir: Path, config: str, tags: str | None = None, timeout: float = 900) -> Run:
+    cfg = workdir / "sut.toml"
+    cfg.write_text(config)
+    cmd = [*CLI, "conformance", "--config", str(cfg), "--report", str(workdir / "rapport")]
+    if tags:
+        cmd += ["--tags", tags]
+    started = time.monotonic()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    try:
+        summary = json.loads((workdir / "rapport" / "summary.json").read_text())
+    except (OSError, ValueError):
+        summary = {}
+    return Run(done.returncode, summary, done.stderr, time.monotonic() - started)
+
+
+def play(role: str, workdir: Path, defects=(), tags: str | None = None) -> Run:
+    """Run the conformance suite against our own `role` (las|swv) as an external system."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    tc_port, port = free_port(), free_port()
+    proc = serve(role, port, tc_port, workdir, defects)
+    try:
+        naam = f"oso-sim {role.upper()}" + (f" met defect {', '.join(defects)}" if defects else "")
+        if role == "las":
+            config = las_config(naam, port, tc_port, prepare_las_pupils(f"http://127.0.0.1:{port}"))
+        else:
+            config = swv_config(naam, port, tc_port)
+        return conformance(workdir, config, tags)
+    finally:
+        stop(proc)
