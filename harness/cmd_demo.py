@@ -1,6 +1,7 @@
 """`oso-sim demo`: the three actors with the prepared scenario, for trainers and first looks."""
 from __future__ import annotations
 
+import secrets
 import sys
 import threading
 
@@ -44,7 +45,11 @@ def run(args) -> int:
         return 2
     ports = {} if args.port == 0 else {"tc": args.port, "las": args.port + 1, "swv": args.port + 2}
     # auto fetch stays configured, so switching step mode off on the SWV page resumes it
-    extra = {"swv": {"STEP_MODE": True}} if args.step else {}
+    # one token for the three actors: only needed from outside this machine, but shown anyway
+    token = secrets.token_urlsafe(24)
+    extra = {role: {"API_TOKEN": token} for role in ("tc", "las", "swv")}
+    if args.step:
+        extra["swv"]["STEP_MODE"] = True
     actors = Actors(scenario=scenario, workdir=args.workdir, port=ports, extra=extra, tls=args.tls)
     try:
         actors.start()
@@ -64,6 +69,7 @@ def run(args) -> int:
         print(f"  Traffic Center:  {urls['tc']}/")
         print(f"  SWV-systeem:     {urls['swv']}/")
         print(f"  SOAP-endpoints:  {urls['tc']}/oso  {urls['las']}/oso  {urls['swv']}/oso")
+        print(f"  API-token:       {token} (nodig voor de API en pagina's van buiten loopback)")
         if actors.pki_dir:
             _print_tls(actors.pki_dir)
         if args.voorbeeld and not args.step:

@@ -6,6 +6,7 @@ import ssl
 import sys
 
 from actor_kit import pki
+from actor_kit.access import is_loopback, token_always_required
 from actor_kit.server import make_wsgi_server
 
 from .actors import create_actor_app, system_id
@@ -30,6 +31,8 @@ def add_arguments(p):
     p.add_argument("--tls", metavar="MAP",
                    help="wederzijdse TLS met de certificaten uit MAP ('oso-sim pki init MAP');"
                         " de actor kiest het certificaat van zijn systeem in het scenario")
+    p.add_argument("--token", help="API-token voor de JSON-API en de pagina's (standaard een"
+                                   " willekeurig token, dat bij het starten wordt getoond)")
 
 
 def tls_files(args) -> dict | None:
@@ -45,6 +48,8 @@ def config_for(args, public_url: str, tls: dict | None = None) -> dict:
               "PUBLIC_URL": public_url}
     if tls:
         config["TLS"] = tls
+    if getattr(args, "token", None):
+        config["API_TOKEN"] = args.token
     if args.role == "tc":
         config["ACTOR_URLS"] = {"tc": public_url, "las": args.las_url or "", "swv": args.swv_url or ""}
     else:
@@ -69,6 +74,10 @@ def _stop_like_ctrl_c(signum, frame):
 
 def run(args) -> int:
     holder = {}
+    if not is_loopback(args.host) and not (args.tls or getattr(args, "token", None)):
+        print(f"oso-sim serve: wie op {args.host} luistert is van buitenaf bereikbaar; geef TLS"
+              " (--tls MAP) of een API-token (--token) op.", file=sys.stderr)
+        return 2
     try:
         tls = tls_files(args)
     except (ScenarioError, pki.PkiError) as exc:
@@ -90,6 +99,8 @@ def run(args) -> int:
         return 2
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     print(f"{args.role} luistert op {url} (SOAP: {url}/oso, WSDL: {url}/oso?wsdl)", flush=True)
+    nodig = "verplicht" if token_always_required(holder["app"].config) else "alleen buiten loopback"
+    print(f"  API-token ({nodig}): {holder['app'].config['API_TOKEN']}", flush=True)
     if tls:
         print(f"  wederzijdse TLS: certificaat {tls['cert']}, vertrouwt alleen {tls['ca']}",
               flush=True)

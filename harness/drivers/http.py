@@ -63,11 +63,14 @@ class Answer:
 class JsonApi:
     """The JSON API of a simulated actor (or anything that speaks the same contract)."""
 
-    def __init__(self, role: str, base_url: str, timeout: float = 10.0, verify=None, cert=None):
+    def __init__(self, role: str, base_url: str, timeout: float = 10.0, verify=None, cert=None,
+                 token: str | None = None):
         self.role = role
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.http = _session(verify, cert)
+        if token:  # the actor's API token, required when it listens off loopback
+            self.http.headers["Authorization"] = f"Bearer {token}"
 
     def request(self, method: str, path: str, *, timeout: float | None = None, **kw) -> Answer:
         url = self.base_url + path
