@@ -14,6 +14,7 @@ from oso_protocol.transport.messages import (DOEL_SWV, MeldenNotificatieRequest,
 
 from . import register
 from .context import TrafficCenter
+from .toegang import ZONDER_TLS, Aanroeper, vereis_houder
 
 
 def _las_aanleverpunt(tc: TrafficCenter, conn, brin: str, rk: str) -> dict:
@@ -47,8 +48,11 @@ def _swv_aanleverpunt(tc: TrafficCenter, conn, brin: str, rk: str) -> dict:
     return ap
 
 
-def melden_notificatie(tc: TrafficCenter, msg: MeldenNotificatieRequest) -> MeldenNotificatieResponse:
+def melden_notificatie(tc: TrafficCenter, msg: MeldenNotificatieRequest, *,
+                       caller: Aanroeper = ZONDER_TLS) -> MeldenNotificatieResponse:
     with tc.store.tx() as conn:
+        # only the LAS holding the bron aanleverpunt may have a koppelsleutel issued for it
+        vereis_houder(tc, conn, caller, msg.bronRouteringsKenmerk, rol="LAS")
         las_ap = _las_aanleverpunt(tc, conn, msg.bronBrin, msg.bronRouteringsKenmerk)
         if msg.doel != DOEL_SWV:
             raise OsoFault(faults.ONJUIST_DOEL,

@@ -17,6 +17,7 @@ from oso_protocol.transport.messages import (AFMELDING_RESULTATEN, DOEL_SWV, OVE
 
 from . import register
 from .context import TrafficCenter
+from .toegang import ZONDER_TLS, Aanroeper, vereis_houder, vereis_mandaat
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -38,8 +39,12 @@ def _sessie_row(conn, sessie_id: str):
 
 # --- overdracht (SWV -> TC) --------------------------------------------------------------------
 
-def overdracht(tc: TrafficCenter, msg: OverdrachtRequest) -> OverdrachtResponse:
+def overdracht(tc: TrafficCenter, msg: OverdrachtRequest, *,
+               caller: Aanroeper = ZONDER_TLS) -> OverdrachtResponse:
     with tc.store.tx() as conn:
+        # first, before anything about the koppelsleutel is told: whoever names the public
+        # routeringskenmerk of an SWV must also hold that SWV system's certificate
+        vereis_houder(tc, conn, caller, msg.doelRouteringsKenmerk, rol="SWV-systeem")
         if not msg.koppelsleutel or msg.zoeksleutel:
             raise OsoFault(faults.SLEUTEL_KEUZE_ONJUIST,
                            "Een SWV-aanvraag wordt opgehaald met de koppelsleutel, zonder"
@@ -118,8 +123,12 @@ def _afwijkend(s, msg) -> list[str]:
     return [name for name, col in pairs if not _same(getattr(msg, name), s[col])]
 
 
-def sessiecontrole(tc: TrafficCenter, msg: SessiecontroleRequest) -> SessiecontroleResponse:
+def sessiecontrole(tc: TrafficCenter, msg: SessiecontroleRequest, *,
+                   caller: Aanroeper = ZONDER_TLS) -> SessiecontroleResponse:
     with tc.store.tx() as conn:
+        # the bron routeringskenmerk must belong to the calling certificate [W17]; the session
+        # compare below then ties it to this koppeling's LAS
+        vereis_houder(tc, conn, caller, msg.bronRouteringsKenmerk, rol="LAS")
         s = _open_sessie(conn, msg.sessieId)
         now = tc.now()
         if now >= s["expires"]:
@@ -148,13 +157,16 @@ def sessiecontrole(tc: TrafficCenter, msg: SessiecontroleRequest) -> Sessiecontr
 
 # --- afmelding (SWV -> TC) ---------------------------------------------------------------------
 
-def afmelding(tc: TrafficCenter, msg: AfmeldingRequest) -> AfmeldingResponse:
+def afmelding(tc: TrafficCenter, msg: AfmeldingRequest, *,
+              caller: Aanroeper = ZONDER_TLS) -> AfmeldingResponse:
     with tc.store.tx() as conn:
+        vereis_houder(tc, conn, caller, msg.doelRouteringsKenmerk, rol="SWV-systeem")
         s = _open_sessie(conn, msg.sessieId)
         afwijkend = _afwijkend(s, msg)
         if afwijkend:
             raise OsoFault(faults.SESSIE_AFWIJKEND,
                            f"Gegevens wijken af van de sessie: {', '.join(afwijkend)}.")
+        vereis_mandaat(tc, conn, caller, s["doel_routeringskenmerk"], s["bron_brin"])
         if msg.resultaat not in AFMELDING_RESULTATEN:
             raise OsoFault(faults.ONGELDIG_BERICHT,
                            f"Resultaat {msg.resultaat} is geen geldig afmeldresultaat"

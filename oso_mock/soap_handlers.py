@@ -6,7 +6,7 @@ from actor_kit.soap_endpoint import Inbound
 from oso_protocol.transport.messages import (Aanleverpunt, OverzichtAanleverpuntRequest,
                                              OverzichtAanleverpuntResponse)
 
-from . import koppelsleutels, register, sessies, terugkoppeling
+from . import koppelsleutels, register, sessies, terugkoppeling, toegang
 from .context import TrafficCenter
 
 
@@ -19,9 +19,12 @@ def overzicht_aanleverpunt(tc: TrafficCenter,
         vestigingscode = ap["vestigingscode"]
         if vestigingscode is None:
             vestigingscode = (register.school(tc, ap["brin"]) or {}).get("vestigingscode")
+        # [choice] the OIN of the holding system travels along, so a LAS or SWV can tell whether
+        # a certificate belongs to the system behind a routeringskenmerk
+        oin = toegang.system_oin(register.system(tc, ap["system"]))
         result.append(Aanleverpunt(routeringsKenmerk=ap["routeringskenmerk"], brin=ap["brin"],
                                    naam=ap["naam"], doel=ap["doel"], vestigingscode=vestigingscode,
-                                   systeem=ap["system"], actief=ap["actief"]))
+                                   systeem=ap["system"], actief=ap["actief"], oin=oin))
     return OverzichtAanleverpuntResponse(aanleverpunt=result)
 
 
@@ -32,11 +35,18 @@ def handlers(tc: TrafficCenter) -> dict:
         handle.__name__ = fn.__name__
         return handle
 
+    def bind_caller(fn):
+        # these operations act for one aanleverpunt: with TLS the certificate must be its system's
+        def handle(message, inbound: Inbound):
+            return fn(tc, message, caller=toegang.huidige_aanroeper())
+        handle.__name__ = fn.__name__
+        return handle
+
     return {
         "overzichtAanleverpunt": bind(overzicht_aanleverpunt),
-        "meldenNotificatie": bind(koppelsleutels.melden_notificatie),
-        "overdracht": bind(sessies.overdracht),
-        "sessiecontrole": bind(sessies.sessiecontrole),
-        "afmelding": bind(sessies.afmelding),
-        "meldenTerugkoppeling": bind(terugkoppeling.melden_terugkoppeling),
+        "meldenNotificatie": bind_caller(koppelsleutels.melden_notificatie),
+        "overdracht": bind_caller(sessies.overdracht),
+        "sessiecontrole": bind_caller(sessies.sessiecontrole),
+        "afmelding": bind_caller(sessies.afmelding),
+        "meldenTerugkoppeling": bind_caller(terugkoppeling.melden_terugkoppeling),
     }

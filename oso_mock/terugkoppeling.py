@@ -10,11 +10,13 @@ from oso_protocol.transport.messages import (DOEL_SWV, MeldenTerugkoppelingReque
 from . import register
 from .context import TrafficCenter
 from .sessies import _same, koppeling_row
+from .toegang import ZONDER_TLS, Aanroeper, vereis_houder, vereis_mandaat
 
 
-def melden_terugkoppeling(tc: TrafficCenter,
-                          msg: MeldenTerugkoppelingRequest) -> MeldenTerugkoppelingResponse:
+def melden_terugkoppeling(tc: TrafficCenter, msg: MeldenTerugkoppelingRequest, *,
+                          caller: Aanroeper = ZONDER_TLS) -> MeldenTerugkoppelingResponse:
     with tc.store.tx() as conn:
+        vereis_houder(tc, conn, caller, msg.doelRouteringsKenmerk, rol="SWV-systeem")
         k = koppeling_row(conn, msg.koppelsleutel)
         if k is None:
             raise OsoFault(faults.KOPPELSLEUTEL_ONBEKEND,
@@ -33,6 +35,7 @@ def melden_terugkoppeling(tc: TrafficCenter,
         if msg.doel != DOEL_SWV:
             raise OsoFault(faults.ONJUIST_DOEL,
                            f"Een terugkoppeling in de SWV-flow heeft doel {DOEL_SWV}, niet {msg.doel}.")
+        vereis_mandaat(tc, conn, caller, k["doel_routeringskenmerk"], k["bron_brin"])
         if not k["opgehaald"]:
             raise OsoFault(faults.DOSSIER_NIET_OPGEHAALD,
                            f"Het dossier bij koppelsleutel {k['koppelsleutel']} is nog niet"
