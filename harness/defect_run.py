@@ -1,0 +1,69 @@
+"""Plays every defect of the catalogue (harness.defects) as an external system under test and
+records which scenarios caught it: the proof that the conformance suite can fail, one rule at a
+time. Also plays the correct LAS and SWV, which must get geslaagd.
+
+Used by scripts/defect_table.py (writes the table in docs/conformance.md) and by the slow test
+tests/test_defects_caught.py.
+"""
+from __future__ import annotations
+
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .defects import CATALOGUS, Defect
+from .sut_play import play
+
+
+@dataclass
+class Played:
+    rol: str
+    defect: Defect | None          # None: the correct system
+    verdict: str
+    failed: set[str] = field(default_factory=set)
+    niet_geverifieerd: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+
+    @property
+    def caught(self) -> bool:
+        """Caught: verdict mislukt, and every scenario meant to catch it failed."""
+        return (self.defect is not None and self.verdict == "mislukt"
+                and set(self.defect.scenarios) <= self.failed)
+
+    @property
+    def extra(self) -> set[str]:
+        return self.failed - set(self.defect.scenarios if self.defect else ())
+
+
+def play_one(rol: str, defect: Defect | None, workdir: Path) -> Played:
+    run = play(rol, workdir, [defect.naam] if defect else [])
+    scenarios = run.summary.get("scenarios", [])
+    return Played(rol, defect, run.summary.get("verdict", "fout"), run.failed(),
+                  {s["name"] for s in scenarios if s["outcome"] == "niet geverifieerd"
+                   and "optional" not in s.get("tags", [])}, run.seconds)
+
+
+def play_catalogue(workers: int = 2, only: list[str] | None = None) -> list[Played]:
+    """The correct LAS and SWV first, then every defect (or those named in `only`)."""
+    jobs: list[tuple[str, Defect | None]] = [("las", None), ("swv", None)]
+    jobs += [(d.rol, d) for d in CATALOGUS if not only or d.naam in only or d.sleutel in only]
+    with tempfile.TemporaryDirectory(prefix="oso-defecten-") as tmp, \
+            ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(play_one, rol, d, Path(tmp) / f"{i:02d}-{rol}-{d.naam if d else 'correct'}")
+                   for i, (rol, d) in enumerate(jobs)]
+        return [f.result() for f in futures]
+
+
+def markdown(results: list[Played]) -> str:
+    defects = [r for r in results if r.defect is not None]
+    caught = sum(r.caught for r in defects)
+    lines = [f"Score: **{caught}/{len(defects)}** defects caught. Correct systems as external SUT: "
+             + ", ".join(f"{r.rol.upper()} `{r.verdict}`" for r in results if r.defect is None) + ".",
+             "", "| role | defect | what it breaks | verdict | scenarios that failed | caught |",
+             "|---|---|---|---|---|---|"]
+    for r in defects:
+        failed = "; ".join(sorted(r.failed)) or "-"
+        lines.append(f"| {r.rol.upper()} | `{r.defect.naam}` | {r.defect.beschrijving} | {r.verdict}"
+                     f" | {failed} | {'yes' if r.caught else '**no**'} |")
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""The conformance suite can fail: our own LAS and SWV, played as a vendor's external system,
+get geslaagd when correct, and every deliberate one-rule defect of the catalogue
+(harness/defects.py) makes the scenarios meant to catch it fail, with verdict mislukt.
+The same run writes the table in docs/conformance.md (scripts/defect_table.py)."""
+from __future__ import annotations
+
+import pytest
+
+from harness.defect_run import play_catalogue
+from harness.defects import CATALOGUS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def played():
+    return play_catalogue(workers=2)
+
+
+def test_correct_las_and_swv_as_external_systems_pass(played):
+    correct = {r.rol: r for r in played if r.defect is None}
+    assert correct["las"].verdict == "geslaagd", (correct["las"].failed, correct["las"].niet_geverifieerd)
+    assert correct["swv"].verdict == "geslaagd", (correct["swv"].failed, correct["swv"].niet_geverifieerd)
+
+
+def test_every_defect_has_a_scenario_meant_to_catch_it():
+    assert all(d.scenarios for d in CATALOGUS), [d.sleutel for d in CATALOGUS if not d.scenarios]
+
+
+@pytest.mark.parametrize("sleutel", [d.sleutel for d in CATALOGUS])
+def test_defect_is_caught(played, sleutel):
+    r = next(p for p in played if p.defect is not None and p.defect.sleutel == sleutel)
+    assert r.verdict == "mislukt", f"{sleutel}: oordeel {r.verdict}, mislukt: {sorted(r.failed)}"
+    missing = set(r.defect.scenarios) - r.failed
+    assert not missing, f"{sleutel}: deze scenario's slaagden toch: {sorted(missing)}"
