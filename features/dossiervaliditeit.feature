@@ -24,4 +24,5 @@ Feature: Elk dossier dat de LAS levert is geldig
     Then the zorgvraag is sent
     And the SWV has fetched the dossier
     And category cat_bijlagedocs is declared OPTIONEEL
+    And the dossier carries the 2 bijlagen by name and content
     And the dossier passes the full validator

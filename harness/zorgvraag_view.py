@@ -21,7 +21,7 @@ def contract_view(zv: dict | None, koppelsleutel: str) -> dict:
                 "status": t["status"], "datum": t["datum"], "toelichting": t["toelichting"],
                 "behandelaar": t["behandelaar"],
                 "documenten": [{"bestandsnaam": d.get("bestandsnaam"),
-                                "sha256": _sha256_b64(d.get("bestandsinhoud"))}
+                                "sha256": file_sha256(d.get("bestandsinhoud"))}
                                for d in t.get("documenten") or []]}
                 for t in zv.get("terugkoppelingen", [])]}
 
@@ -29,7 +29,7 @@ def contract_view(zv: dict | None, koppelsleutel: str) -> dict:
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
-def _sha256_b64(text: str | None) -> str | None:
+def file_sha256(text: str | None) -> str | None:
     """SHA-256 of the file a terugkoppeling document carries. [choice] documents travel as
     base64 of a ZIP holding the one file (like gegevensset documents); the hash is of that file,
     read with a size cap so a ZIP bomb cannot blow up the reader."""

@@ -1,6 +1,8 @@
 """Steps about the aanvraag SWV-dossier as the SWV received it."""
 from __future__ import annotations
 
+import hashlib
+
 from lxml import etree
 from pytest_bdd import parsers, then
 
@@ -139,6 +141,22 @@ def matrix(ctx, profile):
     wrong = {c.element: declared_.get(c.element) for c in CATEGORIES
              if declared_.get(c.element) not in allowed_declarations(profile, c.element)}
     assert not wrong, f"OSS.PM01: declaraties buiten de profielmatrix van {profile}: {wrong}"
+
+
+@then(parsers.parse("the dossier carries the {n:d} bijlagen by name and content"))
+def carries_bijlagen(ctx, n):
+    from harness.drivers.las import bijlage_files
+    from harness.zorgvraag_view import file_sha256
+
+    lijst = _find(_root(ctx), "huidigeschool/leerling/overigdocumentlijst")
+    got = set()
+    for doc in (lijst if lijst is not None else []):
+        naam = doc.find(f"{{{NS}}}bestandsnaam")
+        inhoud = doc.find(f"{{{NS}}}bestandsinhoud")
+        got.add(((naam.text if naam is not None else None),
+                 file_sha256(inhoud.text if inhoud is not None else None)))
+    want = {(name, hashlib.sha256(data).hexdigest()) for name, data in bijlage_files(n)}
+    assert want <= got, f"bijlagen niet ongeschonden in overigdocumentlijst: verwacht {sorted(want)}, kreeg {sorted(got)}"
 
 
 @then("the dossier passes the full validator")
