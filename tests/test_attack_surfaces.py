@@ -1,0 +1,266 @@
+"""Attacks on the actors' surfaces, each next to the legitimate use that must keep working:
+the API token off loopback, other sites posting through the trainer's browser, the SOAP
+endpoint's Content-Type, download names and the security headers."""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+import las_support
+from las_support import peers  # noqa: F401  (fixture)
+import swv_support
+import tc_support
+from actor_kit.access import token_always_required
+from actor_kit.server import ServerThread
+from actor_kit.web import content_disposition
+from harness.cli import main as cli_main
+from harness.drivers.http import JsonApi
+from oso_protocol.transport import codec
+
+TOKEN = "geheim-token-voor-de-test"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+PUBLIC = {"PUBLIC_URL": "http://oso-sim.school.example:8601", "API_TOKEN": TOKEN}
+EVIL = "http://evil.example"
+
+
+@pytest.fixture
+def public_las(tmp_path):
+    app = las_support.make_app(tmp_path / "las.sqlite", **PUBLIC)
+    yield app
+    app.extensions["oso_sim_close"]()
+
+
+@pytest.fixture
+def las(tmp_path):
+    app = las_support.make_app(tmp_path / "las.sqlite")
+    yield app
+    app.extensions["oso_sim_close"]()
+
+
+@pytest.fixture
+def locked_tc(tmp_path):
+    app = tc_support.make_app(tmp_path, REQUIRE_TOKEN=True, API_TOKEN=TOKEN)
+    yield app
+    app.extensions["oso_sim_close"]()
+
+
+def _leerling(client, headers=None) -> dict:
+    lid = client.get("/api/leerlingen?brin=12AB", headers=headers).json[0]["id"]
+    return client.get(f"/api/leerlingen/{lid}", headers=headers).json
+
+
+def _csrf(client, url: str) -> str:
+    client.get(url)
+    return client.get_cookie("oso_sim_csrf").value
+
+
+# --- the token -----------------------------------------------------------------------------------
+
+def test_pupil_record_without_token_is_refused_off_loopback(public_las):
+    client = public_las.test_client()
+    resp = client.get("/api/leerlingen?brin=12AB")
+    assert resp.status_code == 401 and resp.json["code"] == "NietGeautoriseerd"
+    assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+    leerling = _leerling(client, BEARER)
+    assert leerling["achternaam"] and leerling["geboortedatum"]
+    resp = client.get(f"/api/leerlingen/{leerling['id']}")
+    assert resp.status_code == 401 and leerling["achternaam"] not in resp.text
+    wrong = client.get(f"/api/leerlingen/{leerling['id']}",
+                       headers={"Authorization": "Bearer " + TOKEN[:-1] + "x"})
+    assert wrong.status_code == 401
+    # the pupil pages send a person to the login form instead
+    page = client.get(f"/leerlingen/{leerling['id']}")
+    assert page.status_code == 303 and page.location.startswith("/inloggen?volgende=")
+    assert leerling["achternaam"] not in page.text
+
+
+def test_pupil_record_without_token_works_on_loopback_for_the_demo(las):
+    client = las.test_client()
+    leerling = _leerling(client)
+    assert leerling["achternaam"]
+    assert client.get(f"/leerlingen/{leerling['id']}").status_code == 200
+
+
+def test_caller_from_another_address_needs_the_token_even_on_a_loopback_config(las):
+    client = las.test_client()
+    far = {"REMOTE_ADDR": "192.0.2.7"}
+    assert client.get("/api/leerlingen", environ_base=far).status_code == 401
+    # the token made at start, as `oso-sim serve` prints it
+    ok = client.get("/api/leerlingen", environ_base=far,
+                    headers={"Authorization": f"Bearer {las.config['API_TOKEN']}"})
+    assert ok.status_code == 200 and ok.json
+
+
+def test_message_log_with_xml_and_dossier_download_need_the_token(public_las, tmp_path):
+    client = public_las.test_client()
+    assert client.get("/api/berichten?xml=1").status_code == 401
+    assert client.get("/api/berichten?xml=1", headers=BEARER).status_code == 200
+    swv = swv_support.make_app(tmp_path, **PUBLIC)
+    try:
+        c = swv.test_client()
+        k = swv_support.notify(c)  # the SOAP endpoint stays open to the other actors
+        resp = c.get(f"/aanvragen/{k}/dossier.xml")
+        assert resp.status_code == 303 and "/inloggen" in resp.location
+        assert c.get("/api/aanvragen").status_code == 401
+        assert [a["koppelsleutel"] for a in c.get("/api/aanvragen", headers=BEARER).json] == [k]
+    finally:
+        swv.extensions["oso_sim_close"]()
+
+
+def test_register_change_without_token_is_refused(locked_tc):
+    client = locked_tc.test_client()
+    rk = tc_support.SWV_RK
+    before = client.get("/api/register", headers=BEARER).json
+    punt = next(a for a in before["aanleverpunten"] if a["routeringskenmerk"] == rk)
+    resp = client.patch(f"/api/register/aanleverpunten/{rk}", json={"url": EVIL + "/oso"})
+    assert resp.status_code == 401
+    # nor through the register page's switch, not even with a fresh CSRF token
+    csrf = _csrf(client, "/inloggen")
+    resp = client.post(f"/aanleverpunten/{rk}/actief",
+                       data={"csrf_token": csrf, "actief": "0" if punt["actief"] else "1"})
+    assert resp.status_code == 401
+    after = client.get("/api/register", headers=BEARER).json
+    assert after == before
+    ok = client.patch(f"/api/register/aanleverpunten/{rk}", json={"url": "http://swv2.test/oso"},
+                      headers=BEARER)
+    assert ok.status_code == 200 and ok.json["url"] == "http://swv2.test/oso"
+
+
+def test_koppelingen_list_without_token_is_refused(locked_tc):
+    client = locked_tc.test_client()
+    k = tc_support.soap(client, tc_support.melden()).koppelsleutel
+    resp = client.get("/api/koppelingen")
+    assert resp.status_code == 401 and k not in resp.text
+    assert k in client.get("/api/koppelingen", headers=BEARER).text
+    assert client.get("/api/health").status_code == 200  # the demo page's check stays open
+
+
+def test_login_form_lets_a_person_in_with_the_token_only(locked_tc):
+    client = locked_tc.test_client()
+    first = client.get("/")
+    assert first.status_code == 303
+    login = client.get(first.location)
+    assert login.status_code == 200 and "API-token" in login.text
+    csrf = client.get_cookie("oso_sim_csrf").value
+    wrong = client.post("/inloggen", data={"csrf_token": csrf, "token": "raden", "volgende": "/"})
+    assert wrong.status_code == 401 and "klopt niet" in wrong.text
+    assert client.get("/").status_code == 303
+    # a login that would send the person to another site goes home instead
+    resp = client.post("/inloggen", data={"csrf_token": csrf, "token": TOKEN,
+                                          "volgende": "//evil.example/"})
+    assert resp.status_code == 303 and resp.location == "/"
+    assert TOKEN not in client.get_cookie("oso_sim_toegang").value
+    page = client.get("/")
+    assert page.status_code == 200 and tc_support.SWV_RK in page.text
+
+
+def test_serve_on_a_public_host_refuses_without_tls_or_token(capsys):
+    assert cli_main(["serve", "tc", "--host", "0.0.0.0", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--tls" in err and "--token" in err and "bereikbaar" in err
+    # with a token it would start, and then every caller must show it
+    assert token_always_required({"PUBLIC_URL": "http://0.0.0.0:8600"})
+    assert not token_always_required({"PUBLIC_URL": "http://127.0.0.1:8600"})
+    assert token_always_required({"PUBLIC_URL": "http://127.0.0.1:8600", "REQUIRE_TOKEN": True})
+
+
+def test_harness_driver_sends_the_token(locked_tc):
+    with ServerThread(locked_tc) as server:
+        assert JsonApi("tc", server.url, timeout=5).request("GET", "/api/register").status == 401
+        api = JsonApi("tc", server.url, timeout=5, token=TOKEN)
+        assert api.get("/api/register")["aanleverpunten"]
+
+
+# --- other sites ---------------------------------------------------------------------------------
+
+def _concept(client) -> dict:
+    lid = client.get("/api/leerlingen?brin=12AB").json[0]["id"]
+    resp = client.post(f"/api/leerlingen/{lid}/zorgvragen",
+                       json=las_support.zorgvraag_body(verzenden=False))
+    assert resp.status_code == 201, resp.json
+    return resp.json["zorgvraag"]
+
+
+def test_cross_site_form_post_is_refused(las, peers):
+    client = las.test_client()
+    zv = _concept(client)
+    url = f"/api/zorgvragen/{zv['id']}/verzenden"
+    # what an evil page's <form method=post> makes the trainer's browser send
+    resp = client.post(url, data={}, headers={"Origin": EVIL,
+                                              "Sec-Fetch-Site": "cross-site"})
+    assert resp.status_code == 403 and resp.json["code"] == "AndereHerkomst"
+    # a browser that leaves Origin out still marks the form as a form: not JSON
+    resp = client.post(url, data={"x": "1"}, content_type="application/x-www-form-urlencoded")
+    assert resp.status_code == 415
+    resp = client.post(url, data="{}", content_type="text/plain")
+    assert resp.status_code == 415
+    assert peers.count("meldenNotificatie") == 0
+    assert client.get(f"/api/zorgvragen/{zv['id']}").json["notificatie_verstuurd"] != "Ja"
+    # the harness and other programs: no body, or JSON, same origin or none
+    ok = client.post(url, headers={"Origin": "http://localhost"})
+    assert ok.status_code == 200, ok.json
+    assert ok.json["zorgvraag"]["notificatie_verstuurd"] == "Ja"
+
+
+def test_cross_site_post_of_a_page_form_is_refused_even_with_a_csrf_token(las, peers):
+    client = las.test_client()
+    zv = _concept(client)
+    csrf = _csrf(client, f"/zorgvragen/{zv['id']}")
+    url = f"/zorgvragen/{zv['id']}/verzenden"
+    resp = client.post(url, data={"csrf_token": csrf}, headers={"Origin": EVIL})
+    assert resp.status_code == 403 and "andere website" in resp.text
+    assert client.get(f"/api/zorgvragen/{zv['id']}").json["notificatie_verstuurd"] != "Ja"
+    same = client.post(url, data={"csrf_token": csrf}, headers={"Origin": "http://localhost"})
+    assert same.status_code in (200, 303)
+    assert client.get(f"/api/zorgvragen/{zv['id']}").json["notificatie_verstuurd"] == "Ja"
+
+
+def test_text_plain_post_to_oso_gets_415(tmp_path):
+    app = swv_support.make_app(tmp_path)
+    try:
+        client = app.test_client()
+        body = codec.encode(swv_support.notificatie(str(uuid.uuid4()).upper()))
+        for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
+                      None):
+            resp = client.post("/oso", data=body, content_type=ctype)
+            assert resp.status_code == 415, ctype
+            assert "text/xml" in resp.text
+        assert client.get("/api/aanvragen").json == []
+        k = swv_support.notify(client)  # text/xml, as every SOAP 1.1 client sends
+        assert [a["koppelsleutel"] for a in client.get("/api/aanvragen").json] == [k]
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+# --- downloads and headers -----------------------------------------------------------------------
+
+def test_attachment_name_with_line_break_downloads_safely(las):
+    client = las.test_client()
+    naam = 'verslag"\r\nSet-Cookie: x=1\u2028ü.pdf'
+    lid = client.get("/api/leerlingen?brin=12AB").json[0]["id"]
+    zv = client.post(f"/api/leerlingen/{lid}/zorgvragen", json=las_support.zorgvraag_body(
+        verzenden=False, bijlagen=[las_support.bestand(naam, b"%PDF-1.4 verslag")])).json["zorgvraag"]
+    bijlage = next(b for b in client.get(f"/api/zorgvragen/{zv['id']}").json["bijlagen"]
+                   if b["soort"] == "bijlage")
+    resp = client.get(f"/zorgvragen/{zv['id']}/bijlagen/{bijlage['id']}")
+    assert resp.status_code == 200 and resp.data == b"%PDF-1.4 verslag"
+    disposition = resp.headers["Content-Disposition"]
+    assert not re.search(r"[\r\n\u2028]", disposition) and "Set-Cookie" not in resp.headers
+    assert disposition.startswith("attachment; filename=")
+    assert "filename*=UTF-8''verslagSet-Cookie%3A%20x%3D1%C3%BC.pdf" in disposition
+    # an ordinary name stays as it was
+    assert content_disposition("besluit.pdf") == \
+        "attachment; filename=besluit.pdf; filename*=UTF-8''besluit.pdf"
+    assert content_disposition("\r\n") .startswith("attachment; filename=bestand;")
+
+
+@pytest.mark.parametrize("path", ["/", "/api/health", "/oso?wsdl", "/bestaat-niet"])
+def test_every_answer_carries_the_security_headers(las, locked_tc, path):
+    for app, headers in ((las, {}), (locked_tc, BEARER)):
+        resp = app.test_client().get(path, headers=headers)
+        assert resp.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert resp.headers["Referrer-Policy"] == "same-origin"
+
