@@ -15,6 +15,7 @@ import selectors
 import socket
 import ssl
 import threading
+import time
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
@@ -23,6 +24,7 @@ from .tls import TlsFiles, server_context
 
 HANDSHAKE_TIMEOUT = 10.0
 IDLE_TIMEOUT = 120.0  # as waitress's channel_timeout on the plain path
+JOIN_SECONDS = 5.0    # how long close() waits for connection threads, all together
 
 
 class _Handler(WSGIRequestHandler):
@@ -76,31 +78,43 @@ class TlsWsgiServer(ThreadedWSGIServer):
 
     # --- connections -------------------------------------------------------------------------
 
-    def finish_request(self, request, client_address):
+    def process_request(self, request, client_address):
+        # registered here, in the accept loop, so close() knows every thread it must wait for
+        thread = threading.Thread(target=self.process_request_thread,
+                                  args=(request, client_address), daemon=True,
+                                  name=f"tls-{self.effective_port}")
         with self._lock:
             if self._closing:
+                self.shutdown_request(request)
                 return
+            self._workers = {t for t in self._workers if t.is_alive()}
+            self._workers.add(thread)
             self._open.add(request)
-            self._workers.add(threading.current_thread())
+        thread.start()
+
+    def finish_request(self, request, client_address):
         conn = None
         try:
             request.settimeout(HANDSHAKE_TIMEOUT)
-            try:
-                conn = self.ssl_context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return  # refused: no, expired or foreign certificate, or plain HTTP
+            # wrapping takes the descriptor over from `request`: track the new socket before
+            # shaking hands, so close() can cut a client that never finishes the handshake
+            conn = self.ssl_context.wrap_socket(request, server_side=True,
+                                                do_handshake_on_connect=False)
             with self._lock:
                 self._open.discard(request)
                 if self._closing:
                     return
                 self._open.add(conn)
+            try:
+                conn.do_handshake()
+            except (ssl.SSLError, OSError):
+                return  # refused: no, expired or foreign certificate, or plain HTTP
             conn.settimeout(IDLE_TIMEOUT)
             self.RequestHandlerClass(conn, client_address, self)
         finally:
             with self._lock:
                 self._open.discard(request)
                 self._open.discard(conn)
-                self._workers.discard(threading.current_thread())
             if conn is not None:
                 conn.close()
 
@@ -146,8 +160,10 @@ class TlsWsgiServer(ThreadedWSGIServer):
                 pass
         with self._lock:
             threads = list(self._workers)
+        deadline = time.monotonic() + JOIN_SECONDS
         for thread in threads:
-            # a thread still inside the app (a long wait) ends by itself; it holds no socket
-            thread.join(timeout=2)
+            # a thread still inside the app (a long wait) after the deadline ends by itself
+            # later; its connection is already shut down
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self._wake_r.close()
         self._wake_w.close()
