@@ -253,7 +253,7 @@ def markeer_verstuurd(store, zorgvraag_id: int) -> None:
 def aanleverpunt_zonder_overzicht(rk: str):
     """skip_overzicht: the aanleverpunt as the LAS guesses it, BRIN cut from the kenmerk."""
     from oso_protocol.transport.messages import DOEL_SWV, Aanleverpunt
-    return Aanleverpunt(routeringsKenmerk=rk, brin=rk[10:14], naam=None, doel=DOEL_SWV)
+    return Aanleverpunt(routeringsKenmerk=rk, brin=rk[-9:-5], naam=None, doel=DOEL_SWV)
 
 
 def lokale_aanleverpunten(scenario, brin: str) -> list:

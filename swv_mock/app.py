@@ -93,7 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
     inbox = Inbox(store)
     ophalen = Ophalen(inbox, client, tc_url=config.get("TC_URL"), defects=defects,
                       las_url=las_url)
-    sender = TerugkoppelingSender(inbox, client, tc_url=config.get("TC_URL"))
+    sender = TerugkoppelingSender(inbox, client, tc_url=config.get("TC_URL"), defects=defects)
     worker = Worker(ophalen.run, threads=int(config.get("WORKERS", 4))) if auto_fetch else None
     aanleverpunten = {p["routeringskenmerk"]: p for p in swv.get("aanleverpunten") or []}
     ctx = SwvContext(store, messagelog, inbox, ophalen, sender, worker, aanleverpunten,

@@ -32,18 +32,16 @@ from oso_protocol.transport.messages import (
 from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 from . import aanvragen as av
+from . import defects as swv_defects
 from .aanvragen import Inbox
+# the defect names lived here first; kept importable from this module
+from .defects import DEFECTS, SKIP_AFMELDING, SKIP_OVERDRACHT  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 DOSSIER_ONGELDIG = "DossierOngeldig"
 BRON_NIET_BEREIKBAAR = "BronNietBereikbaar"
 LEVERING_GEWEIGERD = "LeveringGeweigerd"
-
-# Defects a conformance test can switch on to play a broken SWV (config DEFECTS).
-SKIP_AFMELDING = "skip_afmelding"    # never sign a session off
-SKIP_OVERDRACHT = "skip_overdracht"  # ask the LAS with a made-up sessieId, no TC session
-DEFECTS = frozenset({SKIP_AFMELDING, SKIP_OVERDRACHT})
 
 _MAX_DOSSIER_BYTES = 64 * 1024 * 1024
 
@@ -97,7 +95,7 @@ class Ophalen:
         self.inbox = inbox
         self.client = client
         self.tc_soap = (tc_url or "").rstrip("/") + "/oso"
-        self.defects = frozenset(defects)
+        self.defects = swv_defects.check(defects)
         self.las_url = las_url  # only used by the skip_overdracht defect: no TC to ask
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -157,6 +155,8 @@ class Ophalen:
             bronBrin=row["bron_brin"], bronRouteringsKenmerk=row["bron_routeringskenmerk"],
             doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
             koppelsleutel=key, overdrachtsoort=OVERDRACHTSOORT_SWV)
+        if swv_defects.active(self.defects, swv_defects.OVERDRACHT_MET_ZOEKSLEUTEL):
+            request.zoeksleutel, request.koppelsleutel = key, None
         try:
             answer = self.client.call(self.tc_soap, request, expect=OverdrachtResponse)
         except OsoFault as fault:
@@ -199,10 +199,14 @@ class Ophalen:
                 "OSS.SWV.BASE64", "Het dossier in documentResponse is geen geldige base64.")]), False
         else:
             report, readable = validate_dossier(data)
+            if swv_defects.active(self.defects, swv_defects.ACCEPT_PGN):
+                report = swv_defects.zonder_pgn_regel(report)
         # [choice] the transfer succeeded when a readable dossier arrived, whatever its findings:
         # content problems go back to the school in the terugkoppeling. DossierOngeldig only
         # when what arrived cannot be read as a dossier at all.
         resultaat = OVERDRACHT_GESLAAGD if readable else DOSSIER_ONGELDIG
+        if swv_defects.active(self.defects, swv_defects.AFMELDING_FOUT_RESULTAAT) and readable:
+            resultaat = DOSSIER_ONGELDIG
         valid = report.get("valid")
         return self.inbox.update(
             key, status=av.OPGEHAALD, dossier=data, dossier_versie=dossier_versie,

@@ -24,6 +24,7 @@ from oso_protocol.transport.messages import (
     TERUGKOPPELING_STATUSSEN, Document, MeldenTerugkoppelingRequest, MeldenTerugkoppelingResponse,
     Terugkoppeling, TerugkoppelingRequest, TerugkoppelingResponse)
 
+from . import defects as swv_defects
 from .aanvragen import Inbox, OnbekendeAanvraag, terugkoppeling_public
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,12 @@ def parse_document(raw) -> dict:
 
 
 class TerugkoppelingSender:
-    def __init__(self, inbox: Inbox, client: SoapClient, *, tc_url: str | None):
+    def __init__(self, inbox: Inbox, client: SoapClient, *, tc_url: str | None,
+                 defects=frozenset()):
         self.inbox = inbox
         self.client = client
         self.tc_soap = (tc_url or "").rstrip("/") + "/oso"
+        self.defects = swv_defects.check(defects)
 
     def recover(self) -> int:
         """Mark terugkoppelingen cut off by a crash as failed (one attempt: no resend)."""
@@ -124,11 +127,15 @@ class TerugkoppelingSender:
             doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
             koppelsleutel=key)
         try:
-            las_url = self.client.call(self.tc_soap, melden,
-                                       expect=MeldenTerugkoppelingResponse).url
+            las_url = (row["las_url"] if swv_defects.active(
+                           self.defects, swv_defects.SKIP_MELDEN_TERUGKOPPELING)
+                       else self.client.call(self.tc_soap, melden,
+                                             expect=MeldenTerugkoppelingResponse).url)
         except OsoFault as fault:
             return self._failed(tk_id, fault, "De TC weigerde de terugkoppeling")
         self._set(tk_id, las_url=las_url)
+        if swv_defects.active(self.defects, swv_defects.GARBLE_TERUGKOPPELING):
+            status = swv_defects.andere_status(status)
 
         bericht = TerugkoppelingRequest(
             bronBrin=melden.bronBrin, bronRouteringsKenmerk=melden.bronRouteringsKenmerk,
