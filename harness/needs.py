@@ -40,6 +40,7 @@ NEEDS: dict[str, list[tuple[str, str]]] = {
         ("the school changes the", "trigger_wijzig_zorgvraag"),
         ("the LAS shows", "trigger_toon_zorgvraag"),
         ("the zorgvraag is not in the overview", "trigger_toon_zorgvraag"),
+        ("the LAS no longer shows", "trigger_toon_zorgvraag"),
         ("the school deletes the zorgvraag", "trigger_verwijder_zorgvraag"),
         ("the school opens the aanleverpuntselectie", "trigger_aanleverpunten"),
     ],

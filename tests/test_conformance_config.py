@@ -282,3 +282,15 @@ def test_left_out_counts_only_mandatory_scenarios_of_the_role_under_test():
     left = needs.left_out(config, scenarios, needs.compile_selection("las and PaO.LL12"))
     assert left and all(s.mandatory and "las" in s.tags for s in left)
     assert not needs.left_out(config, scenarios, needs.compile_selection("las or not las"))
+
+
+def test_every_school_action_in_an_las_scenario_is_in_the_needs_table():
+    """A changed step text must not slip past the table: every step where the school acts, or
+    the LAS is asked to show something, needs a key of an external LAS."""
+    acts = ("the school ", "the LAS shows", "the LAS no longer shows")
+    for s in needs.read_scenarios():
+        if "las" not in s.tags:
+            continue
+        for step in s.steps:
+            if step.startswith(acts) or " sent for " in step or "leerling in the LAS" in step:
+                assert needs.keys_for_steps("las", [step]), f"{s.title}: {step!r}"
