@@ -71,7 +71,8 @@ def _prepare(args):
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        raise _Refused(str(exc), None, None) from None
+        raise _Refused(str(exc), None, {"naam": f"onbekend (configuratie {args.config} onbruikbaar)",
+                                        "sut_rollen": [], "bron": args.config}) from None
     sut = config.to_dict()
     try:
         selected = needs.compile_selection(args.tags)
