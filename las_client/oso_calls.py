@@ -66,6 +66,16 @@ class OsoCalls:
                            f" in plaats van {NOTIFICATIE_ONTVANGEN}.")
         return answer
 
+    def houder_oin(self, routeringskenmerk: str) -> str | None:
+        """The OIN the TC names for the system holding `routeringskenmerk` (None: not known)."""
+        answer = self.client.call(self.tc_soap_url,
+                                  OverzichtAanleverpuntRequest(routeringsKenmerk=routeringskenmerk),
+                                  expect=OverzichtAanleverpuntResponse)
+        for ap in answer.aanleverpunt:
+            if ap.routeringsKenmerk.upper() == (routeringskenmerk or "").upper():
+                return ap.oin
+        return None
+
     def sessiecontrole(self, request: DocumentRequest) -> SessiecontroleResponse:
         """Check the session of an inbound documentRequest with exactly the values it carries."""
         answer = self.client.call(

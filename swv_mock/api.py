@@ -11,6 +11,7 @@ from actor_kit.server import DEFAULT_THREADS
 from oso_protocol.transport import faults
 
 from . import aanvragen as av
+from . import herstel
 from .terugkoppeling import InvoerFout
 
 MAX_WAIT_SECONDS = 120.0
@@ -87,7 +88,7 @@ def aanvraag(k: str):
     wanted = request.args.get("wait")
     if not wanted:
         row = inbox.row(k)
-        return jsonify(inbox.public(row)) if row else _onbekend(k)
+        return jsonify(herstel.annotate(_ctx().herhaler, inbox.public(row))) if row else _onbekend(k)
     if wanted not in av.STATUSSEN:
         return fout(f"Onbekende status {wanted!r}; kies uit {', '.join(av.STATUSSEN)}.",
                     faults.ONGELDIG_BERICHT, 400)

@@ -25,8 +25,10 @@ from oso_protocol.transport.messages import NS
 from . import aanvragen as av
 from .aanvragen import Inbox
 from .api import bp as api_bp
+from . import herstel
 from .db import SCHEMA, SwvStore
-from .ophalen import DEFECTS, Ophalen
+from .herstel import Herhaler
+from .ophalen import DEFECTS, SKIP_OVERDRACHT, Ophalen
 from .soap_handlers import notificatie_handler
 from .terugkoppeling import TerugkoppelingSender
 from .ui import bp as ui_bp
@@ -51,12 +53,15 @@ class SwvContext:
     naam: str
     auto_fetch: bool   # configured: fetch in the background after each notificatie
     step_mode: bool    # switchable at runtime from the inbox page (demo "stap voor stap")
+    herhaler: Herhaler | None = None  # retries afmeldingen and terugkoppelingen lost in transit
 
     @property
     def fetches_automatically(self) -> bool:
         return self.auto_fetch and not self.step_mode
 
     def close(self) -> None:
+        if self.herhaler is not None:
+            self.herhaler.stop()
         if self.worker is not None:
             self.worker.stop()
         self.store.close()
@@ -102,7 +107,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["oso_sim_close"] = ctx.close
 
     handler = notificatie_handler(inbox, aanleverpunten, step_mode=lambda: ctx.step_mode,
-                                  on_new=worker.submit if worker else None)
+                                  on_new=worker.submit if worker else None,
+                                  bevestiger=ophalen if config.get("CONFIRM_KOPPELSLEUTEL", True)
+                                  and SKIP_OVERDRACHT not in defects else None)
     app.register_blueprint(soap_blueprint(
         "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
@@ -112,6 +119,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Resume what a previous process left half-way: the database is the truth, not memory.
     sender.recover()
+    ctx.herhaler = herstel.start(ophalen, sender, config)
+    app.jinja_env.globals["herstel"] = ctx.herhaler.open
     if worker is not None and ctx.fetches_automatically:
         for key in inbox.keys_with_status(av.ONAF):
             worker.submit(key)

@@ -11,7 +11,14 @@ messages picks up where it was (see `Ophalen.run`):
     afgemeld -> nothing
 
 A refused overdracht gives no session and so no afmelding. A refused afmelding ends the session
-without telling the user (OSO'17 "Afmelden Sessie"): it is stored in afmelding_fout only.
+without telling the user (OSO'17 "Afmelden Sessie"): it is stored in afmelding_fout only. An
+afmelding lost in transit (no answer, or garbage instead of SOAP) is different: the TC may never
+have seen it, and until it does the dossier counts as not fetched and every terugkoppeling is
+refused. The aanvraag then keeps its status with afmelding_fout set, and `on_afmelding_open` hands
+it to the retrier (swv_mock/herstel.py) until the TC confirms.
+
+With CONFIRM_KOPPELSLEUTEL the notificatie handler already asked the TC for a session
+(`bevestig`); the first fetch uses that session while it is fresh instead of asking again.
 """
 from __future__ import annotations
 
@@ -21,6 +28,8 @@ import json
 import logging
 import threading
 import uuid
+from datetime import datetime, timezone
+from typing import Callable
 
 from actor_kit.messagelog import now_iso
 from actor_kit.soap_client import SoapClient
@@ -28,7 +37,8 @@ from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (
     AFMELDING_RESULTATEN, OVERDRACHT_GESLAAGD, OVERDRACHTSOORT_SWV, AfmeldingRequest,
-    AfmeldingResponse, DocumentRequest, DocumentResponse, OverdrachtRequest, OverdrachtResponse)
+    AfmeldingResponse, DocumentRequest, DocumentResponse, OverdrachtRequest, OverdrachtResponse,
+    OverzichtAanleverpuntRequest, OverzichtAanleverpuntResponse)
 from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 from . import aanvragen as av
@@ -40,10 +50,34 @@ from .defects import DEFECTS, SKIP_AFMELDING, SKIP_OVERDRACHT  # noqa: F401
 log = logging.getLogger(__name__)
 
 DOSSIER_ONGELDIG = "DossierOngeldig"
+PGN_RULE = "PaO.LL12"
 BRON_NIET_BEREIKBAAR = "BronNietBereikbaar"
 LEVERING_GEWEIGERD = "LeveringGeweigerd"
 
+
 _MAX_DOSSIER_BYTES = 64 * 1024 * 1024
+
+# [choice] The session obtained at the notificatie is used for the first fetch only while it is
+# younger than this: well inside the TC's 15 minutes, and a real TC's lifetime is not known.
+BEVESTIGDE_SESSIE_SECONDS = 300.0
+
+# Failures where the message may not have reached the peer, or its answer was lost: worth
+# another attempt. A SOAP Fault from the peer is an answer and is never retried.
+TRANSPORT_FOUTEN = frozenset({faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD})
+
+
+def lost_in_transit(fault: OsoFault) -> bool:
+    return fault.resultaat in TRANSPORT_FOUTEN
+
+
+def afmelding_open(row: dict) -> bool:
+    """True when an afmelding was decided, tried, and not (yet) confirmed by the TC."""
+    return (row["status"] in (av.SESSIE, av.OPGEHAALD) and bool(row["afmelding_resultaat"])
+            and row["afgemeld_op"] is None and bool(row["afmelding_fout"]))
+
+
+def _carries_pgn(report: dict) -> bool:
+    return any(f.get("rule") == PGN_RULE for f in report.get("findings", []))
 
 
 def resultaat_for_fault(fault: OsoFault) -> str:
@@ -99,6 +133,8 @@ class Ophalen:
         self.las_url = las_url  # only used by the skip_overdracht defect: no TC to ask
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        # set by the app: called with the koppelsleutel when an afmelding was lost in transit
+        self.on_afmelding_open: Callable[[str], object] | None = None
 
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
@@ -140,8 +176,42 @@ class Ophalen:
 
     # --- steps -------------------------------------------------------------------------------
 
+    def bevestig(self, request: OverdrachtRequest) -> OverdrachtResponse:
+        """Ask the TC for a session for a koppelsleutel a notificatie brought: the TC confirms
+        that it issued the key for exactly this bron and doel. Raises the TC's OsoFault."""
+        if swv_defects.active(self.defects, swv_defects.ACCEPT_UNKNOWN_KOPPELSLEUTEL):
+            return None  # taken on its word: no session yet, the fetch asks for one
+        if swv_defects.active(self.defects, swv_defects.OVERDRACHT_MET_ZOEKSLEUTEL):
+            request.zoeksleutel, request.koppelsleutel = request.koppelsleutel, None
+        return self.client.call(self.tc_soap, request, expect=OverdrachtResponse)
+
+    def houder_oin(self, routeringskenmerk: str) -> str | None:
+        """The OIN the TC names for the system holding `routeringskenmerk` (None: not known)."""
+        answer = self.client.call(
+            self.tc_soap, OverzichtAanleverpuntRequest(routeringsKenmerk=routeringskenmerk),
+            expect=OverzichtAanleverpuntResponse)
+        for ap in answer.aanleverpunt:
+            if ap.routeringsKenmerk.upper() == (routeringskenmerk or "").upper():
+                return ap.oin
+        return None
+
+    def _bevestigde_sessie(self, row: dict) -> bool:
+        if row["status"] not in (av.GENOTIFICEERD, av.WACHT) or row["pogingen"] \
+                or not row["sessie_id"] or not row["las_url"]:
+            return False
+        try:
+            ontvangen = datetime.fromisoformat(row["ontvangen_op"])
+        except (TypeError, ValueError):
+            return False
+        if ontvangen.tzinfo is None:
+            ontvangen = ontvangen.replace(tzinfo=timezone.utc)
+        age = (datetime.now(timezone.utc) - ontvangen).total_seconds()
+        return 0 <= age < BEVESTIGDE_SESSIE_SECONDS
+
     def _overdracht(self, row: dict) -> dict:
         key = row["koppelsleutel"]
+        if self._bevestigde_sessie(row) and SKIP_OVERDRACHT not in self.defects:
+            return self.inbox.update(key, status=av.SESSIE, pogingen=1, fout=None, fout_code=None)
         fresh = dict(sessie_id=None, las_url=None, las_routeringskenmerk=None, dossier=None,
                      dossier_versie=None, opgehaald_op=None, rapport=None, valid=None,
                      profile=None, afmelding_resultaat=None, afgemeld_op=None,
@@ -202,9 +272,10 @@ class Ophalen:
             if swv_defects.active(self.defects, swv_defects.ACCEPT_PGN):
                 report = swv_defects.zonder_pgn_regel(report)
         # [choice] the transfer succeeded when a readable dossier arrived, whatever its findings:
-        # content problems go back to the school in the terugkoppeling. DossierOngeldig only
-        # when what arrived cannot be read as a dossier at all.
-        resultaat = OVERDRACHT_GESLAAGD if readable else DOSSIER_ONGELDIG
+        # content problems go back to the school in the terugkoppeling. DossierOngeldig when what
+        # arrived cannot be read as a dossier, or carries a PGN (PaO.LL12): a dossier the SWV may
+        # not keep (docs/protocol-assumptions.md row 11).
+        resultaat = OVERDRACHT_GESLAAGD if readable and not _carries_pgn(report) else DOSSIER_ONGELDIG
         if swv_defects.active(self.defects, swv_defects.AFMELDING_FOUT_RESULTAAT) and readable:
             resultaat = DOSSIER_ONGELDIG
         valid = report.get("valid")
@@ -236,8 +307,17 @@ class Ophalen:
             self.client.call(self.tc_soap, request, expect=AfmeldingResponse)
         except OsoFault as fault:
             if fault.resultaat == faults.SESSIE_REEDS_AFGEMELD:
-                # we signed off before a crash and did not get to store it
-                return self.inbox.update(key, status=final, afgemeld_op=now_iso())
+                # we signed off before (a crash, or an answer lost in transit) and did not know
+                return self.inbox.update(key, status=final, afgemeld_op=now_iso(),
+                                         afmelding_fout=None)
+            if lost_in_transit(fault):
+                # the TC may not have it: keep the status, say so, and try again later
+                log.info("afmelding for %s lost in transit: %s", key, fault)
+                row = self.inbox.update(key, afmelding_fout=f"{fault.resultaat}:"
+                                                            f" {fault.omschrijving}")
+                if self.on_afmelding_open is not None:
+                    self.on_afmelding_open(key)
+                return row
             log.info("afmelding for %s refused: %s", key, fault)
             return self.inbox.update(key, status=final,
                                      afmelding_fout=f"{fault.resultaat}: {fault.omschrijving}")

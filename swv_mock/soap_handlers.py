@@ -1,6 +1,12 @@
 """The one SOAP operation the SWV serves: notificatie.
 
-Checks, store, answer. The fetch is never done inside this request: the LAS is still waiting for
+Checks, confirmation at the TC, store, answer. [choice] A notificatie is taken only for a
+koppelsleutel the TC confirms: before answering, the SWV asks the TC for the overdracht session
+of that key (the only SWV call that names a koppelsleutel without a fetched dossier). The TC
+checks that it issued the key for exactly this bron and this doel; its refusal goes back to the
+sender as the answer, with the TC's result code. The session is kept for the first fetch. With
+mutual TLS the caller's certificate must also be that of the system the TC names for the bron
+aanleverpunt (its `oin` in overzichtAanleverpunt). The fetch is never done inside this request: the LAS is still waiting for
 our answer and may not even have committed the koppelsleutel as "sent"; it is queued to run once
 the response has gone out.
 """
@@ -11,11 +17,15 @@ from typing import Callable
 
 from flask import after_this_request
 
+from flask import current_app, request
+
+from actor_kit import identity
 from actor_kit.soap_endpoint import Inbound
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (
-    DOEL_SWV, NOTIFICATIE_ONTVANGEN, NotificatieRequest, NotificatieResponse)
+    DOEL_SWV, NOTIFICATIE_ONTVANGEN, OVERDRACHTSOORT_SWV, NotificatieRequest, NotificatieResponse,
+    OverdrachtRequest)
 
 from . import aanvragen as av
 from .aanvragen import Inbox, KoppelsleutelConflict
@@ -48,11 +58,48 @@ def _after_answer(job: Callable[[], object]) -> None:
     timer.start()
 
 
+def _tc_fault(fault: OsoFault, wat: str) -> OsoFault:
+    own = fault.resultaat in (faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD)
+    return OsoFault(fault.resultaat, f"{wat}: {fault.omschrijving}",
+                    faultcode="Server" if own else "Client")
+
+
+def _check_caller(bevestiger, message: NotificatieRequest) -> None:
+    """With TLS: the caller must hold the certificate of the bron aanleverpunt's system."""
+    if not identity.tls_enabled(current_app.config):
+        return
+    oin = identity.caller_oin(request.environ)
+    if not oin:
+        raise OsoFault(faults.ONJUIST_CERTIFICAAT,
+                       "Geen geldig clientcertificaat: met TLS moet een notificatie een"
+                       " OSO-certificaat met OIN tonen.")
+    try:
+        expected = bevestiger.houder_oin(message.bronRouteringsKenmerk)
+    except OsoFault as fault:
+        # never fail open: without the TC's word the sender is not recognised
+        raise _tc_fault(fault, "De afzender kon niet worden nagegaan bij het Traffic Center")
+    if expected is None or expected != oin:
+        raise OsoFault(faults.ONJUIST_CERTIFICAAT,
+                       f"Het certificaat van de afzender (OIN {oin}) hoort niet bij het systeem"
+                       f" van LAS-aanleverpunt {message.bronRouteringsKenmerk}.")
+
+
 def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
-                        step_mode: Callable[[], bool], on_new: Callable[[str], object] | None):
+                        step_mode: Callable[[], bool], on_new: Callable[[str], object] | None,
+                        bevestiger=None):
     """`aanleverpunten`: routeringskenmerk -> {brin, naam}; `step_mode()` is asked per
     notificatie (a trainer may switch it during a demo); `on_new(koppelsleutel)` runs after the
-    answer was sent, for a new aanvraag only and not in step mode."""
+    answer was sent, for a new aanvraag only and not in step mode. `bevestiger` (the Ophalen)
+    confirms the koppelsleutel at the TC; None takes the notificatie on its word."""
+
+    def confirm(message: NotificatieRequest):
+        try:
+            return bevestiger.bevestig(OverdrachtRequest(
+                bronBrin=message.bronBrin, bronRouteringsKenmerk=message.bronRouteringsKenmerk,
+                doelBrin=message.doelBrin, doelRouteringsKenmerk=message.doelRouteringsKenmerk,
+                koppelsleutel=message.koppelsleutel, overdrachtsoort=OVERDRACHTSOORT_SWV))
+        except OsoFault as fault:
+            raise _tc_fault(fault, "Het Traffic Center bevestigt deze koppelsleutel niet") from None
 
     def handle(message: NotificatieRequest, inbound: Inbound) -> NotificatieResponse:
         punt = aanleverpunten.get(message.doelRouteringsKenmerk)
@@ -66,6 +113,16 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
             raise OsoFault(faults.ONJUIST_DOEL,
                            f"Doel {message.doel!r} hoort niet bij een aanvraag aan een"
                            f" samenwerkingsverband; verwacht {DOEL_SWV}.")
+        sessie = None
+        if bevestiger is not None:
+            _check_caller(bevestiger, message)
+            known = inbox.row(message.koppelsleutel)
+            same_bron = known is not None and (
+                known["bron_brin"], known["bron_routeringskenmerk"]) == (
+                message.bronBrin, message.bronRouteringsKenmerk)
+            if not same_bron:
+                # a repeat was confirmed the first time; anything else is asked at the TC
+                sessie = confirm(message)
         stepping = step_mode()
         try:
             # [choice] the same notificatie again (same koppelsleutel, same bron) is answered as
@@ -80,6 +137,11 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
             raise OsoFault(faults.KOPPELSLEUTEL_REEDS_GEBRUIKT,
                            f"Koppelsleutel {av.normalize_key(message.koppelsleutel)} is al"
                            " gebruikt voor een notificatie van een andere school.") from None
+        if new and sessie is not None:
+            row = inbox.update(row["koppelsleutel"], sessie_id=sessie.sessieId,
+                               las_url=sessie.url,
+                               las_routeringskenmerk=sessie.bronRouteringsKenmerk
+                               or message.bronRouteringsKenmerk)
         if new and on_new is not None and not stepping:
             _after_answer(lambda key=row["koppelsleutel"]: on_new(key))
 

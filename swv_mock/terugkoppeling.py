@@ -1,6 +1,13 @@
 """Sending a terugkoppeling: meldenTerugkoppeling at the TC for the LAS url, then
-terugkoppelingRequest at that url. Exactly one attempt (OSO'17 "Versturen Terugkoppeling"):
-a failure is stored and shown, never retried by us.
+terugkoppelingRequest at that url.
+
+One attempt per answer (OSO'17 "Versturen Terugkoppeling"): a refusal by the TC or the LAS is
+stored and shown, never retried. [choice] A call that got no answer (the peer unreachable, a
+timeout, garbage instead of SOAP) is not an answer: the terugkoppeling stays `opnieuw` and
+`on_open` hands it to the retrier (swv_mock/herstel.py), which sends the same terugkoppeling
+(same datum) again until it gets one; the LAS takes a repeat as the one it already has. So does a
+terugkoppeling written while our afmelding is not yet confirmed by the TC: the TC would refuse it
+with DossierNietOpgehaald, so it waits.
 
 The terugkoppeling is committed before the first call goes out, so what the user wrote survives a
 crash; one left half-sent by a crash is marked failed on the next start, not sent again.
@@ -15,6 +22,7 @@ import logging
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Callable
 
 from actor_kit.messagelog import now_iso
 from actor_kit.soap_client import SoapClient
@@ -26,12 +34,17 @@ from oso_protocol.transport.messages import (
 
 from . import defects as swv_defects
 from .aanvragen import Inbox, OnbekendeAanvraag, terugkoppeling_public
+from .ophalen import afmelding_open, lost_in_transit
 
 log = logging.getLogger(__name__)
 
 VERZENDEN = "verzenden"   # stored, calls under way
 VERZONDEN = "verzonden"
 MISLUKT = "mislukt"
+OPNIEUW = "opnieuw"       # no answer yet (lost in transit, or waiting for the afmelding)
+
+WACHT_OP_AFMELDING = ("Wacht op de bevestiging van de afmelding bij de TC; daarna gaat de"
+                      " terugkoppeling vanzelf.")
 
 
 class InvoerFout(ValueError):
@@ -46,6 +59,10 @@ class Uitkomst:
     fout: str | None = None
     code: str | None = None
 
+    @property
+    def opnieuw(self) -> bool:
+        return self.terugkoppeling.get("verzendstatus") == OPNIEUW
+
     def to_dict(self) -> dict:
         out = {"verzonden": self.verzonden, "terugkoppeling": self.terugkoppeling}
         if self.verzonden:
@@ -53,6 +70,7 @@ class Uitkomst:
         else:
             out["fout"] = self.fout
             out["code"] = self.code
+            out["opnieuw"] = self.opnieuw
         return out
 
 
@@ -87,6 +105,8 @@ class TerugkoppelingSender:
         self.client = client
         self.tc_soap = (tc_url or "").rstrip("/") + "/oso"
         self.defects = swv_defects.check(defects)
+        # set by the app: called with (id, fout) when a terugkoppeling is left `opnieuw`
+        self.on_open: Callable[[int, str], object] | None = None
 
     def recover(self) -> int:
         """Mark terugkoppelingen cut off by a crash as failed (one attempt: no resend)."""
@@ -120,6 +140,31 @@ class TerugkoppelingSender:
                 " documenten, verzendstatus, aangemaakt_op) VALUES (?,?,?,?,?,?,?,?)",
                 (key, status, datum, toelichting, behandelaar, json.dumps(docs), VERZENDEN,
                  now_iso())).lastrowid
+        return self._deliver(tk_id, row)
+
+    def open_ids(self) -> list[int]:
+        return [r["id"] for r in self.inbox.store.query(
+            "SELECT id FROM terugkoppeling WHERE verzendstatus = ? ORDER BY id", (OPNIEUW,))]
+
+    def resend(self, tk_id: int) -> bool:
+        """One more attempt for a terugkoppeling left `opnieuw`; True when it is settled."""
+        tk = self.inbox.store.one("SELECT * FROM terugkoppeling WHERE id = ?", (tk_id,))
+        if tk is None or tk["verzendstatus"] != OPNIEUW:
+            return True
+        row = self.inbox.row(tk["koppelsleutel"])
+        if row is None:
+            return True
+        return not self._deliver(tk_id, row).opnieuw
+
+    def _deliver(self, tk_id: int, row: dict) -> Uitkomst:
+        tk = dict(self.inbox.store.one("SELECT * FROM terugkoppeling WHERE id = ?", (tk_id,)))
+        key = row["koppelsleutel"]
+        status, datum = tk["status"], tk["datum"]
+        toelichting, behandelaar = tk["toelichting"], tk["behandelaar"]
+        docs = json.loads(tk["documenten"] or "[]")
+        if afmelding_open(row):
+            return self._later(tk_id, OsoFault(faults.DOSSIER_NIET_OPGEHAALD, WACHT_OP_AFMELDING),
+                               "De terugkoppeling wacht")
 
         melden = MeldenTerugkoppelingRequest(
             bronBrin=row["bron_brin"],
@@ -132,6 +177,12 @@ class TerugkoppelingSender:
                        else self.client.call(self.tc_soap, melden,
                                              expect=MeldenTerugkoppelingResponse).url)
         except OsoFault as fault:
+            if lost_in_transit(fault):
+                return self._later(tk_id, fault, "De TC gaf geen antwoord")
+            if fault.resultaat == faults.DOSSIER_NIET_OPGEHAALD:
+                fresh = self.inbox.row(key)
+                if fresh is not None and afmelding_open(fresh):
+                    return self._later(tk_id, fault, "De terugkoppeling wacht")
             return self._failed(tk_id, fault, "De TC weigerde de terugkoppeling")
         self._set(tk_id, las_url=las_url)
         if swv_defects.active(self.defects, swv_defects.GARBLE_TERUGKOPPELING):
@@ -149,10 +200,20 @@ class TerugkoppelingSender:
         try:
             answer = self.client.call(las_url, bericht, expect=TerugkoppelingResponse)
         except OsoFault as fault:
+            if lost_in_transit(fault):
+                return self._later(tk_id, fault, "De LAS gaf geen antwoord")
             return self._failed(tk_id, fault, "De LAS nam de terugkoppeling niet aan")
         tk = self._set(tk_id, verzendstatus=VERZONDEN, resultaat=answer.resultaat,
-                       verzonden_op=now_iso())
+                       verzonden_op=now_iso(), fout=None, fout_code=None)
         return Uitkomst(True, tk, resultaat=answer.resultaat)
+
+    def _later(self, tk_id: int, fault: OsoFault, wat: str) -> Uitkomst:
+        fout = f"{wat}: {fault.omschrijving}"
+        log.info("terugkoppeling %s open: %s", tk_id, fault)
+        tk = self._set(tk_id, verzendstatus=OPNIEUW, fout=fout, fout_code=fault.resultaat)
+        if self.on_open is not None:
+            self.on_open(tk_id, fout)
+        return Uitkomst(False, tk, fout=fout, code=fault.resultaat)
 
     def _failed(self, tk_id: int, fault: OsoFault, wat: str) -> Uitkomst:
         fout = f"{wat}: {fault.omschrijving}"

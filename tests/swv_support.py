@@ -33,7 +33,10 @@ DOSSIER = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 def make_app(tmp_path, **extra):
     config = {"DB_PATH": str(tmp_path / "swv.sqlite"), "TESTING": True, "TC_URL": TC,
-              "AUTO_FETCH": False, "SOAP_TIMEOUT": 2}
+              "AUTO_FETCH": False, "SOAP_TIMEOUT": 2,
+              # the fetch tests play the TC per operation; tests/test_attack_identity.py covers
+              # the confirmation of the koppelsleutel at the notificatie
+              "CONFIRM_KOPPELSLEUTEL": False}
     config.update(extra)
     return create_app(config)
 

@@ -12,7 +12,9 @@ from harness.exchange import ExchangeDriver
 
 pytestmark = pytest.mark.slow
 
-EXPECTED_STEPS = ["meldenNotificatie", "notificatie", "overdracht", "sessiecontrole", "document",
+# in order of the answers: the SWV confirms the koppelsleutel at the TC (overdracht) before it
+# answers the notificatie
+EXPECTED_STEPS = ["meldenNotificatie", "overdracht", "notificatie", "sessiecontrole", "document",
                   "afmelding", "meldenTerugkoppeling", "terugkoppeling"]
 
 
