@@ -3,6 +3,7 @@ verified caller's OIN reaches the app, outbound calls present the actor's own ce
 a TLS server stops without leaving threads or sockets behind."""
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import ssl
@@ -227,6 +228,7 @@ def test_starting_and_stopping_many_times_leaves_no_threads_or_sockets(pki_dir):
     tls = pki.files_for(pki_dir, pki.TC_ID)
     client = _files(pki_dir, "las-sim")
     app = _echo_app()
+    gc.collect()  # sockets of earlier tests waiting for the collector would blur the count
     before_threads, before_fds = set(threading.enumerate()), _open_fds()
     for _ in range(25):
         server = ServerThread(app, tls=tls).start()
@@ -240,4 +242,4 @@ def test_starting_and_stopping_many_times_leaves_no_threads_or_sockets(pki_dir):
         idle.close()
     new = [t.name for t in set(threading.enumerate()) - before_threads]
     assert new == []
-    assert _open_fds() == before_fds
+    assert _open_fds() <= before_fds  # 25 rounds with a leak per round could not stay under
