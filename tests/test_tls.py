@@ -47,6 +47,10 @@ def _files(pki_dir, name):
 def _echo_app():
     app = Flask("echo")
 
+    @app.post("/negeer")
+    def negeer():
+        return "genegeerd"  # leaves the request body unread
+
     @app.get("/wie")
     def wie():
         der = request.environ.get(identity.PEER_CERT)
@@ -114,6 +118,22 @@ def test_a_client_that_never_shakes_hands_does_not_hold_up_the_others(echo, pki_
     host, port = echo.url.removeprefix("https://").split(":")
     with socket.create_connection((host, int(port))):
         assert _get(echo.url + "/wie", pki_dir, "las-sim").json()["oin"] == LAS_OIN
+
+
+def test_one_connection_carries_many_calls_even_with_unread_bodies(pki_dir, monkeypatch):
+    from actor_kit import tls_server
+
+    accepted = []
+    original = tls_server.TlsWsgiServer.process_request
+    monkeypatch.setattr(tls_server.TlsWsgiServer, "process_request",
+                        lambda self, req, addr: (accepted.append(addr), original(self, req, addr)))
+    with ServerThread(_echo_app(), tls=pki.files_for(pki_dir, pki.TC_ID)) as server:
+        http = Session(tls=_files(pki_dir, "las-sim"))
+        for _ in range(3):
+            assert http.post(server.url + "/negeer", data=b"x" * 50_000, timeout=10).text == "genegeerd"
+            assert http.get(server.url + "/wie", timeout=10).json()["oin"] == LAS_OIN
+        http.close()
+    assert len(accepted) == 1  # one handshake for six calls
 
 
 # --- outbound: the actor presents its own certificate --------------------------------------------
