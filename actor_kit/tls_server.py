@@ -113,6 +113,9 @@ class _Handler(WSGIRequestHandler):
             return
         body = _Body(self.rfile, length)
         environ = self.get_environ()
+        if self.headers.get("Content-Type") is None:
+            # wsgiref puts a text/plain default here; the apps must see what the client sent
+            environ.pop("CONTENT_TYPE", None)
         environ["HTTPS"] = "on"
         self._add_peer(environ)
         response = _Response(body, self.wfile, self.get_stderr(), environ, multithread=True)

@@ -11,6 +11,7 @@ OSO_CONFORMANCE_CONFIG). Two outcomes are decided here, before a scenario's firs
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -24,11 +25,12 @@ from steps.las_steps import *  # noqa: E402,F401,F403
 from steps.swv_steps import *  # noqa: E402,F401,F403
 from steps.tc_steps import *  # noqa: E402,F401,F403
 from steps.dossier_steps import *  # noqa: E402,F401,F403
+from steps.identity_steps import *  # noqa: E402,F401,F403
 
 from harness.conformance_env import ConformanceEnv  # noqa: E402
 from harness.needs import describe_key, keys_for_steps, missing_keys  # noqa: E402
 from harness.outcomes import not_applicable, not_verified  # noqa: E402
-from harness.roles import config_from_env  # noqa: E402
+from harness.roles import TLS_ENV, config_from_env  # noqa: E402
 
 ROLE_TAGS = ("las", "swv", "tc")
 _TAG = re.compile(r"(?<!\S)@([\w.\-:]+)")
@@ -78,7 +80,10 @@ def env(request, conformance_config, tmp_path):
     if missing:
         keys = ", ".join(describe_key(role, k) for role, ks in missing.items() for k in ks)
         not_verified(f"de configuratie mist {keys}, nodig voor dit scenario")
-    world = ConformanceEnv(conformance_config, workdir=tmp_path)
+    tls = os.environ.get(TLS_ENV) or None
+    if "tls" in tags and not tls:
+        not_applicable("de run is zonder wederzijdse TLS (oso-sim conformance --tls)")
+    world = ConformanceEnv(conformance_config, workdir=tmp_path, tls=tls)
     # what this scenario needs of the system under test (all present here), for drivers and steps
     world.needed_keys = {role: keys_for_steps(role, request.node.conformance_steps)
                          for role in sut if role in tags and hasattr(request.node, "conformance_steps")}

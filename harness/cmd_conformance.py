@@ -28,7 +28,7 @@ from pathlib import Path
 from . import needs
 from .conformance_plugin import REPORT_ENV
 from .conformance_report import EXIT_CODES, EXIT_CONFIG, counts_line, write_reports
-from .roles import ENV_VAR, ConfigError, load_config
+from .roles import ENV_VAR, TLS_ENV, ConfigError, load_config
 
 FEATURES = needs.FEATURES
 
@@ -41,6 +41,10 @@ def add_arguments(p):
                    help="draai N scenario's tegelijk (alleen als alle rollen gesimuleerd zijn)")
     p.add_argument("--timeout", type=float, default=1800.0,
                    help="maximale duur van de hele run in seconden (standaard %(default)s)")
+    p.add_argument("--tls", nargs="?", const=True, default=None, metavar="PKI-MAP",
+                   help="wederzijdse TLS zoals OSO: de gesimuleerde rollen en de harnas gebruiken de"
+                        " test-PKI in PKI-MAP (zonder map: een nieuwe in de rapportmap); het systeem"
+                        " onder test gebruikt zijn certificaat uit dezelfde PKI")
     p.add_argument("--onvolledig", action="store_true",
                    help="draai ook als de configuratie sleutels mist; die scenario's worden niet"
                         " geverifieerd en het oordeel is hooguit 'onvolledig'")
@@ -92,6 +96,18 @@ def _trigger_checkable(config) -> bool:
     return bool(las.leerlingen.get("po")) and bool(las.trigger or las.handmatig)
 
 
+def _pki_dir(tls, report: Path) -> str | None:
+    """The PKI of a --tls run: the one given, or a new one in the report folder."""
+    if not tls:
+        return None
+    from actor_kit import pki
+    from .scenario import load_scenario
+    directory = report / "pki" if tls is True else Path(tls).resolve()
+    if not (directory / "ca.pem").is_file():
+        pki.init(directory, load_scenario(None))
+    return str(directory)
+
+
 def run(args) -> int:
     report = Path(args.report).resolve()  # pytest runs from the project folder, not from here
     try:
@@ -120,18 +136,22 @@ def run(args) -> int:
         print(f"Let op (--onvolledig): de configuratie mist {keys}; de scenario's die dat nodig hebben"
               " worden niet geverifieerd", flush=True)
     started = time.monotonic()
+    tls = _pki_dir(args.tls, report)
+    if tls:
+        print(f"Wederzijdse TLS met de test-PKI in {tls}", flush=True)
     preflight = None
     if config.sut_roles:
         from . import preflight as preflight_mod  # starts actors: only when a role is external
         print("Voorcontrole ...", flush=True)
-        pf = preflight_mod.run(config, trigger=_trigger_checkable(config))
+        pf = preflight_mod.run(config, trigger=_trigger_checkable(config), tls=tls)
         preflight = pf.to_dict()
         for check in pf.checks:
             print(f"  ok: {check}", flush=True)
         if not pf.ok:
             error = f"voorcontrole mislukt: {pf.reason}"
             return _finish(report, [], sut, error, selection, preflight, started)
-    env = {**os.environ, REPORT_ENV: str(report), ENV_VAR: str(Path(args.config).resolve()) if args.config else ""}
+    env = {**os.environ, REPORT_ENV: str(report), ENV_VAR: str(Path(args.config).resolve()) if args.config else "",
+           TLS_ENV: tls or ""}
     error = None
     with open(report / "pytest.log", "w", encoding="utf-8") as log:
         try:

@@ -8,6 +8,7 @@ import binascii
 import tempfile
 from pathlib import Path
 
+from actor_kit import pki
 from oso_protocol.transport import codec
 from oso_protocol.transport.faults import OsoFault
 
@@ -19,6 +20,11 @@ from .drivers.tc import TcDriver
 from .roles import ConformanceConfig
 
 ACTOR_LABEL = {"tc": "TC", "las": "LAS", "swv": "SWV"}
+
+# Which side sends each OSO operation: the harness plays that side, with its certificate.
+SENDER = {"overzichtAanleverpunt": "las", "meldenNotificatie": "las", "notificatie": "las",
+          "sessiecontrole": "las", "overdracht": "swv", "document": "swv", "afmelding": "swv",
+          "meldenTerugkoppeling": "swv", "terugkoppeling": "swv"}
 
 
 def dossier_in(xml: str) -> bytes | None:
@@ -39,8 +45,10 @@ def dossier_in(xml: str) -> bytes | None:
 
 
 class ConformanceEnv:
-    def __init__(self, config: ConformanceConfig, workdir: str | Path | None = None):
+    def __init__(self, config: ConformanceConfig, workdir: str | Path | None = None,
+                 tls: str | Path | None = None):
         self.config = config
+        self.tls = Path(tls) if tls else None   # PKI directory: the run speaks mutual TLS
         self._tmp = None
         if workdir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="oso-conf-")
@@ -53,7 +61,8 @@ class ConformanceEnv:
         self.koppelsleutels: list[str] = []
         self.used_pupils: set[str] = set()
         self._apis: dict[str, JsonApi] = {}
-        self.probe = SoapProbe(timeout=max(c.timeout for c in config.roles.values()))
+        self.probe = SoapProbe(timeout=max(c.timeout for c in config.roles.values()),
+                               tls_for=self._tls_for if self.tls else None)
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -69,12 +78,13 @@ class ConformanceEnv:
         if roles["tc"].external:
             extra["las"] = {"TC_URL": roles["tc"].base_url.rstrip("/")}
             extra["swv"]["TC_URL"] = roles["tc"].base_url.rstrip("/")
-        self.actors = Actors(workdir=self.workdir, extra=extra,
+        self.actors = Actors(workdir=self.workdir, extra=extra, tls=self.tls,
                              port={r: roles[r].port for r in roles if roles[r].port and not roles[r].external})
         self.actors.start()
         urls = self.actors.urls
         tc_url = roles["tc"].base_url if roles["tc"].external else urls["tc"]
-        self.tc = TcDriver(roles["tc"], tc_url, self.probe, simulated=not roles["tc"].external)
+        self.tc = TcDriver(roles["tc"], tc_url, self.probe, simulated=not roles["tc"].external,
+                           api=self.json_api("tc", tc_url, roles["tc"].timeout))
         if roles["las"].external:
             self.las = ExternalLas(self, roles["las"], roles["las"].base_url)
             las = roles["las"]
@@ -92,6 +102,46 @@ class ConformanceEnv:
         else:
             self.swv = SimulatedSwv(self, roles["swv"], urls["swv"])
         return self
+
+    # -- mutual TLS ----------------------------------------------------------------------------
+
+    def certificate(self, system_id: str) -> tuple[str, str]:
+        """(cert, key) of a system of the run's PKI, e.g. "swv-sim", "las-sim" or a bad one
+        ("slecht/verlopen")."""
+        files = pki.files_for(self.tls, system_id)
+        return files["cert"], files["key"]
+
+    def _sut_role(self, url: str):
+        for role in self.config.sut_roles:
+            base = self.config.roles[role].base_url
+            if base and url.startswith(base.rstrip("/")):
+                return self.config.roles[role]
+        return None
+
+    def _tls_for(self, operation: str, url: str) -> dict:
+        """verify= and cert= for one SOAP call of the harness: it presents the certificate of the
+        system whose part it plays (SENDER), and verifies the peer against the run's CA; towards
+        a system under test the role's ca_bundle / client_cert / client_key take precedence."""
+        system = {"las": "las-sim", "swv": "swv-sim"}[SENDER.get(operation, "las")]
+        kwargs = {"verify": str(self.tls / "ca.pem"), "cert": self.certificate(system)}
+        sut = self._sut_role(url)
+        if sut is not None:
+            if sut.ca_bundle:
+                kwargs["verify"] = sut.ca_bundle
+            if sut.client_cert:
+                kwargs["cert"] = (sut.client_cert, sut.client_key) if sut.client_key else sut.client_cert
+        return kwargs
+
+    def system_tls(self, system_id: str) -> dict | None:
+        """The TLS config of a system of the run's PKI, for a harness peer; None without TLS."""
+        return pki.files_for(self.tls, system_id) if self.tls else None
+
+    def json_api(self, role: str, url: str, timeout: float) -> JsonApi:
+        """The JSON API of a simulated actor; under TLS with the harness's own certificate."""
+        if not self.tls:
+            return JsonApi(role, url, timeout)
+        return JsonApi(role, url, timeout, verify=str(self.tls / "ca.pem"),
+                       cert=self.certificate(pki.HARNESS_ID))
 
     def _close_http(self) -> None:
         # An open keep-alive connection of ours holds a server thread, and stopping the actors
@@ -138,7 +188,7 @@ class ConformanceEnv:
             if role == "tc" and self.config.roles["tc"].external:
                 continue
             if role not in self._apis:
-                self._apis[role] = JsonApi(role, url, timeout=5.0)
+                self._apis[role] = self.json_api(role, url, 5.0)
         return dict(self._apis)
 
     def log(self, role: str, koppelsleutel: str | None = None, *, xml: bool = False) -> list[dict]:

@@ -16,7 +16,7 @@ from .drivers.http import SoapProbe
 class CraftedLas:
     """Serves `dossier` for every documentRequest with a valid session."""
 
-    def __init__(self, tc_soap_url: str, probe: SoapProbe, dossier: bytes):
+    def __init__(self, tc_soap_url: str, probe: SoapProbe, dossier: bytes, tls: dict | None = None):
         self.tc_soap_url = tc_soap_url
         self.probe = probe
         self.dossier = dossier
@@ -24,7 +24,7 @@ class CraftedLas:
         self.journal = probe.journal
         app = Flask("harnas_peer")
         app.add_url_rule("/oso", "oso", self._soap, methods=["POST"])
-        self.server = ServerThread(app)
+        self.server = ServerThread(app, tls=tls)  # under mutual TLS: the LAS system's certificate
 
     @property
     def soap_url(self) -> str:

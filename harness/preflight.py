@@ -75,10 +75,10 @@ def _las(env: ConformanceEnv, config: ConformanceConfig, pf: Preflight, *, trigg
     pf.checks.append(f"LAS-trigger voor leerling po: meldenNotificatie bij de TC, koppelsleutel {sent.koppelsleutel}")
 
 
-def _check(env: ConformanceEnv | None, config: ConformanceConfig, pf: Preflight, *, trigger: bool,
+def _check(env: ConformanceEnv, config: ConformanceConfig, pf: Preflight, *, trigger: bool,
            timeout: float) -> None:
     roles = config.sut_roles
-    if env is not None:
+    if "las" in roles:
         try:
             env.start()
         except Exception as exc:
@@ -86,17 +86,17 @@ def _check(env: ConformanceEnv | None, config: ConformanceConfig, pf: Preflight,
         _las(env, config, pf, trigger=trigger)
     if "swv" in roles:
         swv = config.roles["swv"]
-        _soap_answers(SoapProbe(timeout=timeout), "swv", swv.soap_url, m.DocumentRequest(
+        _soap_answers(env.probe, "swv", swv.soap_url, m.DocumentRequest(
             sessieId=str(uuid.uuid4()), bronBrin="12AB",
             bronRouteringsKenmerk="0000000700012AB00950", doelBrin=swv.brin or SIM_SWV[0],
             doelRouteringsKenmerk=swv.routeringskenmerk, koppelsleutel=str(uuid.uuid4()).upper()), pf)
     if "tc" in roles:
         tc = config.roles["tc"]
-        _soap_answers(SoapProbe(timeout=timeout), "tc", tc.soap_url,
+        _soap_answers(env.probe, "tc", tc.soap_url,
                       m.OverzichtAanleverpuntRequest(brin="12AB", doel=m.DOEL_SWV), pf)
 
 
-def run(config: ConformanceConfig, *, trigger: bool = True) -> Preflight:
+def run(config: ConformanceConfig, *, trigger: bool = True, tls: str | None = None) -> Preflight:
     """Check every external role; `trigger=False` skips the trigger check (when the run goes on
     without pupil po or without a trigger, --onvolledig)."""
     pf = Preflight()
@@ -104,13 +104,12 @@ def run(config: ConformanceConfig, *, trigger: bool = True) -> Preflight:
         return pf
     timeout = max(c.timeout for c in config.roles.values())
     with tempfile.TemporaryDirectory(prefix="oso-voorcontrole-", ignore_cleanup_errors=True) as tmp:
-        # the simulated actors are needed only to watch an external LAS act
-        env = ConformanceEnv(config, workdir=tmp) if "las" in config.sut_roles else None
+        # the simulated actors are started only to watch an external LAS act
+        env = ConformanceEnv(config, workdir=tmp, tls=tls)
         try:
             _check(env, config, pf, trigger=trigger, timeout=timeout)
         except _Stop as stop:
             pf.ok, pf.reason = False, str(stop)
         finally:
-            if env is not None:
-                env.stop()
+            env.stop()
     return pf

@@ -40,6 +40,7 @@ from urllib.parse import urlparse
 ROLES = ("las", "tc", "swv")
 MODES = ("simulated", "external")
 ENV_VAR = "OSO_CONFORMANCE_CONFIG"
+TLS_ENV = "OSO_CONFORMANCE_TLS"   # the PKI directory of a run over mutual TLS
 
 DEFAULT_TIMEOUT = 10.0           # seconds per HTTP call to a system
 DEFAULT_WAIT = 60.0              # seconds to wait for an external system (or a person) to act

@@ -8,6 +8,7 @@ import time
 from pytest_bdd import given, parsers, then, when
 
 from harness.drivers.las import toelichting_pdf
+from harness.drivers.http import AUTO
 from harness.drivers.las import Sent
 from harness.peers import CraftedLas
 from oso_protocol.dossier.pgn import with_pgn
@@ -34,10 +35,12 @@ def _crafted_dossier(pgn: bool) -> bytes:
     return with_pgn(dossier) if pgn else dossier
 
 
-@given("the harness plays the LAS with a dossier that contains a bsn")
-def harness_plays_las(env, ctx):
+@given(parsers.re(r"the harness plays the LAS with a (?P<which>valid dossier|dossier that contains a bsn)$"))
+def harness_plays_las(env, ctx, which):
     env.start()
-    peer = CraftedLas(env.tc.soap_url, env.probe, _crafted_dossier(pgn=True)).start()
+    tls = env.system_tls("las-sim")
+    peer = CraftedLas(env.tc.soap_url, env.probe, _crafted_dossier(pgn=which != "valid dossier"),
+                      tls=tls).start()
     env.peers.append(peer)
     ctx.peer = peer
     rk = "0000000700012AB00950"
@@ -162,12 +165,12 @@ def swv_fetched_in_session(env, ctx):
 
 # -- the harness playing the SWV towards the LAS --------------------------------------------------
 
-def _document_request(env, ctx, k, sessie_id):
+def _document_request(env, ctx, k, sessie_id, present=AUTO):
     koppeling = env.tc.koppeling(k)
     ctx.soap = env.probe.call("las", env.las.soap_url, m.DocumentRequest(
         sessieId=sessie_id, bronBrin=koppeling["bron_brin"],
         bronRouteringsKenmerk=koppeling["bron_routeringskenmerk"], doelBrin=koppeling["doel_brin"],
-        doelRouteringsKenmerk=koppeling["doel_routeringskenmerk"], koppelsleutel=k))
+        doelRouteringsKenmerk=koppeling["doel_routeringskenmerk"], koppelsleutel=k), present=present)
 
 
 @when("the harness requests the dossier at the LAS with an unknown sessieId")
@@ -224,7 +227,7 @@ def no_dossier(env, ctx):
         f"de harnas ontving een dossier: {ctx.soap.describe()}"
 
 
-def _terugkoppeling_to_las(env, ctx, k):
+def _terugkoppeling_to_las(env, ctx, k, present=AUTO):
     """The harness as the SWV the TC routed the zorgvraag to: melds the terugkoppeling at the TC,
     then sends it to the LAS. Only the koppelsleutel differs between the refusal and its control."""
     koppeling = env.tc.koppeling(ctx.koppelsleutel)
@@ -236,7 +239,7 @@ def _terugkoppeling_to_las(env, ctx, k):
     ctx.soap = env.probe.call("las", env.las.soap_url, m.TerugkoppelingRequest(
         **ids, koppelsleutel=k,
         terugkoppeling=m.Terugkoppeling(status="Ontvangen", datum="2026-01-06T10:00:00",
-                                        toelichting="Controle door de harnas.")))
+                                        toelichting="Controle door de harnas.")), present=present)
 
 
 @when("the harness sends a terugkoppeling to the LAS for an unknown koppelsleutel")

@@ -150,6 +150,10 @@ class SoapResult:
         return f"{self.operation} bij {self.url}: {self.resultaat}"
 
 
+AUTO = object()      # SoapProbe.call: present the certificate the harness's role calls for
+NO_CERT = object()   # SoapProbe.call: present no client certificate at all
+
+
 class SoapProbe:
     """The harness's own SOAP client, for playing the LAS or SWV towards the system under test.
 
@@ -157,18 +161,27 @@ class SoapProbe:
     """
 
     def __init__(self, timeout: float = 10.0, ns: str = NS, me: str = "harnas", verify=None,
-                 cert=None):
+                 cert=None, tls_for=None):
         self.timeout = timeout
         self.ns = ns
         self.me = me
         self.journal: list[dict] = []
         self.http = _session(verify, cert)
+        # (operation, url) -> {"verify", "cert"}: under mutual TLS the harness presents the
+        # certificate of the system whose part it plays in that operation (harness.conformance_env)
+        self.tls_for = tls_for
 
-    def call(self, role: str, url: str, message: Message) -> SoapResult:
+    def call(self, role: str, url: str, message: Message, *, present=AUTO) -> SoapResult:
+        """`present`: AUTO (the certificate `tls_for` picks), NO_CERT, or (cert, key) paths."""
         body = codec.encode(message, ns=self.ns)
         result = SoapResult(message.OPERATION, url, 0, request_xml=body.decode("utf-8"))
+        tls = dict(self.tls_for(message.OPERATION, url)) if self.tls_for else {}
+        if present is NO_CERT:
+            tls["cert"] = None
+        elif present is not AUTO:
+            tls["cert"] = present
         try:
-            resp = self.http.post(url, data=body, timeout=self.timeout, headers={
+            resp = self.http.post(url, data=body, timeout=self.timeout, **tls, headers={
                 "Content-Type": codec.CONTENT_TYPE, "X-OSO-Peer": self.me,
                 "SOAPAction": f'"{codec.soap_action(message.OPERATION, ns=self.ns)}"'})
         except requests.RequestException as exc:

@@ -98,7 +98,7 @@ class LasDriver:
 class SimulatedLas(LasDriver):
     def __init__(self, env, config, base_url: str):
         super().__init__(env, config, base_url)
-        self.api = JsonApi("las", base_url, config.timeout)
+        self.api = env.json_api("las", base_url, config.timeout)
 
     def school(self, brin: str) -> dict:
         for s in self.api.get("/api/scholen"):

@@ -32,7 +32,7 @@ class SwvDriver:
 class SimulatedSwv(SwvDriver):
     def __init__(self, env, config, base_url: str):
         super().__init__(env, config, base_url)
-        self.api = JsonApi("swv", base_url, config.timeout)
+        self.api = env.json_api("swv", base_url, config.timeout)
 
     def aanvraag(self, koppelsleutel: str) -> dict | None:
         answer = self.api.request("GET", f"/api/aanvragen/{koppelsleutel}")

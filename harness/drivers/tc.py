@@ -11,12 +11,13 @@ from .http import DriverError, JsonApi, SoapProbe, SoapResult
 
 
 class TcDriver:
-    def __init__(self, config, base_url: str, probe: SoapProbe, simulated: bool):
+    def __init__(self, config, base_url: str, probe: SoapProbe, simulated: bool,
+                 api: JsonApi | None = None):
         self.config = config
         self.simulated = simulated
         self.base_url = base_url.rstrip("/")
         self.soap_url = self.base_url + config.soap_path
-        self.api = JsonApi("tc", self.base_url, config.timeout)
+        self.api = api or JsonApi("tc", self.base_url, config.timeout)
         self.probe = probe
 
     def require_admin(self, what: str) -> None:
