@@ -16,6 +16,9 @@ class TlsFiles:
     ca: str
     cert: str
     key: str
+    # False only for the LAS defect no_client_certificate_check: a server that asks no client
+    # certificate, as behind a TLS proxy configured without one
+    verify_clients: bool = True
 
     @classmethod
     def of(cls, value) -> "TlsFiles | None":
@@ -25,7 +28,8 @@ class TlsFiles:
         if isinstance(value, TlsFiles):
             return value
         try:
-            return cls(os.fspath(value["ca"]), os.fspath(value["cert"]), os.fspath(value["key"]))
+            return cls(os.fspath(value["ca"]), os.fspath(value["cert"]), os.fspath(value["key"]),
+                       bool(value.get("verify_clients", True)))
         except (KeyError, TypeError):
             raise ValueError("TLS-instelling moet 'ca', 'cert' en 'key' bevatten.") from None
 
@@ -39,7 +43,7 @@ def server_context(files: TlsFiles) -> ssl.SSLContext:
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(files.cert, files.key)
     ctx.load_verify_locations(cafile=files.ca)
-    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.verify_mode = ssl.CERT_REQUIRED if files.verify_clients else ssl.CERT_NONE
     return ctx
 
 

@@ -35,11 +35,17 @@ def add_arguments(p):
                                    " willekeurig token, dat bij het starten wordt getoond)")
 
 
+NO_CLIENT_CERTIFICATE_CHECK = "no_client_certificate_check"  # a LAS defect that lives in the server
+
+
 def tls_files(args) -> dict | None:
     """The actor's certificate, key and CA from the PKI directory (None without --tls)."""
     if not args.tls:
         return None
-    return pki.files_for(args.tls, system_id(args.role, load_scenario(args.scenario)))
+    files = pki.files_for(args.tls, system_id(args.role, load_scenario(args.scenario)))
+    if NO_CLIENT_CERTIFICATE_CHECK in (args.defect or ()):
+        files["verify_clients"] = False
+    return files
 
 
 def config_for(args, public_url: str, tls: dict | None = None) -> dict:

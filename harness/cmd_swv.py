@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from actor_kit.http_session import Session
+from .cmd_zorgvraag import harness_session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="basis-URL van het SWV-systeem (standaard $OSO_SIM_SWV of %(default)s)")
     parser.add_argument("--token", default=os.environ.get("OSO_SIM_TOKEN"),
                         help="API-token van het SWV-systeem (standaard $OSO_SIM_TOKEN)")
+    parser.add_argument("--tls", metavar="PKI-MAP",
+                        help="wederzijdse TLS: bel het SWV met het harnascertificaat uit deze test-PKI")
     sub = parser.add_subparsers(dest="actie", required=True, parser_class=type(parser))
     p = sub.add_parser("terugkoppeling", help="stuur een terugkoppeling voor een opgehaald dossier")
     p.add_argument("--koppelsleutel", required=True)
@@ -47,7 +49,7 @@ def run(args) -> int:
     headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
     url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}/terugkoppeling"
     try:
-        resp = Session().post(url, json=body, headers=headers, timeout=60)
+        resp = harness_session(args.tls).post(url, json=body, headers=headers, timeout=60)
     except requests.RequestException as exc:
         print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
               file=sys.stderr)

@@ -15,15 +15,28 @@ import json
 import os
 import sys
 
+from actor_kit import pki
+from actor_kit.http_session import Session
+from actor_kit.tls import apply_to_session
 from las_client.client import LasClient, LasClientError
 
 from .zorgvraag_view import contract_view
+
+
+def harness_session(pki_dir: str | None) -> Session:
+    """A client session; with a test PKI it presents the harness's certificate and trusts its CA."""
+    session = Session()
+    if pki_dir:
+        apply_to_session(session, pki.files_for(pki_dir, pki.HARNESS_ID))
+    return session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--las", default=os.environ.get("OSO_SIM_LAS", "http://127.0.0.1:5001"),
                         help="basis-URL van de LAS (standaard $OSO_SIM_LAS of %(default)s)")
     parser.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    parser.add_argument("--tls", metavar="PKI-MAP",
+                        help="wederzijdse TLS: bel de LAS met het harnascertificaat uit deze test-PKI")
     sub = parser.add_subparsers(dest="actie", required=True, parser_class=type(parser))
 
     p = sub.add_parser("list", help="leerlingen, of met --leerling het overzicht zorgvragen")
@@ -129,7 +142,7 @@ def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
 
 
 def run(args) -> int:
-    las = LasClient(args.las)
+    las = LasClient(args.las, session=harness_session(args.tls))
     try:
         if args.actie == "list":
             if args.leerling is not None:

@@ -53,8 +53,17 @@ def _step(request, step, status, error=None):
 
 def pytest_bdd_before_scenario(request, feature, scenario):
     _steps[request.node.nodeid] = []
-    request.node.conformance_meta = {"name": scenario.name, "feature": feature.name,
-                                     "file": feature.rel_filename}
+    request.node.conformance_meta = {"name": scenario.name, "template": _template_name(request, scenario),
+                                     "feature": feature.name, "file": feature.rel_filename}
+
+
+def _template_name(request, scenario) -> str:
+    """The scenario's title as written, <placeholders> and all (an outline's rendered name
+    carries the example's values): what the defect catalogue names."""
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    template = scenario_wrapper_template_registry.get(getattr(request.node, "function", None))
+    return template.name if template is not None else scenario.name
 
 
 def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args):

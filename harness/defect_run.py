@@ -24,6 +24,7 @@ class Played:
     failed: set[str] = field(default_factory=set)
     niet_geverifieerd: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    tls: bool = False
 
     @property
     def caught(self) -> bool:
@@ -36,22 +37,23 @@ class Played:
         return self.failed - set(self.defect.scenarios if self.defect else ())
 
 
-def play_one(rol: str, defect: Defect | None, workdir: Path) -> Played:
-    run = play(rol, workdir, [defect.naam] if defect else [])
+def play_one(rol: str, defect: Defect | None, workdir: Path, tls: bool = False) -> Played:
+    run = play(rol, workdir, [defect.naam] if defect else [], tls=tls or bool(defect and defect.tls))
     scenarios = run.summary.get("scenarios", [])
     return Played(rol, defect, run.summary.get("verdict", "fout"), run.failed(),
-                  {s["name"] for s in scenarios if s["outcome"] == "niet geverifieerd"
-                   and "optional" not in s.get("tags", [])}, run.seconds)
+                  {s.get("template") or s["name"] for s in scenarios if s["outcome"] == "niet geverifieerd"
+                   and "optional" not in s.get("tags", [])}, run.seconds, tls or bool(defect and defect.tls))
 
 
 def play_catalogue(workers: int = 2, only: list[str] | None = None) -> list[Played]:
     """The correct LAS and SWV first, then every defect (or those named in `only`)."""
-    jobs: list[tuple[str, Defect | None]] = [("las", None), ("swv", None)]
-    jobs += [(d.rol, d) for d in CATALOGUS if not only or d.naam in only or d.sleutel in only]
+    jobs: list[tuple[str, Defect | None, bool]] = [("las", None, False), ("swv", None, False),
+                                                   ("las", None, True), ("swv", None, True)]
+    jobs += [(d.rol, d, d.tls) for d in CATALOGUS if not only or d.naam in only or d.sleutel in only]
     with tempfile.TemporaryDirectory(prefix="oso-defecten-") as tmp, \
             ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(play_one, rol, d, Path(tmp) / f"{i:02d}-{rol}-{d.naam if d else 'correct'}")
-                   for i, (rol, d) in enumerate(jobs)]
+        futures = [pool.submit(play_one, rol, d, Path(tmp) / f"{i:02d}-{rol}-{d.naam if d else 'correct'}", tls)
+                   for i, (rol, d, tls) in enumerate(jobs)]
         return [f.result() for f in futures]
 
 
@@ -59,11 +61,12 @@ def markdown(results: list[Played]) -> str:
     defects = [r for r in results if r.defect is not None]
     caught = sum(r.caught for r in defects)
     lines = [f"Score: **{caught}/{len(defects)}** defects caught. Correct systems as external SUT: "
-             + ", ".join(f"{r.rol.upper()} `{r.verdict}`" for r in results if r.defect is None) + ".",
+             + ", ".join(f"{r.rol.upper()}{' over TLS' if r.tls else ''} `{r.verdict}`"
+                         for r in results if r.defect is None) + ".",
              "", "| role | defect | what it breaks | verdict | scenarios that failed | caught |",
              "|---|---|---|---|---|---|"]
     for r in defects:
         failed = "; ".join(sorted(r.failed)) or "-"
-        lines.append(f"| {r.rol.upper()} | `{r.defect.naam}` | {r.defect.beschrijving} | {r.verdict}"
+        lines.append(f"| {r.rol.upper()}{' (TLS)' if r.tls else ''} | `{r.defect.naam}` | {r.defect.beschrijving} | {r.verdict}"
                      f" | {failed} | {'yes' if r.caught else '**no**'} |")
     return "\n".join(lines)

@@ -39,6 +39,9 @@ ZONDER_TOELICHTING = "Zonder toelichting kan een zorgvraag niet worden verzonden
 MET_TOELICHTING = "Met toelichting ontvangt het SWV de toelichting in het dossier"
 VOLLEDIGE_UITWISSELING = "Zorgvraag, ophalen en terugkoppeling"
 VERWIJDERD = "Een verwijderde zorgvraag verdwijnt uit het overzicht en is niet meer op te halen"
+DOSSIER_ALLEEN_AAN_DOEL = "De LAS levert het dossier alleen aan het systeem van de sessie (<certificaat>)"
+TERUGKOPPELING_ALLEEN_VAN_DOEL = "De LAS neemt een terugkoppeling alleen aan van het systeem van het doel"
+SWV_WEIGERT_ONUITGEGEVEN = "Het SWV weigert een notificatie met een koppelsleutel die de TC niet uitgaf"
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,15 @@ class Defect:
     rol: str                     # las | swv
     beschrijving: str            # one Dutch line, for the report
     scenarios: tuple[str, ...]   # the scenarios meant to fail with this defect
+    tls: bool = False            # played over mutual TLS (the identity scenarios need it)
 
     @property
     def sleutel(self) -> str:
         return f"{self.rol}:{self.naam}"
 
 
-def _d(rol: str, naam: str, beschrijving: str, *scenarios: str) -> Defect:
-    return Defect(naam, rol, beschrijving, scenarios)
+def _d(rol: str, naam: str, beschrijving: str, *scenarios: str, tls: bool = False) -> Defect:
+    return Defect(naam, rol, beschrijving, scenarios, tls)
 
 
 CATALOGUS: tuple[Defect, ...] = (
@@ -132,7 +136,16 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(SWV, "garble_terugkoppeling", "Stuurt een andere status mee dan de gevraagde.",
        TERUGKOPPELING_BEREIKT_LAS),
     _d(SWV, "accept_unknown_koppelsleutel", "Neemt een notificatie aan voor een koppelsleutel die"
-       " de TC nooit uitgaf."),
+       " de TC nooit uitgaf.", SWV_WEIGERT_ONUITGEGEVEN),
+    # --- LAS: identiteit met certificaten (gespeeld over wederzijdse TLS) ---
+    _d(LAS, "ignore_caller_certificate", "Levert het dossier bij een geldige sessie zonder na te gaan"
+       " of het certificaat van de beller bij het doel van de sessie hoort.", DOSSIER_ALLEEN_AAN_DOEL,
+       tls=True),
+    _d(LAS, "accept_foreign_terugkoppeling", "Neemt een terugkoppeling aan van elk systeem met een"
+       " geldig certificaat, niet alleen van het doel.", TERUGKOPPELING_ALLEEN_VAN_DOEL, tls=True),
+    _d(LAS, "no_client_certificate_check", "Vraagt geen clientcertificaat (TLS zonder wederzijdse"
+       " controle) en controleert de beller niet.", DOSSIER_ALLEEN_AAN_DOEL,
+       TERUGKOPPELING_ALLEEN_VAN_DOEL, tls=True),
 )
 
 _BY_KEY = {d.sleutel: d for d in CATALOGUS}

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import requests
 
+from actor_kit import pki
+from actor_kit.tls import requests_kwargs
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "harness.cli"]
 LAS_BRIN, LAS_RK = "12AB", "0000000700012AB00950"
@@ -24,26 +27,36 @@ SWV_BRIN, SWV_RK = "25PO", "0000000700025PO00931"
 ONDERWIJSNUMMER = "101010107"
 
 
+def harness_tls(pki_dir: Path | None) -> dict:
+    """verify= and cert= for the harness's own calls to an actor's JSON API under TLS."""
+    return requests_kwargs(pki.files_for(pki_dir, pki.HARNESS_ID)) if pki_dir else {}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def serve(role: str, port: int, tc_port: int, workdir: Path, defects=()) -> subprocess.Popen:
+def serve(role: str, port: int, tc_port: int, workdir: Path, defects=(),
+          pki_dir: Path | None = None) -> subprocess.Popen:
     """`oso-sim serve ROLE` in its own process, returned once its health API answers."""
     log = open(workdir / f"{role}.log", "w")
     extra = [a for d in defects for a in ("--defect", d)]
+    scheme = "https" if pki_dir else "http"
+    if pki_dir:
+        extra += ["--tls", str(pki_dir)]
     proc = subprocess.Popen([*CLI, "serve", role, "--port", str(port),
-                             "--tc-url", f"http://127.0.0.1:{tc_port}",
+                             "--tc-url", f"{scheme}://127.0.0.1:{tc_port}",
                              "--db", str(workdir / f"{role}.sqlite"), *extra],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    tls = harness_tls(pki_dir)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
         try:
-            if requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok:
+            if requests.get(f"{scheme}://127.0.0.1:{port}/api/health", timeout=1, **tls).ok:
                 return proc
         except requests.RequestException:
             time.sleep(0.2)
@@ -64,11 +77,13 @@ def _q(s: str) -> str:
     return json.dumps(s)
 
 
-def prepare_las_pupils(base: str) -> dict[str, dict]:
+def prepare_las_pupils(base: str, tls: dict | None = None) -> dict[str, dict]:
     """Pick the pupils a vendor would prepare in its LAS, and give one an onderwijsnummer."""
+    tls = tls or {}
+
     def first(brin, pred=lambda p: True):
-        for p in requests.get(f"{base}/api/leerlingen?brin={brin}", timeout=5).json():
-            full = requests.get(f"{base}/api/leerlingen/{p['id']}", timeout=5).json()
+        for p in requests.get(f"{base}/api/leerlingen?brin={brin}", timeout=5, **tls).json():
+            full = requests.get(f"{base}/api/leerlingen/{p['id']}", timeout=5, **tls).json()
             if pred(full):
                 return full
         raise RuntimeError(f"geen geschikte leerling op school {brin}")
@@ -77,18 +92,19 @@ def prepare_las_pupils(base: str) -> dict[str, dict]:
     met_bsn = first(LAS_BRIN, lambda p: bool(p.get("bsn")))
     met_on = first(LAS_BRIN, lambda p: p["id"] not in (po["id"], met_bsn["id"]))
     requests.patch(f"{base}/api/leerlingen/{met_on['id']}", json={"bsn": None, "onderwijsnummer": ONDERWIJSNUMMER},
-                   timeout=5).raise_for_status()
+                   timeout=5, **tls).raise_for_status()
     vo = first(VO_BRIN)
     return {"po": {"ref": po["id"]}, "met_bsn": {"ref": met_bsn["id"]},
             "met_onderwijsnummer": {"ref": met_on["id"]}, "vo": {"ref": vo["id"], "brin": VO_BRIN}}
 
 
 def las_config(naam: str, las_port: int, tc_port: int, pupils: dict[str, dict],
-               wait_seconds: float = 15) -> str:
+               wait_seconds: float = 15, pki_dir: Path | None = None) -> str:
     """Our LAS as the system under test, triggered through `oso-sim zorgvraag` like a vendor's
     scripts; every trigger contract of docs/conformance.md configured."""
-    base = f"http://127.0.0.1:{las_port}"
-    zv = " ".join(shlex.quote(a) for a in CLI) + f" zorgvraag --las {base}"
+    base = f"{'https' if pki_dir else 'http'}://127.0.0.1:{las_port}"
+    zv = " ".join(shlex.quote(a) for a in CLI) + f" zorgvraag --las {base}" + (
+        f" --tls {shlex.quote(str(pki_dir))}" if pki_dir else "")
     triggers = {
         "trigger": f"{zv} create --leerling {{leerling}} --omschrijving {{omschrijving}}"
                    " --aanleverpunt {aanleverpunt} --toelichting {toelichting}"
@@ -111,9 +127,11 @@ def las_config(naam: str, las_port: int, tc_port: int, pupils: dict[str, dict],
     return "\n".join(lines) + "\n"
 
 
-def swv_config(naam: str, swv_port: int, tc_port: int, wait_seconds: float = 10) -> str:
-    base = f"http://127.0.0.1:{swv_port}"
-    tk = (" ".join(shlex.quote(a) for a in CLI) + f" swv --swv {base} terugkoppeling --koppelsleutel"
+def swv_config(naam: str, swv_port: int, tc_port: int, wait_seconds: float = 10,
+               pki_dir: Path | None = None) -> str:
+    base = f"{'https' if pki_dir else 'http'}://127.0.0.1:{swv_port}"
+    tls = f" --tls {shlex.quote(str(pki_dir))}" if pki_dir else ""
+    tk = (" ".join(shlex.quote(a) for a in CLI) + f" swv --swv {base}{tls} terugkoppeling --koppelsleutel"
           " {koppelsleutel} --status {status} --toelichting {toelichting} --behandelaar {behandelaar}"
           " --document {document}")
     return "\n".join([f"[sut]\nnaam = {_q(naam)}", "[swv]", 'mode = "external"', f'base_url = "{base}"',
@@ -133,13 +151,18 @@ class Run:
         return {s["name"]: s["outcome"] for s in self.summary.get("scenarios", [])}
 
     def failed(self) -> set[str]:
-        return {s["name"] for s in self.summary.get("scenarios", []) if s["outcome"] == "mislukt"}
+        """Titles as written in the feature files (an outline once, whichever example failed)."""
+        return {s.get("template") or s["name"] for s in self.summary.get("scenarios", [])
+                if s["outcome"] == "mislukt"}
 
 
-def conformance(workdir: Path, config: str, tags: str | None = None, timeout: float = 900) -> Run:
+def conformance(workdir: Path, config: str, tags: str | None = None, timeout: float = 900,
+                pki_dir: Path | None = None) -> Run:
     cfg = workdir / "sut.toml"
     cfg.write_text(config)
     cmd = [*CLI, "conformance", "--config", str(cfg), "--report", str(workdir / "rapport")]
+    if pki_dir:
+        cmd += ["--tls", str(pki_dir)]
     if tags:
         cmd += ["--tags", tags]
     started = time.monotonic()
@@ -151,17 +174,25 @@ def conformance(workdir: Path, config: str, tags: str | None = None, timeout: fl
     return Run(done.returncode, summary, done.stderr, time.monotonic() - started)
 
 
-def play(role: str, workdir: Path, defects=(), tags: str | None = None) -> Run:
-    """Run the conformance suite against our own `role` (las|swv) as an external system."""
+def play(role: str, workdir: Path, defects=(), tags: str | None = None, tls: bool = False) -> Run:
+    """Run the conformance suite against our own `role` (las|swv) as an external system; with
+    `tls` both sides use one test PKI, as a vendor would with certificates from `oso-sim pki init`."""
     workdir.mkdir(parents=True, exist_ok=True)
+    pki_dir = None
+    if tls:
+        from .scenario import load_scenario
+        pki_dir = workdir / "pki"
+        pki.init(pki_dir, load_scenario(None))
     tc_port, port = free_port(), free_port()
-    proc = serve(role, port, tc_port, workdir, defects)
+    proc = serve(role, port, tc_port, workdir, defects, pki_dir)
     try:
         naam = f"oso-sim {role.upper()}" + (f" met defect {', '.join(defects)}" if defects else "")
         if role == "las":
-            config = las_config(naam, port, tc_port, prepare_las_pupils(f"http://127.0.0.1:{port}"))
+            base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+            config = las_config(naam, port, tc_port, prepare_las_pupils(base, harness_tls(pki_dir)),
+                                pki_dir=pki_dir)
         else:
-            config = swv_config(naam, port, tc_port)
-        return conformance(workdir, config, tags)
+            config = swv_config(naam, port, tc_port, pki_dir=pki_dir)
+        return conformance(workdir, config, tags, pki_dir=pki_dir)
     finally:
         stop(proc)

@@ -49,6 +49,10 @@ VVE_IN_VO = "vve_in_vo"
 OPTIONAL_BLOCKS_ALWAYS = "optional_blocks_always"
 WRONG_PROFILE = "wrong_profile"
 INVALID_CODELIST = "invalid_codelist"
+# identity under mutual TLS
+IGNORE_CALLER_CERTIFICATE = "ignore_caller_certificate"        # no OIN check on documentRequest
+ACCEPT_FOREIGN_TERUGKOPPELING = "accept_foreign_terugkoppeling"  # no OIN check on terugkoppeling
+NO_CLIENT_CERTIFICATE_CHECK = "no_client_certificate_check"  # server asks no client cert, no OIN check
 
 DEFECTS = frozenset({
     LEAK_PGN, LEAK_ONDERWIJSNUMMER, PGN_IN_TEKST, PGN_IN_BIJLAGENAAM, PGN_IN_BIJLAGE,
@@ -58,6 +62,7 @@ DEFECTS = frozenset({
     DROP_TERUGKOPPELING, GARBLE_TERUGKOPPELING, ACCEPT_UNKNOWN_TERUGKOPPELING,
     OFFER_INACTIVE_AANLEVERPUNT, REPORT_SENT_ON_REFUSAL, SKIP_OVERZICHT,
     VVE_IN_VO, OPTIONAL_BLOCKS_ALWAYS, WRONG_PROFILE, INVALID_CODELIST,
+    IGNORE_CALLER_CERTIFICATE, ACCEPT_FOREIGN_TERUGKOPPELING, NO_CLIENT_CERTIFICATE_CHECK,
 })
 
 GARBLE_LENGTE = 20

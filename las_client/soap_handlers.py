@@ -91,8 +91,9 @@ def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
                            f"Sessiecontrole bij het Traffic Center mislukt: {fault.omschrijving}",
                            faultcode="Server" if own else "Client") from None
         # the session is valid, but is it the doel system asking? (public routeringskenmerken)
-        _check_caller(calls, message.doelRouteringsKenmerk,
-                      "het samenwerkingsverband waaraan de sessie is uitgegeven")
+        if not (defects & {las_defects.IGNORE_CALLER_CERTIFICATE, las_defects.NO_CLIENT_CERTIFICATE_CHECK}):
+            _check_caller(calls, message.doelRouteringsKenmerk,
+                          "het samenwerkingsverband waaraan de sessie is uitgegeven")
         row = _zorgvraag(store, message.koppelsleutel,
                          ook_verwijderd=las_defects.active(defects, las_defects.SERVE_DELETED))
         if row is None or row["dossier"] is None:
@@ -135,8 +136,9 @@ def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
         if not row["dossier_opgehaald"]:
             raise OsoFault(faults.DOSSIER_NIET_OPGEHAALD,
                            "Een terugkoppeling kan pas nadat het dossier is opgehaald.")
-        _check_caller(calls, row["aanleverpunt"],
-                      "het samenwerkingsverband waaraan deze zorgvraag is verstuurd")
+        if not (defects & {las_defects.ACCEPT_FOREIGN_TERUGKOPPELING, las_defects.NO_CLIENT_CERTIFICATE_CHECK}):
+            _check_caller(calls, row["aanleverpunt"],
+                          "het samenwerkingsverband waaraan deze zorgvraag is verstuurd")
         t = message.terugkoppeling
         if _al_ontvangen(store, row["id"], t):
             return TerugkoppelingResponse()

@@ -17,10 +17,11 @@ def played():
     return play_catalogue(workers=2)
 
 
-def test_correct_las_and_swv_as_external_systems_pass(played):
-    correct = {r.rol: r for r in played if r.defect is None}
-    assert correct["las"].verdict == "geslaagd", (correct["las"].failed, correct["las"].niet_geverifieerd)
-    assert correct["swv"].verdict == "geslaagd", (correct["swv"].failed, correct["swv"].niet_geverifieerd)
+@pytest.mark.parametrize("rol", ["las", "swv"])
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "tls"])
+def test_correct_system_as_external_sut_passes(played, rol, tls):
+    r = next(p for p in played if p.defect is None and p.rol == rol and p.tls == tls)
+    assert r.verdict == "geslaagd", (r.failed, r.niet_geverifieerd)
 
 
 def test_every_defect_has_a_scenario_meant_to_catch_it():
