@@ -217,8 +217,9 @@ def las_refuses_document(env, ctx, code):
 
 @then("the LAS checked the session at the TC")
 def las_checked_session(env, ctx):
-    rows = [r for r in env.log("tc") if r.get("operation") == "sessiecontrole" and r.get("side") == "server"]
-    assert rows, f"LAS riep geen sessiecontrole aan bij de TC [{evidence(env)}]"
+    rows = [r for r in env.log("tc", ctx.koppelsleutel) if r.get("operation") == "sessiecontrole"
+            and r.get("side") == "server" and r.get("direction") == "in"]
+    assert rows, f"LAS riep geen sessiecontrole aan bij de TC voor deze koppelsleutel [{evidence(env)}]"
 
 
 @then("no dossier was delivered")
