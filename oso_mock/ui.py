@@ -87,6 +87,15 @@ def _peer_base(role: str, koppeling: dict) -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
+def _peer_auth(role: str, base: str) -> dict:
+    """The TC's own API token, for a peer the operator configured (ACTOR_URLS) only: the demo
+    and `oso-sim serve --token` give the three actors one token. A URL from the register may
+    be anyone's system and never gets it."""
+    if base != _actor_urls().get(role):
+        return {}
+    return {"Authorization": f"Bearer {current_app.config.get('API_TOKEN', '')}"}
+
+
 def _peer_rows(role: str, koppeling: dict) -> tuple[list[dict], dict]:
     """The server rows a peer logged for this koppelsleutel, and how reading them went."""
     base = _peer_base(role, koppeling)
@@ -97,6 +106,7 @@ def _peer_rows(role: str, koppeling: dict) -> tuple[list[dict], dict]:
     try:
         resp = requests.get(f"{base}/api/berichten", timeout=PEER_TIMEOUT,
                             **requests_kwargs(current_app.config.get("TLS")),
+                            headers=_peer_auth(role, base),
                             params={"koppelsleutel": koppeling["koppelsleutel"], "xml": "1",
                                     "limit": "1000"})
         resp.raise_for_status()

@@ -264,3 +264,11 @@ def test_every_answer_carries_the_security_headers(las, locked_tc, path):
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert resp.headers["Referrer-Policy"] == "same-origin"
 
+
+
+def test_tc_timeline_sends_its_token_only_to_the_peers_it_was_configured_with(locked_tc):
+    from oso_mock import ui
+
+    with locked_tc.test_request_context("/"):
+        assert ui._peer_auth("las", tc_support.LAS_URL) == BEARER
+        assert ui._peer_auth("swv", "http://vendor.example") == {}
