@@ -61,7 +61,7 @@ class LeerlingRef:
 
     ref: str
     brin: str | None
-
+    pgn: tuple = ()        # the pupil's BSN / onderwijsnummer, when the vendor names them
 
 class ConfigError(Exception):
     """The configuration file cannot be used; the message names the file, role and key."""
@@ -84,6 +84,7 @@ class RoleConfig:
     trigger_aanleverpunten: str | None = None
     leerlingen: dict[str, str] = field(default_factory=dict)      # kind -> reference
     leerling_scholen: dict[str, str] = field(default_factory=dict)  # kind -> BRIN, when not `brin`
+    leerling_pgn: dict[str, tuple] = field(default_factory=dict)   # kind -> its BSN/onderwijsnummer
     scholen: dict[str, str] = field(default_factory=dict)         # BRIN -> routeringskenmerk
     handmatig: bool = False            # a person acts where a trigger is missing
     ca_bundle: str | None = None
@@ -99,7 +100,7 @@ class RoleConfig:
         ref = self.leerlingen.get(kind)
         if ref is None:
             return None
-        return LeerlingRef(ref, self.leerling_scholen.get(kind) or self.brin)
+        return LeerlingRef(ref, self.leerling_scholen.get(kind) or self.brin, self.leerling_pgn.get(kind, ()))
 
     def routeringskenmerk_of(self, brin: str | None) -> str | None:
         """The system's aanleverpunt for school `brin`: its own, or one from [ROLE.scholen]."""
@@ -161,9 +162,16 @@ def _leerlingen(name: str, table, where: str, cfg: RoleConfig) -> None:
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             cfg.leerlingen[kind] = str(value)
             continue
-        if not isinstance(value, dict) or set(value) - {"ref", "brin"} or "ref" not in value:
+        if not isinstance(value, dict) or set(value) - {"ref", "brin", "bsn", "onderwijsnummer"} \
+                or "ref" not in value:
             raise ConfigError(f"{where}: [{name}.leerlingen] {kind} moet \"leerling-id\" zijn of"
-                              " { ref = \"leerling-id\", brin = \"BRIN\" }")
+                              " { ref = \"leerling-id\", brin = \"BRIN\", bsn = \"...\","
+                              " onderwijsnummer = \"...\" }")
+        pgn = [str(value[k]) for k in ("bsn", "onderwijsnummer") if value.get(k)]
+        if any(not re.fullmatch(r"\d{9}", n) for n in pgn):
+            raise ConfigError(f"{where}: [{name}.leerlingen] {kind}: bsn en onderwijsnummer hebben 9 cijfers")
+        if pgn:
+            cfg.leerling_pgn[kind] = tuple(pgn)
         ref, brin = value["ref"], value.get("brin")
         if not isinstance(ref, (str, int)) or isinstance(ref, bool) or (brin is not None and not isinstance(brin, str)):
             raise ConfigError(f"{where}: [{name}.leerlingen] {kind}: ref en brin moeten tekst zijn")

@@ -24,7 +24,7 @@ CLI = [sys.executable, "-m", "harness.cli"]
 LAS_BRIN, LAS_RK = "12AB", "0000000700012AB00950"
 VO_BRIN, VO_RK = "56EF", "0000000700056EF00950"
 SWV_BRIN, SWV_RK = "25PO", "0000000700025PO00931"
-ONDERWIJSNUMMER = "101010107"
+ONDERWIJSNUMMER = "101010108"
 
 
 def harness_tls(pki_dir: Path | None) -> dict:
@@ -94,8 +94,9 @@ def prepare_las_pupils(base: str, tls: dict | None = None) -> dict[str, dict]:
     requests.patch(f"{base}/api/leerlingen/{met_on['id']}", json={"bsn": None, "onderwijsnummer": ONDERWIJSNUMMER},
                    timeout=5, **tls).raise_for_status()
     vo = first(VO_BRIN)
-    return {"po": {"ref": po["id"]}, "met_bsn": {"ref": met_bsn["id"]},
-            "met_onderwijsnummer": {"ref": met_on["id"]}, "vo": {"ref": vo["id"], "brin": VO_BRIN}}
+    return {"po": {"ref": po["id"]}, "met_bsn": {"ref": met_bsn["id"], "bsn": met_bsn["bsn"]},
+            "met_onderwijsnummer": {"ref": met_on["id"], "onderwijsnummer": ONDERWIJSNUMMER},
+            "vo": {"ref": vo["id"], "brin": VO_BRIN}}
 
 
 def las_config(naam: str, las_port: int, tc_port: int, pupils: dict[str, dict],
@@ -121,8 +122,8 @@ def las_config(naam: str, las_port: int, tc_port: int, pupils: dict[str, dict],
     lines += [f"{k} = {_q(v)}" for k, v in triggers.items()]
     lines += ["[las.scholen]", f'"{VO_BRIN}" = "{VO_RK}"', "[las.leerlingen]"]
     for kind, p in pupils.items():
-        brin = f', brin = "{p["brin"]}"' if p.get("brin") else ""
-        lines.append(f'{kind} = {{ ref = "{p["ref"]}"{brin} }}')
+        extra = "".join(f', {k} = "{p[k]}"' for k in ("brin", "bsn", "onderwijsnummer") if p.get(k))
+        lines.append(f'{kind} = {{ ref = "{p["ref"]}"{extra} }}')
     lines += ["[tc]", f"port = {tc_port}"]
     return "\n".join(lines) + "\n"
 

@@ -34,7 +34,7 @@ from swv_mock import defects as swv_defects
 
 ROOT = Path(__file__).resolve().parent.parent
 BSN = "123456782"
-ONDERWIJSNUMMER = "101010107"
+ONDERWIJSNUMMER = "101010108"
 
 
 # --- the catalogue ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .trigger import prompt_person, run_trigger
 
 # Two numbers that pass the elfproef; used only in the LAS's own records, never in a dossier.
 TEST_BSN = "123456782"
-TEST_ONDERWIJSNUMMER = "101010107"
+TEST_ONDERWIJSNUMMER = "101010108"
 
 KIND_BRIN = {"po": "12AB", "vo": "56EF", "met_bsn": "12AB", "met_onderwijsnummer": "34CD"}
 AANDACHTSPUNTEN = "Aandacht voor de leesontwikkeling."
@@ -190,7 +190,7 @@ class ExternalLas(LasDriver):
         ref = self.config.leerling(kind)
         if ref is None:
             raise NotVerified(f"geen leerling '{kind}' in [las.leerlingen] van de configuratie")
-        return Pupil(kind, str(ref.ref), ref.brin)
+        return Pupil(kind, str(ref.ref), ref.brin, tuple(ref.pgn))
 
     # -- triggers ------------------------------------------------------------------------------
 

@@ -117,9 +117,11 @@ class ExternalSwv(SwvDriver):
                 done = run_trigger("swv", self.config.trigger_terugkoppeling, values, self.config.wait_seconds)
             except DriverError as exc:
                 raise NotVerified(str(exc)) from None
+            output = (done.stderr or done.stdout).strip()[:300]
+            if done.returncode == 1:  # the SWV itself says it could not send: observed, not a trigger fault
+                return False, f"het SWV-systeem stuurde de terugkoppeling niet: {output}"
             if done.returncode != 0:
-                raise NotVerified(f"trigger_terugkoppeling stopte met exit {done.returncode}:"
-                                  f" {(done.stderr or done.stdout).strip()[:300]}")
+                raise NotVerified(f"trigger_terugkoppeling stopte met exit {done.returncode}: {output}")
         elif not getattr(self.config, "handmatig", False):
             raise NotVerified("[swv] trigger_terugkoppeling ontbreekt in de configuratie")
         else:

@@ -38,6 +38,26 @@ TRICKY_ACHTERNAMEN = (("van der", "Berg"), (None, "D'Hondt"), ("'t", "Hart"), (N
 SCRIPT_NAAM = "<script>alert(1)</script>"
 
 
+
+# Weighted digit sum (weights 9..2, last digit -1) modulo 11: 0 for a BSN, 5 for an
+# onderwijsnummer. Synthetic numbers follow it, as real ones do, so a leak of one is recognisable.
+BSN_REST, ONDERWIJSNUMMER_REST = 0, 5
+
+
+def _elfproef_rest(digits: str) -> int:
+    return (sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1))) - int(digits[8])) % 11
+
+
+def elfproef_nummer(draw: int, rest: int) -> str:
+    """A 9-digit number near `draw` that passes the elfproef with remainder `rest`. One random
+    draw per number, whatever the outcome, so the rest of a seeded population stays the same."""
+    n = draw
+    while True:
+        digits = f"{n:09d}"
+        if _elfproef_rest(digits) == rest:
+            return digits
+        n = n + 1 if n < 999_999_999 else 100_000_000
+
 def _flag(rng: random.Random, value: bool | None, chance: float) -> bool:
     return (rng.random() < chance) if value is None else bool(value)
 
@@ -230,8 +250,9 @@ def make_leerling(
         communicatie=_communicatie(rng, voornaam, geheim_comm) if rng.random() < 0.6 or geheim_comm else [],
         geboorteplaats=fake.city() if rng.random() < 0.7 else None,
         nationaliteit=["0001"] if rng.random() < 0.5 else [],
-        bsn=str(rng.randint(100_000_000, 999_999_999)) if has_bsn else None,
-        onderwijsnummer=str(rng.randint(100_000_000, 999_999_999)) if has_onr else None,
+        bsn=elfproef_nummer(rng.randint(100_000_000, 999_999_999), BSN_REST) if has_bsn else None,
+        onderwijsnummer=elfproef_nummer(rng.randint(100_000_000, 999_999_999), ONDERWIJSNUMMER_REST)
+        if has_onr else None,
         leerlingid=str(rng.randint(10_000, 99_999)),
         startdatumhuidigonderwijs=loopbaan[0].begindatum if not vo else loopbaan[8].begindatum,
         datuminschrijving=loopbaan[0].begindatum if not vo else loopbaan[8].begindatum,
