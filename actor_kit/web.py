@@ -50,11 +50,27 @@ def register_web(app: Flask) -> None:
 
     csrf_protect(app)
     refuse_cross_site(app)
+    app.context_processor(_identity_note)
     require_token(app)
     app.after_request(_security_headers)
     if "oso_kit" not in app.blueprints:
         app.register_blueprint(Blueprint("oso_kit", __name__, static_folder=str(STATIC_DIR),
                                          static_url_path="/kit"))
+
+
+def _identity_note() -> dict:
+    """What every page says about how callers are known: by certificate under mutual TLS, or in
+    the loopback demo only by the routeringskenmerk in the message (docs/security.md)."""
+    from flask import current_app
+
+    from .identity import tls_enabled
+
+    if tls_enabled(current_app.config):
+        return {"identiteit_melding": "Wederzijdse TLS: elke OSO-aanroep toont een certificaat met"
+                                      " OIN uit de test-PKI, en wordt daaraan getoetst."}
+    return {"identiteit_melding": "Demo zonder certificaten: wie belt, blijkt hier alleen uit het"
+                                  " routeringskenmerk in het bericht. Echte OSO-systemen kennen elkaar"
+                                  " aan hun PKIoverheid-certificaat (start met --tls om dat te tonen)."}
 
 
 def csrf_protect(app: Flask) -> None:
