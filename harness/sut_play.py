@@ -120,12 +120,22 @@ def las_config(naam: str, las_port: int, tc_port: int, pupils: dict[str, dict],
     lines = [f'[sut]\nnaam = {_q(naam)}', "[las]", 'mode = "external"', f'base_url = "{base}"',
              f'brin = "{LAS_BRIN}"', f'routeringskenmerk = "{LAS_RK}"', f"wait_seconds = {wait_seconds}"]
     lines += [f"{k} = {_q(v)}" for k, v in triggers.items()]
+    lines += _tls_keys(pki_dir, "swv-sim")
     lines += ["[las.scholen]", f'"{VO_BRIN}" = "{VO_RK}"', "[las.leerlingen]"]
     for kind, p in pupils.items():
         extra = "".join(f', {k} = "{p[k]}"' for k in ("brin", "bsn", "onderwijsnummer") if p.get(k))
         lines.append(f'{kind} = {{ ref = "{p["ref"]}"{extra} }}')
     lines += ["[tc]", f"port = {tc_port}"]
     return "\n".join(lines) + "\n"
+
+
+def _tls_keys(pki_dir: Path | None, peer: str) -> list[str]:
+    """What a vendor writes for its test system: the CA of its server certificate, and the
+    certificate the harness presents when it plays the peer (`peer`'s, from the same PKI)."""
+    if not pki_dir:
+        return []
+    return [f"ca_bundle = {_q(str(pki_dir / 'ca.pem'))}", f"client_cert = {_q(str(pki_dir / f'{peer}.pem'))}",
+            f"client_key = {_q(str(pki_dir / f'{peer}.key'))}"]
 
 
 def swv_config(naam: str, swv_port: int, tc_port: int, wait_seconds: float = 10,
@@ -138,6 +148,7 @@ def swv_config(naam: str, swv_port: int, tc_port: int, wait_seconds: float = 10,
     return "\n".join([f"[sut]\nnaam = {_q(naam)}", "[swv]", 'mode = "external"', f'base_url = "{base}"',
                       f'brin = "{SWV_BRIN}"', f'routeringskenmerk = "{SWV_RK}"',
                       f"wait_seconds = {wait_seconds}", f"trigger_terugkoppeling = {_q(tk)}",
+                      *_tls_keys(pki_dir, "las-sim"),
                       "[tc]", f"port = {tc_port}"]) + "\n"
 
 
