@@ -11,6 +11,7 @@ import json
 
 from lxml import etree
 
+from actor_kit import defect_switch
 from oso_protocol.dossier.categories import OPTIONEEL, PROFILE_MATRIX, gegevensblokken_for
 from oso_protocol.dossier.model import Attachment
 from oso_protocol.dossier.pgn import with_pgn
@@ -69,17 +70,11 @@ GARBLE_LENGTE = 20
 
 
 def check(defects) -> frozenset[str]:
-    defects = frozenset(defects or ())
-    if defects - DEFECTS:
-        raise ValueError(f"onbekende DEFECTS voor de LAS: {sorted(defects - DEFECTS)};"
-                         f" bekend zijn {', '.join(sorted(DEFECTS))}")
-    return defects
+    return defect_switch.check(defects, DEFECTS, "de LAS")
 
 
 def active(defects, name: str) -> bool:
-    if name not in DEFECTS:  # a typo in a hook must not silently mean "never"
-        raise KeyError(name)
-    return name in defects
+    return defect_switch.active(defects, DEFECTS, name)
 
 
 def _pgn(leerling) -> str | None:

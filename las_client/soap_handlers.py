@@ -15,10 +15,9 @@ from __future__ import annotations
 import base64
 import json
 
-from flask import current_app, request
 
-from actor_kit import identity
 from actor_kit.messagelog import now_iso
+from actor_kit.caller_check import require_caller, tc_fault
 from actor_kit.soap_endpoint import Inbound
 from actor_kit.store import Store
 from oso_protocol.transport import faults
@@ -41,33 +40,6 @@ def _zorgvraag(store: Store, koppelsleutel: str, *, ook_verwijderd: bool = False
     return row if row is not None and row["status"] in statussen else None
 
 
-def _tc_fault(fault: OsoFault, wat: str) -> OsoFault:
-    # Our side failed to reach the TC: say so as a server fault; a TC refusal is the caller's
-    # problem and keeps its code.
-    own = fault.resultaat in (faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD)
-    return OsoFault(fault.resultaat, f"{wat}: {fault.omschrijving}",
-                    faultcode="Server" if own else "Client")
-
-
-def _check_caller(calls: OsoCalls, routeringskenmerk: str, wat: str) -> None:
-    """With TLS: refuse unless the caller's OIN is the one the TC names for `routeringskenmerk`."""
-    if not identity.tls_enabled(current_app.config):
-        return
-    oin = identity.caller_oin(request.environ)
-    if not oin:
-        raise OsoFault(faults.ONJUIST_CERTIFICAAT,
-                       "Geen geldig clientcertificaat: met TLS moet elke OSO-aanroep een"
-                       " OSO-certificaat met OIN tonen.")
-    try:
-        expected = calls.houder_oin(routeringskenmerk)
-    except OsoFault as fault:
-        raise _tc_fault(fault, "De aanroeper kon niet worden nagegaan bij het Traffic Center")
-    if expected is None or expected != oin:
-        raise OsoFault(faults.ONJUIST_CERTIFICAAT,
-                       f"Het certificaat van de aanroeper (OIN {oin}) hoort niet bij {wat}"
-                       f" (aanleverpunt {routeringskenmerk}).")
-
-
 def _al_ontvangen(store: Store, zorgvraag_id: int, t) -> bool:
     """The same terugkoppeling again (an SWV retrying after a lost answer)."""
     return store.one(
@@ -84,16 +56,11 @@ def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
             else:
                 calls.sessiecontrole(message)
         except OsoFault as fault:
-            # Our side failed to reach the TC: say so as a server fault; a TC refusal is the
-            # caller's problem and keeps its code.
-            own = fault.resultaat in (faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD)
-            raise OsoFault(fault.resultaat,
-                           f"Sessiecontrole bij het Traffic Center mislukt: {fault.omschrijving}",
-                           faultcode="Server" if own else "Client") from None
+            raise tc_fault(fault, "Sessiecontrole bij het Traffic Center mislukt") from None
         # the session is valid, but is it the doel system asking? (public routeringskenmerken)
         if not (defects & {las_defects.IGNORE_CALLER_CERTIFICATE, las_defects.NO_CLIENT_CERTIFICATE_CHECK}):
-            _check_caller(calls, message.doelRouteringsKenmerk,
-                          "het samenwerkingsverband waaraan de sessie is uitgegeven")
+            require_caller(calls.houder_oin, message.doelRouteringsKenmerk,
+                           "het samenwerkingsverband waaraan de sessie is uitgegeven")
         row = _zorgvraag(store, message.koppelsleutel,
                          ook_verwijderd=las_defects.active(defects, las_defects.SERVE_DELETED))
         if row is None or row["dossier"] is None:
@@ -137,8 +104,8 @@ def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
             raise OsoFault(faults.DOSSIER_NIET_OPGEHAALD,
                            "Een terugkoppeling kan pas nadat het dossier is opgehaald.")
         if not (defects & {las_defects.ACCEPT_FOREIGN_TERUGKOPPELING, las_defects.NO_CLIENT_CERTIFICATE_CHECK}):
-            _check_caller(calls, row["aanleverpunt"],
-                          "het samenwerkingsverband waaraan deze zorgvraag is verstuurd")
+            require_caller(calls.houder_oin, row["aanleverpunt"],
+                           "het samenwerkingsverband waaraan deze zorgvraag is verstuurd")
         t = message.terugkoppeling
         if _al_ontvangen(store, row["id"], t):
             return TerugkoppelingResponse()

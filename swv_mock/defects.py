@@ -6,6 +6,7 @@ one is harness/defects.py.
 """
 from __future__ import annotations
 
+from actor_kit import defect_switch
 from oso_protocol.transport.messages import TERUGKOPPELING_STATUSSEN
 
 SKIP_AFMELDING = "skip_afmelding"    # never sign a session off
@@ -26,17 +27,11 @@ PGN_REGEL = "PaO.LL12"
 
 
 def check(defects) -> frozenset[str]:
-    defects = frozenset(defects or ())
-    if defects - DEFECTS:
-        raise ValueError(f"onbekende DEFECTS voor het SWV: {sorted(defects - DEFECTS)};"
-                         f" bekend zijn {', '.join(sorted(DEFECTS))}")
-    return defects
+    return defect_switch.check(defects, DEFECTS, "het SWV")
 
 
 def active(defects, name: str) -> bool:
-    if name not in DEFECTS:  # a typo in a hook must not silently mean "never"
-        raise KeyError(name)
-    return name in defects
+    return defect_switch.active(defects, DEFECTS, name)
 
 
 def zonder_pgn_regel(report: dict) -> dict:

@@ -17,9 +17,8 @@ from typing import Callable
 
 from flask import after_this_request
 
-from flask import current_app, request
 
-from actor_kit import identity
+from actor_kit.caller_check import require_caller, tc_fault
 from actor_kit.soap_endpoint import Inbound
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
@@ -58,32 +57,6 @@ def _after_answer(job: Callable[[], object]) -> None:
     timer.start()
 
 
-def _tc_fault(fault: OsoFault, wat: str) -> OsoFault:
-    own = fault.resultaat in (faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD)
-    return OsoFault(fault.resultaat, f"{wat}: {fault.omschrijving}",
-                    faultcode="Server" if own else "Client")
-
-
-def _check_caller(bevestiger, message: NotificatieRequest) -> None:
-    """With TLS: the caller must hold the certificate of the bron aanleverpunt's system."""
-    if not identity.tls_enabled(current_app.config):
-        return
-    oin = identity.caller_oin(request.environ)
-    if not oin:
-        raise OsoFault(faults.ONJUIST_CERTIFICAAT,
-                       "Geen geldig clientcertificaat: met TLS moet een notificatie een"
-                       " OSO-certificaat met OIN tonen.")
-    try:
-        expected = bevestiger.houder_oin(message.bronRouteringsKenmerk)
-    except OsoFault as fault:
-        # never fail open: without the TC's word the sender is not recognised
-        raise _tc_fault(fault, "De afzender kon niet worden nagegaan bij het Traffic Center")
-    if expected is None or expected != oin:
-        raise OsoFault(faults.ONJUIST_CERTIFICAAT,
-                       f"Het certificaat van de afzender (OIN {oin}) hoort niet bij het systeem"
-                       f" van LAS-aanleverpunt {message.bronRouteringsKenmerk}.")
-
-
 def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                         step_mode: Callable[[], bool], on_new: Callable[[str], object] | None,
                         bevestiger=None):
@@ -99,7 +72,7 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                 doelBrin=message.doelBrin, doelRouteringsKenmerk=message.doelRouteringsKenmerk,
                 koppelsleutel=message.koppelsleutel, overdrachtsoort=OVERDRACHTSOORT_SWV))
         except OsoFault as fault:
-            raise _tc_fault(fault, "Het Traffic Center bevestigt deze koppelsleutel niet") from None
+            raise tc_fault(fault, "Het Traffic Center bevestigt deze koppelsleutel niet") from None
 
     def handle(message: NotificatieRequest, inbound: Inbound) -> NotificatieResponse:
         punt = aanleverpunten.get(message.doelRouteringsKenmerk)
@@ -115,7 +88,8 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                            f" samenwerkingsverband; verwacht {DOEL_SWV}.")
         sessie = None
         if bevestiger is not None:
-            _check_caller(bevestiger, message)
+            require_caller(bevestiger.houder_oin, message.bronRouteringsKenmerk,
+                           "het systeem van het LAS-aanleverpunt")
             known = inbox.row(message.koppelsleutel)
             same_bron = known is not None and (
                 known["bron_brin"], known["bron_routeringskenmerk"]) == (

@@ -16,7 +16,7 @@ from harness.outcomes import NotVerified
 from harness.zorgvraag_view import contract_view
 from oso_protocol.synthetic import pdf_bytes
 
-from .http import DriverError, JsonApi, b64
+from .http import DriverError, b64
 from .trigger import prompt_person, run_trigger
 
 # Two numbers that pass the elfproef; used only in the LAS's own records, never in a dossier.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from harness.outcomes import NotVerified, not_verified
 
-from .http import DriverError, JsonApi
+from .http import DriverError
 from .trigger import prompt_person, run_trigger
 
 FINAL = ("afgemeld", "mislukt")
