@@ -3,7 +3,7 @@ Feature: Een verzonden zorgvraag is onveranderlijk
   momentopname van het verzendmoment op, en wie iets wil aanpassen maakt een nieuwe zorgvraag.
 
   @las @mandatory
-  Scenario Outline: Elke wijziging van een verzonden zorgvraag wordt geweigerd
+  Scenario Outline: Elke wijziging van een verzonden zorgvraag wordt geweigerd (<veld>)
     Given a zorgvraag sent for a PO leerling
     When the school changes the <veld> of the zorgvraag
     Then the LAS refuses the change

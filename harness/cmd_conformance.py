@@ -137,6 +137,9 @@ def run(args) -> int:
               " worden niet geverifieerd", flush=True)
     started = time.monotonic()
     tls = _pki_dir(args.tls, report)
+    sut["verbinding"] = (f"wederzijdse TLS met de test-PKI in {tls}" if tls else
+                         "HTTP zonder certificaten (identiteit niet getoetst; de scenario's met @tls"
+                         " zijn niet van toepassing)")
     if tls:
         print(f"Wederzijdse TLS met de test-PKI in {tls}", flush=True)
     preflight = None

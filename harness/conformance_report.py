@@ -280,6 +280,7 @@ def render_html(summary: dict, scenarios: list[dict], messages: dict[str, list[d
 <tr><td>Standaard</td><td>gegevensset {_e(v['gegevensset'])} ({_e(v['gegevensset_namespace'])})</td></tr>
 <tr><td>Protocol</td><td>OSO namespace {_e(v['protocol'])} ({_e(v['protocol_namespace'])})</td></tr>
 <tr><td>Datum</td><td>{_e(summary['date'])}</td></tr>
+<tr><td>Verbinding</td><td>{_e(sut.get('verbinding') or 'HTTP zonder certificaten')}</td></tr>
 <tr><td>Selectie (--tags)</td><td>{tags}</td></tr>
 <tr><td>Voorcontrole</td><td>{_preflight_html(summary.get('voorcontrole'))}</td></tr>
 </table>
