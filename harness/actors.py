@@ -37,6 +37,13 @@ def tls_dir(tls, scenario: dict, workdir: Path) -> Path | None:
     return directory
 
 
+def trust_bundle(path: Path, ca_files) -> str:
+    """One CA file holding the run's test CA and, e.g., the CA of a vendor's own test
+    certificates, so the simulated actors accept that vendor's system and are accepted by it."""
+    path.write_text("".join(Path(f).read_text(encoding="ascii") for f in ca_files), encoding="ascii")
+    return str(path)
+
+
 def create_actor_app(role: str, config: dict):
     if role == "tc":
         from oso_mock.app import create_app
@@ -58,6 +65,7 @@ class Actors:
     port: dict = field(default_factory=dict)             # role -> fixed port (0 = free)
     extra: dict = field(default_factory=dict)            # role -> extra config keys
     tls: str | Path | bool | None = None                 # PKI directory, True = new in workdir
+    trust: tuple = ()                                    # more CA files to trust (a vendor's own)
     pki_dir: Path | None = None                          # the PKI in use, once started
     servers: dict = field(default_factory=dict)
     apps: dict = field(default_factory=dict)
@@ -72,6 +80,9 @@ class Actors:
         self.pki_dir = tls_dir(self.tls, scenario, workdir)
         tls = {role: pki.files_for(self.pki_dir, system_id(role, scenario)) if self.pki_dir
                else None for role in ROLES}
+        if self.pki_dir and self.trust:
+            bundle = trust_bundle(workdir / "vertrouwd.pem", [self.pki_dir / "ca.pem", *self.trust])
+            tls = {role: {**files, "ca": bundle} for role, files in tls.items()}
         for role in ROLES:
             self.servers[role] = ServerThread(port=self.port.get(role, 0), tls=tls[role])
         urls = self.urls

@@ -78,7 +78,8 @@ class ConformanceEnv:
         if roles["tc"].external:
             extra["las"] = {"TC_URL": roles["tc"].base_url.rstrip("/")}
             extra["swv"]["TC_URL"] = roles["tc"].base_url.rstrip("/")
-        self.actors = Actors(workdir=self.workdir, extra=extra, tls=self.tls,
+        trust = tuple(roles[r].ca_bundle for r in self.config.sut_roles if roles[r].ca_bundle)
+        self.actors = Actors(workdir=self.workdir, extra=extra, tls=self.tls, trust=trust if self.tls else (),
                              port={r: roles[r].port for r in roles if roles[r].port and not roles[r].external})
         self.actors.start()
         urls = self.actors.urls
@@ -88,20 +89,37 @@ class ConformanceEnv:
         if roles["las"].external:
             self.las = ExternalLas(self, roles["las"], roles["las"].base_url)
             las = roles["las"]
-            for brin, rk in {las.brin: las.routeringskenmerk, **las.scholen}.items():
-                self.tc.point_to(rk, las.soap_url, {"brin": brin, "system": "las-sim", "doel": "OV",
+            scholen = {las.brin: las.routeringskenmerk, **las.scholen}
+            system = self._register_sut("las", las, list(scholen))
+            for brin, rk in scholen.items():
+                self.tc.point_to(rk, las.soap_url, {"brin": brin, "system": system, "doel": "OV",
                                                     "naam": las.naam or "LAS onder test"})
         else:
             self.las = SimulatedLas(self, roles["las"], urls["las"])
         if roles["swv"].external:
             self.swv = ExternalSwv(self, roles["swv"], roles["swv"].base_url)
             scholen = sorted({s["brin"] for s in self.tc.register()["schools"]})
+            system = self._register_sut("swv", roles["swv"], scholen)
             self.tc.point_to(roles["swv"].routeringskenmerk, roles["swv"].soap_url,
-                             {"brin": roles["swv"].brin or "25PO", "system": "swv-sim", "doel": "SWV",
+                             {"brin": roles["swv"].brin or "25PO", "system": system, "doel": "SWV",
                               "naam": roles["swv"].naam or "SWV onder test", "scholen": scholen})
         else:
             self.swv = SimulatedSwv(self, roles["swv"], urls["swv"])
         return self
+
+    def _register_sut(self, role: str, config, scholen: list[str]) -> str:
+        """The register's system for the SUT: our own simulated one, or, when the vendor's
+        certificate carries its own OIN (`oin`), a system with that OIN and the same mandates,
+        so the TC and the simulated peers know the vendor's system by its certificate."""
+        if not config.oin:
+            return f"{role}-sim"
+        system = f"{role}-onder-test"
+        self.tc.api.post("/api/register/systems", json={
+            "id": system, "naam": config.naam or f"{role.upper()} onder test", "soort": role.upper(),
+            "oin": config.oin})
+        for brin in scholen:
+            self.tc.add_mandate(brin, system)
+        return system
 
     # -- mutual TLS ----------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ DEFAULT_WAIT = 60.0              # seconds to wait for an external system (or a 
 
 TRIGGER_KEYS = ("trigger", "trigger_terugkoppeling", "trigger_wijzig_leerling", "trigger_wijzig_zorgvraag",
                 "trigger_toon_zorgvraag", "trigger_verwijder_zorgvraag", "trigger_aanleverpunten")
-_TEXT_KEYS = ("base_url", "soap_path", "brin", "routeringskenmerk", "naam") + TRIGGER_KEYS
+_TEXT_KEYS = ("base_url", "soap_path", "brin", "routeringskenmerk", "naam", "oin") + TRIGGER_KEYS
 _PATH_KEYS = ("ca_bundle", "client_cert", "client_key")
 _ROLE_KEYS = {"mode", "leerlingen", "scholen", "port", "timeout", "wait_seconds", "handmatig",
               *_TEXT_KEYS, *_PATH_KEYS}
@@ -94,6 +94,7 @@ class RoleConfig:
     timeout: float = DEFAULT_TIMEOUT
     wait_seconds: float = DEFAULT_WAIT
     naam: str | None = None
+    oin: str | None = None             # external, own certificates: the OIN in its certificate
 
     def leerling(self, kind: str) -> LeerlingRef | None:
         """The prepared pupil of `kind` with its school (the main `brin` unless given)."""
@@ -221,6 +222,9 @@ def _role(name: str, table, where: str, base: Path | None = None) -> RoleConfig:
             if not isinstance(table[key], str):
                 raise ConfigError(f"{where}: [{name}] {key} moet tekst zijn")
             setattr(cfg, key, table[key])
+    if cfg.oin is not None and not re.fullmatch(r"\d{20}", cfg.oin):
+        raise ConfigError(f"{where}: [{name}] oin moet 20 cijfers zijn (het OIN in het certificaat"
+                          " van het systeem)")
     for key in ("timeout", "wait_seconds"):
         if key in table:
             value = table[key]

@@ -5,6 +5,7 @@ scripts/defect_table.py): a correct system must get geslaagd, each defect must b
 """
 from __future__ import annotations
 
+import copy
 import json
 import shlex
 import socket
@@ -100,12 +101,15 @@ def prepare_las_pupils(base: str, tls: dict | None = None) -> dict[str, dict]:
 
 
 def las_config(naam: str, las_port: int, tc_port: int, pupils: dict[str, dict],
-               wait_seconds: float = 15, pki_dir: Path | None = None) -> str:
+               wait_seconds: float = 15, pki_dir: Path | None = None,
+               trigger_pki: Path | None = None) -> str:
     """Our LAS as the system under test, triggered through `oso-sim zorgvraag` like a vendor's
-    scripts; every trigger contract of docs/conformance.md configured."""
+    scripts; every trigger contract of docs/conformance.md configured. The triggers reach the
+    LAS with `trigger_pki` (the vendor's own certificates), by default the run's PKI."""
+    trigger_pki = trigger_pki or pki_dir
     base = f"{'https' if pki_dir else 'http'}://127.0.0.1:{las_port}"
     zv = " ".join(shlex.quote(a) for a in CLI) + f" zorgvraag --las {base}" + (
-        f" --tls {shlex.quote(str(pki_dir))}" if pki_dir else "")
+        f" --tls {shlex.quote(str(trigger_pki))}" if trigger_pki else "")
     triggers = {
         "trigger": f"{zv} create --leerling {{leerling}} --omschrijving {{omschrijving}}"
                    " --aanleverpunt {aanleverpunt} --toelichting {toelichting}"
@@ -186,25 +190,52 @@ def conformance(workdir: Path, config: str, tags: str | None = None, timeout: fl
     return Run(done.returncode, summary, done.stderr, time.monotonic() - started)
 
 
-def play(role: str, workdir: Path, defects=(), tags: str | None = None, tls: bool = False) -> Run:
+VENDOR_OIN = "00000003100000090000"   # invented, like every OIN of the test PKI
+
+
+def vendor_pki(workdir: Path, harness_ca: Path, role: str) -> Path:
+    """Certificates a vendor brings itself: its own CA and an OIN of its own for its system; the
+    vendor adds the harness's test CA to what its system trusts (docs/conformance.md)."""
+    from .scenario import load_scenario
+
+    scenario = copy.deepcopy(load_scenario(None))
+    for system in scenario["register"]["systems"]:
+        if system["id"] == f"{role}-sim":
+            system["oin"] = VENDOR_OIN
+    directory = workdir / "leverancier-pki"
+    pki.init(directory, scenario)
+    (directory / "eigen-ca.pem").write_text((directory / "ca.pem").read_text())
+    (directory / "ca.pem").write_text((directory / "eigen-ca.pem").read_text() + harness_ca.read_text())
+    return directory
+
+
+def play(role: str, workdir: Path, defects=(), tags: str | None = None, tls: bool = False,
+         own_ca: bool = False) -> Run:
     """Run the conformance suite against our own `role` (las|swv) as an external system; with
-    `tls` both sides use one test PKI, as a vendor would with certificates from `oso-sim pki init`."""
+    `tls` both sides use one test PKI, as a vendor would with certificates from `oso-sim pki init`;
+    with `own_ca` too the system uses certificates of its own CA and OIN, named in the config
+    (`ca_bundle`, `oin`)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    pki_dir = None
-    if tls:
+    pki_dir = vendor_dir = None
+    if tls or own_ca:
         from .scenario import load_scenario
         pki_dir = workdir / "pki"
         pki.init(pki_dir, load_scenario(None))
+    if own_ca:
+        vendor_dir = vendor_pki(workdir, pki_dir / "ca.pem", role)
     tc_port, port = free_port(), free_port()
-    proc = serve(role, port, tc_port, workdir, defects, pki_dir)
+    proc = serve(role, port, tc_port, workdir, defects, vendor_dir or pki_dir)
     try:
         naam = f"oso-sim {role.upper()}" + (f" met defect {', '.join(defects)}" if defects else "")
         if role == "las":
-            base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
-            config = las_config(naam, port, tc_port, prepare_las_pupils(base, harness_tls(pki_dir)),
-                                pki_dir=pki_dir)
+            base = f"{'https' if pki_dir else 'http'}://127.0.0.1:{port}"
+            config = las_config(naam, port, tc_port, prepare_las_pupils(base, harness_tls(vendor_dir or pki_dir)),
+                                pki_dir=pki_dir, trigger_pki=vendor_dir)
         else:
             config = swv_config(naam, port, tc_port, pki_dir=pki_dir)
+        if vendor_dir:
+            config = config.replace(f'ca_bundle = {_q(str(pki_dir / "ca.pem"))}',
+                                    f'ca_bundle = {_q(str(vendor_dir / "eigen-ca.pem"))}\noin = "{VENDOR_OIN}"')
         return conformance(workdir, config, tags, pki_dir=pki_dir)
     finally:
         stop(proc)

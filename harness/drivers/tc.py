@@ -42,11 +42,16 @@ class TcDriver:
     def point_to(self, rk: str, url: str, template: dict) -> None:
         """Route an aanleverpunt to `url` (an external system or a harness peer); create it,
         shaped like `template`, when the register does not know it yet."""
-        if self.aanleverpunt(rk) is not None:
+        existing = self.aanleverpunt(rk)
+        if existing is not None and existing.get("system") == template.get("system"):
             self.api.patch(f"/api/register/aanleverpunten/{rk}", json={"url": url, "actief": True})
-        else:
-            self.api.post("/api/register/aanleverpunten",
-                          json={**template, "routeringskenmerk": rk, "url": url, "actief": True})
+            return
+        if existing is not None:  # held by another system now (a SUT with its own OIN)
+            self.api.delete(f"/api/register/aanleverpunten/{rk}")
+            template = {**template, "scholen": existing.get("scholen") or template.get("scholen")}
+        self.api.post("/api/register/aanleverpunten",
+                      json={k: v for k, v in {**template, "routeringskenmerk": rk, "url": url,
+                                              "actief": True}.items() if v is not None})
 
     def remove_mandate(self, brin: str, system: str, dienst: str = "OSO-SWV") -> None:
         self.api.delete("/api/register/mandates", json={"brin": brin, "system": system, "dienst": dienst})
