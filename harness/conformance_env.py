@@ -74,9 +74,12 @@ class ConformanceEnv:
         if self.actors is not None:
             return self
         roles = self.config.roles
-        extra = {"swv": {"AUTO_FETCH": self.auto_fetch}}
+        extra = {"swv": {"AUTO_FETCH": self.auto_fetch}, "las": {}, "tc": {}}
+        for role, cfg in roles.items():
+            if cfg.defects and not cfg.external:  # a broken simulated role, for the self-checks
+                extra[role]["DEFECTS"] = set(cfg.defects)
         if roles["tc"].external:
-            extra["las"] = {"TC_URL": roles["tc"].base_url.rstrip("/")}
+            extra["las"]["TC_URL"] = roles["tc"].base_url.rstrip("/")
             extra["swv"]["TC_URL"] = roles["tc"].base_url.rstrip("/")
         trust = tuple(roles[r].ca_bundle for r in self.config.sut_roles if roles[r].ca_bundle)
         self.actors = Actors(workdir=self.workdir, extra=extra, tls=self.tls, trust=trust if self.tls else (),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LAS, SWV = "las", "swv"
+LAS, SWV, TC = "las", "swv", "tc"
 
 # scenario titles, once each, so a renamed scenario is one edit here
 GELDIG = "Een <sector>-dossier met <blokken> gegevensblokken is geldig"
@@ -41,6 +41,13 @@ VOLLEDIGE_UITWISSELING = "Zorgvraag, ophalen en terugkoppeling"
 VERWIJDERD = "Een verwijderde zorgvraag verdwijnt uit het overzicht en is niet meer op te halen"
 DOSSIER_ALLEEN_AAN_DOEL = "De LAS levert het dossier alleen aan het systeem van de sessie (<certificaat>)"
 TERUGKOPPELING_ALLEEN_VAN_DOEL = "De LAS neemt een terugkoppeling alleen aan van het systeem van het doel"
+TC_ACTIEVE_AANLEVERPUNTEN = "De TC biedt alleen actieve SWV-aanleverpunten aan"
+TC_INACTIEF_DOEL = "meldenNotificatie naar een inactief aanleverpunt wordt geweigerd"
+TC_CONTROLE_NA_AFMELDING = "sessiecontrole na afmelding geeft SessieReedsAfgemeld"
+TC_CONTROLE_AFWIJKEND = "sessiecontrole met afwijkende gegevens geeft SessieAfwijkend"
+TC_TERUGKOPPELING_VOOR_OPHALEN = "Een terugkoppeling voordat het dossier is opgehaald wordt geweigerd"
+TC_TERUGKOPPELING_ONBEKEND = "Een terugkoppeling met een onbekende koppelsleutel wordt geweigerd"
+TC_TERUGKOPPELING_ANDER_SWV = "Een terugkoppeling van een SWV dat de notificatie niet ontving wordt geweigerd"
 SWV_WEIGERT_ONUITGEGEVEN = "Het SWV weigert een notificatie met een koppelsleutel die de TC niet uitgaf"
 
 
@@ -146,6 +153,21 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(LAS, "no_client_certificate_check", "Vraagt geen clientcertificaat (TLS zonder wederzijdse"
        " controle) en controleert de beller niet.", DOSSIER_ALLEEN_AAN_DOEL,
        TERUGKOPPELING_ALLEEN_VAN_DOEL, tls=True),
+    # --- TC (no vendor plays it: the simulated TC is broken in a self-test, oso_mock/defects.py) ---
+    _d(TC, "offer_inactive", "Noemt bij overzichtAanleverpunt ook inactieve aanleverpunten.",
+       TC_ACTIEVE_AANLEVERPUNTEN),
+    _d(TC, "accept_inactive_doel", "Geeft een koppelsleutel uit voor een inactief SWV-aanleverpunt.",
+       TC_INACTIEF_DOEL),
+    _d(TC, "controle_na_afmelding", "Noemt een afgemelde sessie bij sessiecontrole nog valide.",
+       TC_CONTROLE_NA_AFMELDING, NA_AFMELDING),
+    _d(TC, "controle_negeert_afwijking", "Noemt een sessie valide ook als bron, doel of koppelsleutel"
+       " afwijken.", TC_CONTROLE_AFWIJKEND, ANDERE_KOPPELSLEUTEL),
+    _d(TC, "terugkoppeling_voor_ophalen", "Neemt meldenTerugkoppeling aan voordat het dossier is"
+       " opgehaald.", TC_TERUGKOPPELING_VOOR_OPHALEN),
+    _d(TC, "terugkoppeling_onbekende_koppelsleutel", "Neemt meldenTerugkoppeling aan voor een"
+       " koppelsleutel die het nooit uitgaf.", TC_TERUGKOPPELING_ONBEKEND),
+    _d(TC, "terugkoppeling_van_elk_swv", "Neemt meldenTerugkoppeling aan van een SWV-aanleverpunt"
+       " dat de notificatie niet kreeg.", TC_TERUGKOPPELING_ANDER_SWV),
 )
 
 _BY_KEY = {d.sleutel: d for d in CATALOGUS}

@@ -49,7 +49,7 @@ TRIGGER_KEYS = ("trigger", "trigger_terugkoppeling", "trigger_wijzig_leerling", 
                 "trigger_toon_zorgvraag", "trigger_verwijder_zorgvraag", "trigger_aanleverpunten")
 _TEXT_KEYS = ("base_url", "soap_path", "brin", "routeringskenmerk", "naam", "oin") + TRIGGER_KEYS
 _PATH_KEYS = ("ca_bundle", "client_cert", "client_key")
-_ROLE_KEYS = {"mode", "leerlingen", "scholen", "port", "timeout", "wait_seconds", "handmatig",
+_ROLE_KEYS = {"mode", "leerlingen", "scholen", "port", "timeout", "wait_seconds", "handmatig", "defects",
               *_TEXT_KEYS, *_PATH_KEYS}
 LEERLING_KINDS = ("po", "vo", "met_bsn", "met_onderwijsnummer", "zonder_mandaat")
 _BRIN = re.compile(r"^[0-9]{2}[A-Z0-9]{2}$")
@@ -87,6 +87,7 @@ class RoleConfig:
     leerling_pgn: dict[str, tuple] = field(default_factory=dict)   # kind -> its BSN/onderwijsnummer
     scholen: dict[str, str] = field(default_factory=dict)         # BRIN -> routeringskenmerk
     handmatig: bool = False            # a person acts where a trigger is missing
+    defects: tuple = ()                # simulated role: deliberate faults, to prove the suite can fail
     ca_bundle: str | None = None
     client_cert: str | None = None
     client_key: str | None = None
@@ -206,6 +207,24 @@ def _path(name: str, key: str, value, where: str, base: Path | None) -> str:
     return str(path)
 
 
+def _check_las(names):
+    from las_client.defects import check
+    return check(names)
+
+
+def _check_tc(names):
+    from oso_mock.defects import check
+    return check(names)
+
+
+def _check_swv(names):
+    from swv_mock.defects import check
+    return check(names)
+
+
+_DEFECT_CHECK = {"las": _check_las, "tc": _check_tc, "swv": _check_swv}
+
+
 def _role(name: str, table, where: str, base: Path | None = None) -> RoleConfig:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [{name}] moet een tabel zijn")
@@ -236,6 +255,18 @@ def _role(name: str, table, where: str, base: Path | None = None) -> RoleConfig:
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise ConfigError(f"{where}: [{name}] port moet een poortnummer zijn (0-65535)")
         cfg.port = port
+    if "defects" in table:
+        value = table["defects"]
+        if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+            raise ConfigError(f"{where}: [{name}] defects moet een lijst namen zijn, bv. [\"offer_inactive\"]")
+        if cfg.external:
+            raise ConfigError(f"{where}: [{name}] defects geldt alleen voor een gesimuleerde rol;"
+                              " een extern systeem start u zelf met zijn fouten")
+        try:
+            _DEFECT_CHECK[name](value)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: [{name}] defects: {exc}") from None
+        cfg.defects = tuple(value)
     if "handmatig" in table:
         if not isinstance(table["handmatig"], bool):
             raise ConfigError(f"{where}: [{name}] handmatig moet true of false zijn")

@@ -190,6 +190,16 @@ def conformance(workdir: Path, config: str, tags: str | None = None, timeout: fl
     return Run(done.returncode, summary, done.stderr, time.monotonic() - started)
 
 
+def play_simulated(role: str, workdir: Path, defects=(), tags: str | None = None) -> Run:
+    """The self-test with one simulated role broken on purpose (`[ROLE] defects`): how the
+    scenarios of a role no vendor plays (the TC) prove they can fail."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    names = ", ".join(json.dumps(d) for d in defects)
+    config = f'[sut]\nnaam = "oso-sim met gesimuleerde {role.upper()} met defect {", ".join(defects)}"\n' \
+             f"[{role}]\ndefects = [{names}]\n"
+    return conformance(workdir, config, tags)
+
+
 VENDOR_OIN = "00000003100000090000"   # invented, like every OIN of the test PKI
 
 

@@ -17,6 +17,7 @@ from actor_kit.web import register_web
 from .db import SCHEMA, TcStore
 from oso_protocol.transport.messages import NS
 
+from . import defects as tc_defects
 from . import register
 from .api import api_blueprint
 from .context import DEFAULT_SESSION_TTL_SECONDS, TrafficCenter
@@ -40,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     tc = TrafficCenter(store=store, clock=config.get("CLOCK") or time.time,
                        session_ttl=float(config.get("SESSION_TTL_SECONDS",
                                                     DEFAULT_SESSION_TTL_SECONDS)),
-                       actor_urls=actor_urls)
+                       actor_urls=actor_urls, defects=tc_defects.check(config.get("DEFECTS")))
     # [choice] No SCENARIO key: the project's default scenario; SCENARIO None: an empty register.
     scenario = config.get("SCENARIO", DEFAULT_SCENARIO if DEFAULT_SCENARIO.exists() else None)
     register.load(tc, scenario)

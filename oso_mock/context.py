@@ -17,6 +17,7 @@ class TrafficCenter:
     clock: Callable[[], float] = time.time
     session_ttl: float = DEFAULT_SESSION_TTL_SECONDS
     actor_urls: dict = field(default_factory=dict)
+    defects: frozenset = frozenset()    # deliberate faults (oso_mock/defects.py), for self-checks
 
     def now(self) -> float:
         return float(self.clock())

@@ -15,7 +15,7 @@ from oso_protocol.transport.messages import (AFMELDING_RESULTATEN, DOEL_SWV, OVE
                                              OverdrachtRequest, OverdrachtResponse,
                                              SessiecontroleRequest, SessiecontroleResponse)
 
-from . import register
+from . import defects, register
 from .context import TrafficCenter
 from .toegang import ZONDER_TLS, Aanroeper, vereis_houder, vereis_mandaat
 
@@ -107,11 +107,11 @@ def overdracht(tc: TrafficCenter, msg: OverdrachtRequest, *,
 
 # --- sessiecontrole (LAS -> TC) ----------------------------------------------------------------
 
-def _open_sessie(conn, sessie_id: str):
+def _open_sessie(conn, sessie_id: str, *, afgemeld_ok: bool = False):
     s = _sessie_row(conn, sessie_id)
     if s is None:
         raise OsoFault(faults.SESSIE_ONBEKEND, f"Sessie {sessie_id} is niet uitgegeven door het TC.")
-    if s["afgemeld"] is not None:
+    if s["afgemeld"] is not None and not afgemeld_ok:
         raise OsoFault(faults.SESSIE_REEDS_AFGEMELD, f"Sessie {sessie_id} is al afgemeld.")
     return s
 
@@ -129,7 +129,8 @@ def sessiecontrole(tc: TrafficCenter, msg: SessiecontroleRequest, *,
         # the bron routeringskenmerk must belong to the calling certificate [W17]; the session
         # compare below then ties it to this koppeling's LAS
         vereis_houder(tc, conn, caller, msg.bronRouteringsKenmerk, rol="LAS")
-        s = _open_sessie(conn, msg.sessieId)
+        s = _open_sessie(conn, msg.sessieId,
+                         afgemeld_ok=defects.active(tc, defects.CONTROLE_NA_AFMELDING))
         now = tc.now()
         if now >= s["expires"]:
             raise OsoFault(faults.SESSIE_VERLOPEN, f"Sessie {msg.sessieId} is verlopen.")
@@ -141,7 +142,7 @@ def sessiecontrole(tc: TrafficCenter, msg: SessiecontroleRequest, *,
                            f"Sessie {msg.sessieId} is niet uitgegeven aan aanleverpunt"
                            f" {msg.doelRouteringsKenmerk}.")
         afwijkend = _afwijkend(s, msg)
-        if afwijkend:
+        if afwijkend and not defects.active(tc, defects.CONTROLE_NEGEERT_AFWIJKING):
             raise OsoFault(faults.SESSIE_AFWIJKEND,
                            f"Gegevens wijken af van de sessie: {', '.join(afwijkend)}.")
         doel_ap = register.aanleverpunt(tc, s["doel_routeringskenmerk"], conn)

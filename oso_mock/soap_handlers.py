@@ -6,14 +6,15 @@ from actor_kit.soap_endpoint import Inbound
 from oso_protocol.transport.messages import (Aanleverpunt, OverzichtAanleverpuntRequest,
                                              OverzichtAanleverpuntResponse)
 
-from . import koppelsleutels, register, sessies, terugkoppeling, toegang
+from . import defects, koppelsleutels, register, sessies, terugkoppeling, toegang
 from .context import TrafficCenter
 
 
 def overzicht_aanleverpunt(tc: TrafficCenter,
                            msg: OverzichtAanleverpuntRequest) -> OverzichtAanleverpuntResponse:
     rows = register.aanleverpunten(tc, brin=msg.brin, doel=msg.doel,
-                                   routeringskenmerk=msg.routeringsKenmerk, only_active=True)
+                                   routeringskenmerk=msg.routeringsKenmerk,
+                                   only_active=not defects.active(tc, defects.OFFER_INACTIVE))
     result = []
     for ap in rows:
         vestigingscode = ap["vestigingscode"]

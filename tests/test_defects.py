@@ -22,6 +22,7 @@ import swv_support as S
 import tc_support as T
 from harness import defects as catalogus
 from las_client import defects as las_defects
+from oso_mock import defects as tc_defects
 from oso_protocol.dossier import build_dossier, validate
 from oso_protocol.dossier.pgn import with_pgn
 from oso_protocol.dossier.version import NS
@@ -52,6 +53,7 @@ def _scenario_titles() -> set[str]:
 def test_catalogue_names_every_defect_of_both_actors_and_nothing_else():
     assert {d.naam for d in catalogus.voor_rol("las")} == las_defects.DEFECTS
     assert {d.naam for d in catalogus.voor_rol("swv")} == swv_defects.DEFECTS
+    assert {d.naam for d in catalogus.voor_rol("tc")} == tc_defects.DEFECTS
     assert len({d.sleutel for d in catalogus.CATALOGUS}) == len(catalogus.CATALOGUS)
 
 
@@ -67,7 +69,7 @@ def test_unknown_defect_is_refused_in_dutch_per_role(tmp_path):
     assert catalogus.controleer("las", ["leak_pgn"]) == {"leak_pgn"}
     with pytest.raises(catalogus.OnbekendDefect, match="onbekend defect voor swv: leak_pgn"):
         catalogus.controleer("swv", ["leak_pgn"])
-    with pytest.raises(catalogus.OnbekendDefect, match="kent geen defecten"):
+    with pytest.raises(catalogus.OnbekendDefect, match="onbekend defect voor tc: fail_open"):
         catalogus.controleer("tc", ["fail_open"])
     with pytest.raises(ValueError, match="onbekende DEFECTS voor de LAS"):
         L.make_app(tmp_path / "las.sqlite", DEFECTS={"skip_everything"})
