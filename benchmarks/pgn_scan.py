@@ -37,6 +37,7 @@ from oso_protocol.dossier import categories as cats  # noqa: E402
 from oso_protocol.dossier.builder import build_dossier  # noqa: E402
 from oso_protocol.dossier.model import Attachment  # noqa: E402
 from oso_protocol.synthetic import REFERENTIEDATUM, make_leerling, make_school, pdf_bytes  # noqa: E402
+from oso_protocol.synthetic.pdf import pdf_document  # noqa: E402
 from oso_protocol.transport import codec  # noqa: E402
 from oso_protocol.transport import messages as m  # noqa: E402
 
@@ -69,16 +70,7 @@ def image_pdf(rng: random.Random, size: int) -> bytes:
     ]
     content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
     objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_document(objects)
 
 
 def dossier(target_bytes: int, seed: int = 3) -> tuple[bytes, list[str], str]:

@@ -29,6 +29,12 @@ def pdf_bytes(title: str, lines: list[str] | tuple[str, ...] = ()) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Title " + _pdf_string(title) + b" /Producer (oso-sim) >>",
     ]
+    return pdf_document(objects, info=len(objects))
+
+
+def pdf_document(objects: list[bytes], info: int | None = None) -> bytes:
+    """Numbered objects (1 is the catalog) with a cross-reference table of the real offsets;
+    `info` is the number of the document-information object, if any."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -39,6 +45,7 @@ def pdf_bytes(title: str, lines: list[str] | tuple[str, ...] = ()) -> bytes:
     out += b"0000000000 65535 f \n"
     for off in offsets:
         out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\n" % (len(objects) + 1, len(objects))
+    info_ref = b" /Info %d 0 R" % info if info else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\n" % (len(objects) + 1, info_ref)
     out += b"startxref\n%d\n%%%%EOF\n" % xref_at
     return bytes(out)
