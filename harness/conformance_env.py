@@ -55,7 +55,6 @@ class ConformanceEnv:
             workdir = self._tmp.name
         self.workdir = str(workdir)
         self.auto_fetch = True
-        self.expect_refusal = False
         self.actors: Actors | None = None
         self.peers: list = []
         self.koppelsleutels: list[str] = []

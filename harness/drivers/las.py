@@ -54,7 +54,7 @@ class Sent:
 
     def describe(self) -> str:
         if self.sent:
-            return f"zorgvraag {self.zorgvraag_id or ''} verzonden, koppelsleutel {self.koppelsleutel}".replace("  ", " ")
+            return f"zorgvraag verzonden, koppelsleutel {self.koppelsleutel}"
         if self.refused:
             return f"door de LAS geweigerd: {self.fout}"
         return f"niet verzonden: {self.fout}"
@@ -81,18 +81,37 @@ class LasDriver:
         self.base_url = base_url.rstrip("/")
         self.soap_url = self.base_url + config.soap_path
 
-    # identity and pupils
-    def identity(self, brin: str) -> tuple[str, str]: ...
-    def pupil(self, kind: str) -> Pupil: ...
-    # the school's actions
+    # Every method below is implemented by both drivers; a step may call any of them.
+    def identity(self, brin: str) -> tuple[str, str]:
+        """(BRIN, LAS routeringskenmerk) of school `brin` in this LAS."""
+        raise NotImplementedError
+
+    def pupil(self, kind: str) -> Pupil:
+        raise NotImplementedError
+
     def send(self, pupil: Pupil, aanleverpunt: str, *, toelichting: bool = True,
              gegevensblokken: list[str] | None = None, omschrijving: str = "Zorgvraag",
-             bijlagen: int = 0) -> Sent: ...
-    def change_pupil(self, pupil: Pupil, achternaam: str) -> None: ...
-    def change_zorgvraag(self, sent: Sent, veld: str, waarde) -> Change: ...
-    def delete_zorgvraag(self, sent: Sent) -> None: ...
-    def view(self, koppelsleutel: str) -> dict: ...
-    def aanleverpunten(self, brin: str) -> list[str]: ...
+             bijlagen: int = 0) -> Sent:
+        """"Opslaan en verzenden" as the school does it."""
+        raise NotImplementedError
+
+    def change_pupil(self, pupil: Pupil, achternaam: str) -> None:
+        raise NotImplementedError
+
+    def change_zorgvraag(self, sent: Sent, veld: str, waarde) -> Change:
+        """Try to change a sent zorgvraag; the LAS must refuse."""
+        raise NotImplementedError
+
+    def delete_zorgvraag(self, sent: Sent) -> None:
+        raise NotImplementedError
+
+    def view(self, koppelsleutel: str) -> dict:
+        """The LAS's view of a zorgvraag in the shape of trigger_toon_zorgvraag."""
+        raise NotImplementedError
+
+    def aanleverpunten(self, brin: str) -> list[str]:
+        """The SWV aanleverpunten the LAS offers school `brin`."""
+        raise NotImplementedError
 
 
 class SimulatedLas(LasDriver):

@@ -7,7 +7,7 @@ import base64
 import time
 from pathlib import Path
 
-from harness.outcomes import NotVerified, not_verified
+from harness.outcomes import NotVerified
 
 from .http import DriverError
 from .trigger import prompt_person, run_trigger
@@ -24,9 +24,6 @@ class SwvDriver:
         self.base_url = base_url.rstrip("/")
         self.soap_url = self.base_url + config.soap_path
 
-    def require_internal(self, what: str) -> None:
-        if not self.simulated:
-            not_verified(f"{what} is alleen in het gesimuleerde SWV te zien")
 
 
 class SimulatedSwv(SwvDriver):
