@@ -25,12 +25,19 @@ class Played:
     niet_geverifieerd: set[str] = field(default_factory=set)
     seconds: float = 0.0
     tls: bool = False
+    failed_mandatory: set[str] = field(default_factory=set)
 
     @property
     def caught(self) -> bool:
         """Caught: verdict mislukt, and every scenario meant to catch it failed."""
         return (self.defect is not None and self.verdict == "mislukt"
                 and set(self.defect.scenarios) <= self.failed)
+
+    @property
+    def exact(self) -> bool:
+        """The mandatory scenarios that failed are exactly those meant to catch the defect:
+        the rest passed (or did not apply)."""
+        return self.defect is not None and self.failed_mandatory == set(self.defect.scenarios)
 
     @property
     def extra(self) -> set[str]:
@@ -45,7 +52,9 @@ def play_one(rol: str, defect: Defect | None, workdir: Path, tls: bool = False) 
     scenarios = run.summary.get("scenarios", [])
     return Played(rol, defect, run.summary.get("verdict", "fout"), run.failed(),
                   {s.get("template") or s["name"] for s in scenarios if s["outcome"] == "niet geverifieerd"
-                   and "optional" not in s.get("tags", [])}, run.seconds, tls or bool(defect and defect.tls))
+                   and "optional" not in s.get("tags", [])}, run.seconds, tls or bool(defect and defect.tls),
+                  {s.get("template") or s["name"] for s in scenarios if s["outcome"] == "mislukt"
+                   and "optional" not in s.get("tags", [])})
 
 
 def play_catalogue(workers: int = 2, only: list[str] | None = None) -> list[Played]:
@@ -63,14 +72,17 @@ def play_catalogue(workers: int = 2, only: list[str] | None = None) -> list[Play
 def markdown(results: list[Played]) -> str:
     defects = [r for r in results if r.defect is not None]
     caught = sum(r.caught for r in defects)
-    lines = [f"Score: **{caught}/{len(defects)}** defects caught. Correct systems as external SUT: "
+    exact = sum(r.caught and r.exact for r in defects)
+    lines = [f"Score: **{caught}/{len(defects)}** defects caught, {exact} of them by exactly the mandatory"
+             " scenarios meant to catch them (every other mandatory scenario passed or did not apply)."
+             " Correct systems as external SUT: "
              + ", ".join(f"{r.rol.upper()}{' over TLS' if r.tls else ''} `{r.verdict}`"
                          for r in results if r.defect is None) + ".",
-             "", "| role | defect | what it breaks | verdict | scenarios that failed | caught |",
-             "|---|---|---|---|---|---|"]
+             "", "| role | defect | what it breaks | verdict | scenarios that failed | caught | only these |",
+             "|---|---|---|---|---|---|---|"]
     for r in defects:
         failed = "; ".join(sorted(r.failed)) or "-"
         where = " (gesimuleerd)" if r.rol == "tc" else " (TLS)" if r.tls else ""
         lines.append(f"| {r.rol.upper()}{where} | `{r.defect.naam}` | {r.defect.beschrijving} | {r.verdict}"
-                     f" | {failed} | {'yes' if r.caught else '**no**'} |")
+                     f" | {failed} | {'yes' if r.caught else '**no**'} | {'yes' if r.exact else '**no**'} |")
     return "\n".join(lines)

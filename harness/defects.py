@@ -71,7 +71,8 @@ def _d(rol: str, naam: str, beschrijving: str, *scenarios: str, tls: bool = Fals
 CATALOGUS: tuple[Defect, ...] = (
     # --- LAS: PGN in het dossier ---
     _d(LAS, "leak_pgn", "Zet het BSN (anders het onderwijsnummer) van de leerling als <bsn> in het"
-       " dossier.", GEEN_PGN),
+       " dossier.", GEEN_PGN,
+       GELDIG),
     _d(LAS, "leak_onderwijsnummer", "Zet het onderwijsnummer van de leerling als <onderwijsnummer>"
        " in het dossier.", GEEN_PGN),
     _d(LAS, "pgn_in_tekst", "Schrijft het BSN van de leerling in de omschrijving van de toelichting,"
@@ -91,12 +92,14 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(LAS, "live_dossier", "Levert bij documentRequest een dossier uit de huidige"
        " leerlinggegevens in plaats van de momentopname.", MOMENTOPNAME),
     _d(LAS, "stale_new_zorgvraag", "Een nieuwe zorgvraag voor dezelfde leerling hergebruikt de"
-       " momentopname van de vorige.", NIEUWE_ZORGVRAAG),
+       " momentopname van de vorige.", NIEUWE_ZORGVRAAG,
+       OPT_UIT),
     _d(LAS, "serve_deleted", "Levert het dossier van een verwijderde zorgvraag nog bij"
        " documentRequest.", VERWIJDERD),
     # --- LAS: sessiecontrole ---
     _d(LAS, "skip_sessiecontrole", "Levert het dossier zonder de sessie bij de TC te controleren.",
-       ZONDER_SESSIE, ANDERE_KOPPELSLEUTEL, NA_AFMELDING, SESSIECONTROLE_STORING),
+       ZONDER_SESSIE, ANDERE_KOPPELSLEUTEL, NA_AFMELDING, SESSIECONTROLE_STORING,
+       VOLLEDIGE_UITWISSELING),
     _d(LAS, "ignore_sessie_afwijkend", "Behandelt het antwoord SessieAfwijkend van de"
        " sessiecontrole als geldig.", ANDERE_KOPPELSLEUTEL),
     _d(LAS, "serve_after_afmelding", "Behandelt het antwoord SessieReedsAfgemeld van de"
@@ -124,22 +127,28 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(LAS, "optional_blocks_always", "Stuurt niet aangevinkte optionele gegevensblokken toch mee"
        " (gedeclareerd OPTIONEEL, met gegevens).", OPT_UIT),
     _d(LAS, "wrong_profile", "Declareert in metadata/overstap het verkeerde profiel (VO-dossier"
-       " POSWV, PO-dossier VOSWV).", PROFIELMATRIX),
+       " POSWV, PO-dossier VOSWV).", PROFIELMATRIX,
+       GELDIG),
     _d(LAS, "invalid_codelist", "Geeft een verplichte code in het dossier een waarde buiten de"
        " codelijst (geslacht 9).", GELDIG),
     # --- SWV ---
-    _d(SWV, "skip_afmelding", "Meldt de sessie nooit af bij de TC.", SWV_SESSIE),
+    _d(SWV, "skip_afmelding", "Meldt de sessie nooit af bij de TC.", SWV_SESSIE,
+       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, VOLLEDIGE_UITWISSELING),
     _d(SWV, "skip_overdracht", "Vraagt het dossier bij de LAS op zonder sessie van de TC (een"
-       " verzonnen sessieId).", SWV_SESSIE),
+       " verzonnen sessieId).", SWV_SESSIE,
+       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, MET_TOELICHTING, VOLLEDIGE_UITWISSELING),
     _d(SWV, "overdracht_met_zoeksleutel", "Vraagt de sessie aan met een zoeksleutel in plaats van"
-       " de koppelsleutel.", SWV_SESSIE),
+       " de koppelsleutel.", SWV_SESSIE,
+       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, MET_TOELICHTING, VOLLEDIGE_UITWISSELING),
     _d(SWV, "afmelding_fout_resultaat", "Meldt een goed opgehaald dossier af met DossierOngeldig in"
        " plaats van OverdrachtGeslaagd.", SWV_SESSIE, TERUGKOPPELING_BEREIKT_LAS,
-       VOLLEDIGE_UITWISSELING),
+       VOLLEDIGE_UITWISSELING,
+       SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN),
     _d(SWV, "accept_pgn", "Keurt een dossier met een BSN goed en meldt het af met"
        " OverdrachtGeslaagd (slaat PaO.LL12 over).", SWV_KEURT_BSN_AF),
     _d(SWV, "skip_melden_terugkoppeling", "Stuurt de terugkoppeling naar de LAS zonder"
-       " meldenTerugkoppeling bij de TC.", VOLLEDIGE_UITWISSELING),
+       " meldenTerugkoppeling bij de TC.", VOLLEDIGE_UITWISSELING,
+       TERUGKOPPELING_BEREIKT_LAS),
     _d(SWV, "garble_terugkoppeling", "Stuurt een andere status mee dan de gevraagde.",
        TERUGKOPPELING_BEREIKT_LAS),
     _d(SWV, "accept_unknown_koppelsleutel", "Neemt een notificatie aan voor een koppelsleutel die"

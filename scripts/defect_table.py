@@ -35,7 +35,7 @@ def main() -> int:
         text = doc.read_text(encoding="utf-8")
         a, b = text.index(BEGIN) + len(BEGIN), text.index(END)
         doc.write_text(text[:a] + "\n" + table + "\n" + text[b:], encoding="utf-8")
-    ok = all(r.caught for r in results if r.defect) and all(
+    ok = all(r.caught and r.exact for r in results if r.defect) and all(
         r.verdict == "geslaagd" for r in results if r.defect is None)
     return 0 if ok else 1
 

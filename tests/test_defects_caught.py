@@ -34,3 +34,7 @@ def test_defect_is_caught(played, sleutel):
     assert r.verdict == "mislukt", f"{sleutel}: oordeel {r.verdict}, mislukt: {sorted(r.failed)}"
     missing = set(r.defect.scenarios) - r.failed
     assert not missing, f"{sleutel}: deze scenario's slaagden toch: {sorted(missing)}"
+    # the rest passed: no other mandatory scenario failed, none could not be checked
+    assert r.failed_mandatory == set(r.defect.scenarios), \
+        f"{sleutel}: ook mislukt: {sorted(r.failed_mandatory - set(r.defect.scenarios))}"
+    assert not r.niet_geverifieerd, f"{sleutel}: niet geverifieerd: {sorted(r.niet_geverifieerd)}"
