@@ -1,7 +1,8 @@
 """`oso-sim`: one entry point, one module per subcommand (harness/cmd_*.py).
 
 Exit codes are a contract (ARCHITECTURE.md): 0 success, 1 findings / failed run, 2 unreadable
-input or a wrong call.
+input or a wrong call; `conformance` adds 3 (onvolledig: a mandatory scenario could not be
+checked) and 4 (fout: the system under test did not answer or the run broke), docs/conformance.md.
 """
 from __future__ import annotations
 
