@@ -289,6 +289,8 @@ def test_demo_register_and_timeline_in_the_browser(live, page):
     n = arrow.get_attribute("href").removeprefix("#msg-")
     arrow.click()
     details = page.locator(f"#msg-{n}")
+    # the page's script opens the message on the hash change: wait for it, do not race it
+    page.wait_for_selector(f"#msg-{n}[open]", timeout=5000)
     assert details.get_attribute("open") is not None
     pre = details.locator("pre.xml")
     assert pre.is_visible() and "documentResponse" in pre.inner_text()
