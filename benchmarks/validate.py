@@ -37,14 +37,13 @@ from oso_protocol.dossier.builder import build_dossier  # noqa: E402
 from oso_protocol.dossier.model import Attachment  # noqa: E402
 from oso_protocol.dossier.rules_project import check_project  # noqa: E402
 from oso_protocol.dossier.rules_standard import check_standard  # noqa: E402
+from harness.reference_data import official_examples  # noqa: E402
 from oso_protocol.dossier.version import V2019_1  # noqa: E402
 from oso_protocol.dossier.xsd_layer import XSD_FILE, check_xsd  # noqa: E402
 from oso_protocol.synthetic import REFERENTIEDATUM, make_leerling, make_school, toelichting_for  # noqa: E402
 from oso_protocol.xmlsafe import parse_bytes  # noqa: E402
 
-OFFICIAL = ROOT.parent / "shared/reference/edustandaard-oso-gegevensset-2019.1/examples/Voorbeelddossier_PaO_VOSWV_full.xml"
-if not OFFICIAL.is_file():
-    OFFICIAL = Path("/work/shared/reference/edustandaard-oso-gegevensset-2019.1/examples/Voorbeelddossier_PaO_VOSWV_full.xml")
+OFFICIAL = official_examples() / "Voorbeelddossier_PaO_VOSWV_full.xml"
 
 TARGET_MS = 5.0
 TARGET_TIME_RATIO = 5.0

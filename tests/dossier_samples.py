@@ -4,18 +4,15 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
-from pathlib import Path
 
 from lxml import etree
 
 from oso_protocol.dossier.categories import CATEGORIES, PROFILE_MATRIX, POSWV
+from harness.reference_data import official_examples
 from oso_protocol.dossier.version import V2019_1
 
 NS = V2019_1.namespace
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / \
-    "edustandaard-oso-gegevensset-2019.1" / "examples"
-if not EXAMPLES.is_dir():
-    EXAMPLES = Path("/work/shared/reference/edustandaard-oso-gegevensset-2019.1/examples")
+EXAMPLES = official_examples()
 
 
 def q(name: str) -> str:

@@ -4,23 +4,20 @@ from __future__ import annotations
 import base64
 import io
 import json
-import random
 import zipfile
 from datetime import date
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from harness.reference_data import official_xsd
 from oso_protocol.dossier import categories as cats
 from oso_protocol.dossier.builder import MASK_EMAIL, MASK_TELEFOON, BuilderError, build_dossier
 from oso_protocol.dossier.model import Attachment, Leerling
 from oso_protocol.dossier.version import NS
 from oso_protocol.synthetic import make_leerling, make_school, toelichting_for
 
-XSD = Path(__file__).resolve().parents[2] / "shared/reference/edustandaard-oso-gegevensset-2019.1/OSO_gegevensset_2019.1.xsd"
-if not XSD.exists():
-    XSD = Path("/work/shared/reference/edustandaard-oso-gegevensset-2019.1/OSO_gegevensset_2019.1.xsd")
+XSD = official_xsd()
 N = {"od": NS}
 DATUM = date(2024, 3, 1)
 ALLE_BLOKKEN = list(cats.GEGEVENSBLOKKEN) + ["cat_ouderinzage", "cat_cijferlijsten", "cat_eindtoetsbo", "cat_vombo"]

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from harness.cli import main as cli_main
+from harness.reference_data import ENV, official_xsd
 from oso_protocol.dossier.builder import build_dossier
 from oso_protocol.synthetic import REFERENTIEDATUM, make_leerling, make_school, make_zorgvraag
 
-XSD = Path("/work/shared/reference/edustandaard-oso-gegevensset-2019.1/OSO_gegevensset_2019.1.xsd")
+XSD = official_xsd()
 TOTAL = 1000
 
 
@@ -40,18 +40,26 @@ def _dossiers():
             yield profile, build_dossier(ll, school, datum=REFERENTIEDATUM, **make_zorgvraag(rng, ll, profile))
 
 
-def test_thousand_dossiers_pass_schema_and_validator():
-    schema = etree.XMLSchema(etree.parse(str(XSD))) if XSD.exists() else None
+def test_thousand_dossiers_pass_the_validator():
     validate = _validate()
     count = 0
     for profile, xml in _dossiers():
         count += 1
-        if schema is not None:
-            root = etree.fromstring(xml)
-            assert schema.validate(root), f"{profile} #{count}: {schema.error_log}"
         report = validate(xml)
         fouten = [f for f in report.findings if f.severity == "fout"]
         assert not fouten, f"{profile} #{count}: {[(f.rule, f.location, f.message) for f in fouten]}"
+    assert count == TOTAL
+
+
+@pytest.mark.interop
+def test_thousand_dossiers_pass_the_official_schema():
+    if not XSD.is_file():
+        pytest.skip(f"officiele XSD 2019.1 niet gevonden ({XSD}; zet ${ENV})")
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    count = 0
+    for profile, xml in _dossiers():
+        count += 1
+        assert schema.validate(etree.fromstring(xml)), f"{profile} #{count}: {schema.error_log}"
     assert count == TOTAL
 
 
