@@ -9,6 +9,7 @@ from flask import current_app, request
 
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
+from oso_protocol.transport.messages import OverzichtAanleverpuntRequest, OverzichtAanleverpuntResponse
 
 from . import identity
 
@@ -19,6 +20,17 @@ def tc_fault(fault: OsoFault, wat: str) -> OsoFault:
     own = fault.resultaat in (faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD)
     return OsoFault(fault.resultaat, f"{wat}: {fault.omschrijving}",
                     faultcode="Server" if own else "Client")
+
+
+def houder_oin(client, tc_soap_url: str, routeringskenmerk: str) -> str | None:
+    """The OIN the TC names (overzichtAanleverpunt) for the system holding `routeringskenmerk`;
+    None when it names none. `client` is the actor's SoapClient."""
+    answer = client.call(tc_soap_url, OverzichtAanleverpuntRequest(routeringsKenmerk=routeringskenmerk),
+                         expect=OverzichtAanleverpuntResponse)
+    for ap in answer.aanleverpunt:
+        if ap.routeringsKenmerk.upper() == (routeringskenmerk or "").upper():
+            return ap.oin
+    return None
 
 
 def require_caller(houder_oin: Callable[[str], str | None], routeringskenmerk: str, wie: str) -> None:

@@ -5,6 +5,7 @@ and a write lock held that long would stall the inbound SOAP endpoint of this sa
 """
 from __future__ import annotations
 
+from actor_kit import caller_check
 from actor_kit.soap_client import SoapClient
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
@@ -68,13 +69,7 @@ class OsoCalls:
 
     def houder_oin(self, routeringskenmerk: str) -> str | None:
         """The OIN the TC names for the system holding `routeringskenmerk` (None: not known)."""
-        answer = self.client.call(self.tc_soap_url,
-                                  OverzichtAanleverpuntRequest(routeringsKenmerk=routeringskenmerk),
-                                  expect=OverzichtAanleverpuntResponse)
-        for ap in answer.aanleverpunt:
-            if ap.routeringsKenmerk.upper() == (routeringskenmerk or "").upper():
-                return ap.oin
-        return None
+        return caller_check.houder_oin(self.client, self.tc_soap_url, routeringskenmerk)
 
     def sessiecontrole(self, request: DocumentRequest) -> SessiecontroleResponse:
         """Check the session of an inbound documentRequest with exactly the values it carries."""

@@ -31,14 +31,14 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable
 
+from actor_kit import caller_check
 from actor_kit.messagelog import now_iso
 from actor_kit.soap_client import SoapClient
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (
     AFMELDING_RESULTATEN, OVERDRACHT_GESLAAGD, OVERDRACHTSOORT_SWV, AfmeldingRequest,
-    AfmeldingResponse, DocumentRequest, DocumentResponse, OverdrachtRequest, OverdrachtResponse,
-    OverzichtAanleverpuntRequest, OverzichtAanleverpuntResponse)
+    AfmeldingResponse, DocumentRequest, DocumentResponse, OverdrachtRequest, OverdrachtResponse)
 from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 from . import aanvragen as av
@@ -187,13 +187,7 @@ class Ophalen:
 
     def houder_oin(self, routeringskenmerk: str) -> str | None:
         """The OIN the TC names for the system holding `routeringskenmerk` (None: not known)."""
-        answer = self.client.call(
-            self.tc_soap, OverzichtAanleverpuntRequest(routeringsKenmerk=routeringskenmerk),
-            expect=OverzichtAanleverpuntResponse)
-        for ap in answer.aanleverpunt:
-            if ap.routeringsKenmerk.upper() == (routeringskenmerk or "").upper():
-                return ap.oin
-        return None
+        return caller_check.houder_oin(self.client, self.tc_soap, routeringskenmerk)
 
     def _bevestigde_sessie(self, row: dict) -> bool:
         if row["status"] not in (av.GENOTIFICEERD, av.WACHT) or row["pogingen"] \
