@@ -17,7 +17,7 @@ from harness.zorgvraag_view import contract_view
 from oso_protocol.synthetic import pdf_bytes
 
 from .http import DriverError, b64
-from .trigger import prompt_person, run_trigger
+from .trigger import EXIT_REFUSED, prompt_person, run_trigger
 
 # Two numbers that pass the elfproef; used only in the LAS's own records, never in a dossier.
 TEST_BSN = "123456782"
@@ -25,11 +25,6 @@ TEST_ONDERWIJSNUMMER = "101010108"
 
 KIND_BRIN = {"po": "12AB", "vo": "56EF", "met_bsn": "12AB", "met_onderwijsnummer": "34CD"}
 AANDACHTSPUNTEN = "Aandacht voor de leesontwikkeling."
-
-# Exit status of a trigger: 0 the LAS did it, 1 the LAS refused (its reason in the output);
-# anything else means the trigger could not ask the LAS, so nothing was observed.
-EXIT_REFUSED = 1
-
 
 @dataclass
 class Pupil:

@@ -10,7 +10,7 @@ from pathlib import Path
 from harness.outcomes import NotVerified
 
 from .http import DriverError
-from .trigger import prompt_person, run_trigger
+from .trigger import EXIT_REFUSED, prompt_person, run_trigger
 
 FINAL = ("afgemeld", "mislukt")
 
@@ -115,7 +115,7 @@ class ExternalSwv(SwvDriver):
             except DriverError as exc:
                 raise NotVerified(str(exc)) from None
             output = (done.stderr or done.stdout).strip()[:300]
-            if done.returncode == 1:  # the SWV itself says it could not send: observed, not a trigger fault
+            if done.returncode == EXIT_REFUSED:  # the SWV itself did not send: observed, not a trigger fault
                 return False, f"het SWV-systeem stuurde de terugkoppeling niet: {output}"
             if done.returncode != 0:
                 raise NotVerified(f"trigger_terugkoppeling stopte met exit {done.returncode}: {output}")

@@ -1,8 +1,8 @@
 """Asking a real system to act on its own: run the vendor's trigger command, or ask a person.
 
 The trigger contract: a command template with {placeholders}; every value is shell-quoted before
-it is filled in. Exit status 0 means "the system accepted the instruction"; anything else is
-reported with the command's output. Without a trigger the harness prints what to do and waits.
+it is filled in. Exit status 0 means "the system did it", 1 "the system refused" (with its reason
+in the output), anything else "the trigger could not ask the system". Without a trigger the harness prints what to do and waits.
 """
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ import shlex
 import subprocess
 
 from .http import DriverError
+
+# Exit status of a trigger: 0 the system did it, 1 the system refused (its reason in the output);
+# anything else means the trigger could not ask the system, so nothing was observed.
+EXIT_REFUSED = 1
 
 
 def fill(template: str, values: dict) -> list[str]:
