@@ -21,6 +21,9 @@ COMMANDS = {
     "conformance": "harness.cmd_conformance",
     "pki": "harness.cmd_pki",
     "swv": "harness.cmd_swv",
+    "verify-bundle": "harness.cmd_verify_bundle",
+    "load": "harness.cmd_load",
+    "testschool": "harness.cmd_testschool",
 }
 
 HELP = {
@@ -33,6 +36,9 @@ HELP = {
     "conformance": "draai de conformiteitsscenario's en schrijf een rapport",
     "pki": "maak een test-PKI (CA en certificaten met OIN) voor wederzijdse TLS",
     "swv": "laat een draaiend SWV-systeem (van oso-sim) een terugkoppeling sturen",
+    "verify-bundle": "controleer een bewijspakket van een conformiteitsrun, offline",
+    "load": "belast een LAS of SWV met Locust en meet doorlooptijden",
+    "testschool": "testschool voor SWV-leveranciers: voorbereide leerlingen, elk een eigen stroom",
 }
 
 
