@@ -319,10 +319,24 @@ def parse_config(data: dict, source: str = "<config>", base: str | Path | None =
     if any(roles[r].external for r in ("las", "swv")) and not roles["tc"].port:
         raise ConfigError(f"{source}: [tc] port is verplicht wanneer las of swv extern is: het"
                           " externe systeem moet de gesimuleerde TC op een vast adres kunnen vinden")
+    _one_wait(roles, data)
     sut = data.get("sut", {})
     if not isinstance(sut, dict):
         raise ConfigError(f"{source}: [sut] moet een tabel zijn")
     return ConformanceConfig(roles=roles, sut={k: str(v) for k, v in sut.items()}, source=source)
+
+
+def _one_wait(roles: dict[str, RoleConfig], data: dict) -> None:
+    """One timeout model: the wait_seconds of the system under test bounds every wait of a
+    scenario, the simulated peers' included, so a failing scenario ends within it. A simulated
+    role keeps a wait_seconds of its own only when its own section sets one."""
+    external = [r for r in roles.values() if r.external]
+    if not external:
+        return
+    wait = max(r.wait_seconds for r in external)
+    for name, role in roles.items():
+        if not role.external and "wait_seconds" not in (data.get(name) or {}):
+            role.wait_seconds = wait
 
 
 def load_config(path: str | Path | None) -> ConformanceConfig:

@@ -55,6 +55,17 @@ def test_las_vendor_config(tmp_path):
     assert c.describe_sut() == "Voorbeeld LAS 4.2"
 
 
+def test_the_wait_of_the_system_under_test_bounds_the_simulated_peers(tmp_path):
+    f = tmp_path / "las.toml"
+    f.write_text(LAS_VENDOR)
+    roles = load_config(f).roles
+    # the simulated SWV fetches from the vendor's LAS: it gives up when the LAS role does
+    assert roles["swv"].wait_seconds == 30 and roles["tc"].wait_seconds == 30
+    f.write_text(LAS_VENDOR.replace('[tc]\n', '[swv]\nwait_seconds = 5\n\n[tc]\n'))
+    assert load_config(f).roles["swv"].wait_seconds == 5  # set in its own section: kept
+    assert load_config(None).roles["swv"].wait_seconds == 60  # the self-test keeps the default
+
+
 @pytest.mark.parametrize("text, needle", [
     ("[las]\nmode = 'extern'", "mode"),
     ("[las]\nmode = 'external'", "base_url"),
