@@ -59,6 +59,12 @@ def seed_from_scenario(store: Store, scenario: dict) -> None:
                                   profile=profile)
             pupils = make_population(f"{seed}:{brin}", int(school_cfg.get("leerlingen", 0)),
                                      profile, school=school)
+            # `vast`: identity numbers pinned per pupil (first pupils of the school, in order), so
+            # a configuration can name a pupil with a BSN or an onderwijsnummer by its id
+            for leerling, vast in zip(pupils, school_cfg.get("vast") or []):
+                for key in ("bsn", "onderwijsnummer"):
+                    if key in vast:
+                        setattr(leerling, key, vast[key])
             for leerling in pupils:
                 leerlingen.insert_leerling(conn, brin, leerling)
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scenario', ?)",
