@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+from . import cli_nl
+
 # subcommand -> module that defines `add_arguments(parser)` and `run(args) -> int`
 COMMANDS = {
     "validate": "harness.cmd_validate",
@@ -42,6 +44,29 @@ HELP = {
 }
 
 
+# shown under each command's --help: what a newcomer types first
+VOORBEELDEN = {
+    "validate": "oso-sim validate dossier.xml\noso-sim validate --format json dossiers/*.xml",
+    "generate": "oso-sim generate --profile POSWV --count 10 --out dossiers/\n"
+                "oso-sim generate --profile VOSWV --seed 7 --out vo/",
+    "exchange": "oso-sim exchange --count 3",
+    "serve": "oso-sim serve tc --port 8700\n"
+             "oso-sim serve las --port 8701 --tc-url http://127.0.0.1:8700 --db las.sqlite",
+    "demo": "oso-sim demo\noso-sim demo --step --voorbeeld\noso-sim demo --tls",
+    "zorgvraag": "oso-sim zorgvraag list\n"
+                 "oso-sim zorgvraag create --leerling 1 --omschrijving 'Hulp bij lezen'"
+                 " --aanleverpunt 0000000700025PO00931 --toelichting toelichting.pdf",
+    "conformance": "oso-sim conformance --report rapport\n"
+                   "oso-sim conformance --config las.toml --report rapport --tags '@mandatory'\n"
+                   "oso-sim conformance --config las.toml --report rapport --tls pki",
+    "pki": "oso-sim pki init pki",
+    "swv": "oso-sim swv --swv http://127.0.0.1:8702 terugkoppeling --koppelsleutel K --status Ontvangen",
+    "verify-bundle": "oso-sim verify-bundle bewijs.zip",
+    "load": "oso-sim load --config swv.toml --headless",
+    "testschool": "oso-sim testschool --swv-url http://127.0.0.1:8702",
+}
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors exit 2, as argparse does, but say it in Dutch
         self.print_usage(sys.stderr)
@@ -50,8 +75,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="oso-sim", description="OSO zorgvraag-simulator en conformiteitsharnas")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    cli_nl.install()
+    parser = _Parser(prog="oso-sim", description="OSO zorgvraag-simulator en conformiteitsharnas",
+                     epilog="Hulp per opdracht: oso-sim OPDRACHT --help. Uitleg: README.md en docs/.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="opdrachten", metavar="OPDRACHT")
     for name, module_name in COMMANDS.items():
         try:
             module = importlib.import_module(module_name)
@@ -59,7 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == module_name:
                 continue  # command not built in this checkout
             raise
-        p = sub.add_parser(name, help=HELP.get(name))
+        example = VOORBEELDEN.get(name)
+        p = sub.add_parser(name, help=HELP.get(name), description=HELP.get(name),
+                           epilog=("voorbeelden:\n  " + example.replace("\n", "\n  ")) if example else None,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser

@@ -15,8 +15,10 @@ from .scenario import ScenarioError, load_scenario
 
 
 def add_arguments(p):
-    p.add_argument("role", choices=["tc", "las", "swv"])
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("role", choices=["tc", "las", "swv"], metavar="ROL",
+                   help="welke actor: tc (Traffic Center), las (schoolsysteem) of swv (SWV-systeem)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="adres om op te luisteren (standaard %(default)s: alleen deze machine)")
     p.add_argument("--port", type=int, default=0, help="poort (standaard een vrije poort)")
     p.add_argument("--db", help="SQLite-bestand (standaard <rol>.sqlite in de huidige map)")
     p.add_argument("--scenario", help="scenariobestand (standaard fixtures/default.yaml)")

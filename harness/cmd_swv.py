@@ -28,10 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="wederzijdse TLS: bel het SWV met het harnascertificaat uit deze test-PKI")
     sub = parser.add_subparsers(dest="actie", required=True, parser_class=type(parser))
     p = sub.add_parser("terugkoppeling", help="stuur een terugkoppeling voor een opgehaald dossier")
-    p.add_argument("--koppelsleutel", required=True)
+    p.add_argument("--koppelsleutel", required=True, help="koppelsleutel van het opgehaalde dossier")
     p.add_argument("--status", required=True, help="bv. Ontvangen, InBehandeling, Toegekend")
-    p.add_argument("--toelichting", default="")
-    p.add_argument("--behandelaar", default="")
+    p.add_argument("--toelichting", default="", help="toelichting voor de school (mag leeg zijn)")
+    p.add_argument("--behandelaar", default="", help="naam van de behandelaar bij het SWV")
     p.add_argument("--document", action="append", default=[], metavar="BESTAND",
                    help="bestand dat meegaat (herhaalbaar)")
 

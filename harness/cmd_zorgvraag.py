@@ -40,15 +40,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="actie", required=True, parser_class=type(parser))
 
     p = sub.add_parser("list", help="leerlingen, of met --leerling het overzicht zorgvragen")
-    p.add_argument("--brin")
-    p.add_argument("--leerling", type=int)
+    p.add_argument("--brin", help="alleen de leerlingen van deze school (BRIN)")
+    p.add_argument("--leerling", type=int, help="toon de zorgvragen van deze leerling (id in de LAS)")
 
     p = sub.add_parser("aanleverpunten", help="de SWV-aanleverpunten die OSO voor een school biedt")
-    p.add_argument("brin")
+    p.add_argument("brin", help="BRIN van de school")
 
     p = sub.add_parser("create", help="nieuwe zorgvraag (standaard: opslaan en verzenden)")
-    p.add_argument("--leerling", type=int, required=True)
-    p.add_argument("--omschrijving", required=True)
+    p.add_argument("--leerling", type=int, required=True, help="id van de leerling in de LAS")
+    p.add_argument("--omschrijving", required=True, help="korte omschrijving van de zorgvraag")
     p.add_argument("--aanleverpunt", help="routeringskenmerk van het SWV-aanleverpunt")
     p.add_argument("--toelichting", help="bestand: Toelichting onderwijsbehoeften")
     p.add_argument("--gegevensblok", action="append", default=[], metavar="NAAM",
@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="extra bijlage (herhaalbaar)")
     p.add_argument("--bijlagen", default="", metavar="BESTAND,BESTAND",
                    help="extra bijlagen, met komma's gescheiden")
-    p.add_argument("--aandachtspunten")
+    p.add_argument("--aandachtspunten", help="aandachtspunten (gaan mee in het blok Overstapadvies)")
     p.add_argument("--concept", action="store_true", help="alleen opslaan, niet verzenden")
 
     for naam, hulp in (("show", "een zorgvraag tonen"), ("send", "verzenden of opnieuw proberen"),
@@ -68,19 +68,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         _zorgvraag_ref(p)
 
     p = sub.add_parser("toon", help="een zorgvraag als JSON in de vorm van het trigger-contract")
-    p.add_argument("--koppelsleutel", required=True)
+    p.add_argument("--koppelsleutel", required=True, help="de koppelsleutel die de TC uitgaf")
 
     p = sub.add_parser("wijzig", help="probeer een veld van een zorgvraag te wijzigen")
     _zorgvraag_ref(p)
-    p.add_argument("--veld", required=True,
+    p.add_argument("--veld", required=True, help="welk veld",
                    choices=["omschrijving", "aandachtspunten", "aanleverpunt", "gegevensblokken",
                             "toelichting"])
     p.add_argument("--waarde", required=True,
                    help="nieuwe waarde (gegevensblokken: met komma's; toelichting: een bestand)")
 
     p = sub.add_parser("wijzig-leerling", help="de achternaam van een leerling wijzigen")
-    p.add_argument("--leerling", type=int, required=True)
-    p.add_argument("--achternaam", required=True)
+    p.add_argument("--leerling", type=int, required=True, help="id van de leerling in de LAS")
+    p.add_argument("--achternaam", required=True, help="de nieuwe achternaam")
 
 
 def _zorgvraag_ref(p) -> None:
