@@ -13,24 +13,23 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness.conformance_env import ConformanceEnv
+from harness.needs import describe_key, keys_for_steps, missing_keys
+from harness.outcomes import not_applicable, not_verified
+from harness.roles import TLS_ENV, config_from_env
 
-from steps.common import *  # noqa: E402,F401,F403  (step definitions are fixtures)
-from steps.las_steps import *  # noqa: E402,F401,F403
-from steps.swv_steps import *  # noqa: E402,F401,F403
-from steps.tc_steps import *  # noqa: E402,F401,F403
-from steps.dossier_steps import *  # noqa: E402,F401,F403
-from steps.identity_steps import *  # noqa: E402,F401,F403
-
-from harness.conformance_env import ConformanceEnv  # noqa: E402
-from harness.needs import describe_key, keys_for_steps, missing_keys  # noqa: E402
-from harness.outcomes import not_applicable, not_verified  # noqa: E402
-from harness.roles import TLS_ENV, config_from_env  # noqa: E402
+# The step definitions are fixtures: importing them here makes them visible to every scenario.
+# The order is kept as it was written (a later definition of the same step would win).
+from .steps.common import *  # noqa: I001
+from .steps.las_steps import *
+from .steps.swv_steps import *
+from .steps.tc_steps import *
+from .steps.dossier_steps import *
+from .steps.identity_steps import *
 
 ROLE_TAGS = ("las", "swv", "tc")
 _TAG = re.compile(r"(?<!\S)@([\w.\-:]+)")

@@ -23,14 +23,20 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import needs
-from .conformance_plugin import REPORT_ENV
+from . import resources
 from .conformance_report import EXIT_CODES, EXIT_CONFIG, counts_line, write_reports
 from .roles import ENV_VAR, TLS_ENV, ConfigError, load_config
 
-FEATURES = needs.FEATURES
+# harness.needs, harness.conformance_plugin and harness.preflight import pytest, pytest-bdd or
+# start actors: they are imported where a run needs them, so every other oso-sim command keeps
+# working even when pytest is broken.
+
+# Settings of the calling environment that would change how the scenarios run; the run is
+# defined by its own command line alone.
+_PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
 
 
 def add_arguments(p):
@@ -52,43 +58,96 @@ def add_arguments(p):
 
 def tag_expression(expr: str) -> str:
     """Gherkin-style tags ("@las and not @optional") as a pytest -m expression."""
+    from . import needs
     return needs.tag_expression(expr) or ""
 
 
 def pytest_command(args, report: Path, parallel: int) -> list[str]:
-    cmd = [sys.executable, "-m", "pytest", str(FEATURES), "-p", "harness.conformance_plugin",
-           "-o", "addopts=", "--capture=sys", "-p", "no:cacheprovider", "-q", "-rN",
-           "--rootdir", str(FEATURES.parent)]
-    if needs.tag_expression(args.tags):
+    """The scenarios as their own pytest process, started from the installed package: `-c`
+    with an empty ini file and --rootdir/--confcutdir on the features folder keep the pytest.ini,
+    conftest.py and cache of whatever folder the user stands in out of the run."""
+    features = resources.features_dir()
+    cmd = [sys.executable, "-m", "pytest", str(resources.conformance_module()), "-p", "harness.conformance_plugin",
+           "-c", os.devnull, "--rootdir", str(features), "--confcutdir", str(features),
+           "-o", "addopts=", "--capture=sys", "-p", "no:cacheprovider", "-q", "-rN"]
+    if args.tags and tag_expression(args.tags):
         cmd += ["-m", tag_expression(args.tags)]
     if parallel > 1:
         cmd += ["-n", str(parallel)]
     return cmd
 
 
-class _Refused(Exception):
-    """The run cannot start; the message is for the user, the exit code is 2."""
+class Refused(Exception):
+    """The run cannot start: args are (message for the user, sut description); exit code 2."""
 
 
-def _prepare(args):
-    """Config, scenario selection and needs; _Refused when the run must not start."""
+@dataclass
+class Prepared:
+    """A run that may start: its configuration, the selection and what is known before the
+    first scenario; both routes (this command and the pytest plugin) fill and report it alike."""
+
+    report: Path
+    config: object
+    sut: dict
+    selection: dict
+    incomplete: list
+    tls: str | None = None
+    preflight: dict | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+def prepare(config_path: str | None, tags: str | None, onvolledig: bool, report: Path) -> Prepared:
+    """Config, scenario selection and needs; Refused when the run must not start."""
+    from . import needs
     try:
-        config = load_config(args.config)
+        config = load_config(config_path)
     except ConfigError as exc:
-        raise _Refused(str(exc), None, {"naam": f"onbekend (configuratie {args.config} onbruikbaar)",
-                                        "sut_rollen": [], "bron": args.config}) from None
+        raise Refused(str(exc), {"naam": f"onbekend (configuratie {config_path} onbruikbaar)",
+                                 "sut_rollen": [], "bron": config_path}) from None
     sut = config.to_dict()
     try:
-        selected = needs.compile_selection(args.tags)
+        selected = needs.compile_selection(tags)
     except ValueError as exc:
-        raise _Refused(str(exc), config, sut) from None
-    scenarios = needs.read_scenarios(FEATURES)
+        raise Refused(str(exc), sut) from None
+    scenarios = needs.read_scenarios(resources.features_dir())
     incomplete = [n for n in needs.check(config, scenarios, selected) if not n.complete]
-    if incomplete and not args.onvolledig:
-        raise _Refused("\n".join(n.message() for n in incomplete), config, sut)
-    selection = {"tags": args.tags or None,
+    if incomplete and not onvolledig:
+        raise Refused("\n".join(n.message() for n in incomplete), sut)
+    selection = {"tags": tags or None,
                  "weggelaten": [s.title for s in needs.left_out(config, scenarios, selected)]}
-    return config, sut, selection, incomplete
+    return Prepared(report, config, sut, selection, incomplete)
+
+
+def refuse(report: Path, refused: Refused, tags: str | None) -> int:
+    """A run that may not start: the message, the three reports anyway, exit code 2."""
+    message, sut = refused.args
+    print(f"oso-sim conformance: {message}", file=sys.stderr)
+    _write_error(report, message, sut, {"tags": tags or None})
+    print(f"Oordeel: fout (de run is niet gestart). Rapport: {report / 'report.html'}", flush=True)
+    return EXIT_CONFIG
+
+
+def open_report(report: Path) -> None:
+    """The report folder, without the results of an earlier run; Refused when it cannot be made."""
+    try:
+        report.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Refused(f"rapportmap {report} niet te maken ({exc.strerror})", None) from None
+    for name in ("junit.xml", "results.json"):
+        (report / name).unlink(missing_ok=True)
+
+
+def announce(run: Prepared) -> None:
+    from . import needs
+    print(f"Conformiteitsrun: {run.sut['naam']} (onder test: {', '.join(run.config.sut_roles) or 'geen, zelftest'})",
+          flush=True)
+    if run.selection["tags"]:
+        print(f"Selectie: --tags {run.selection['tags']} ({len(run.selection['weggelaten'])} verplichte"
+              " scenario's niet geselecteerd)", flush=True)
+    for n in run.incomplete:
+        keys = ", ".join(needs.describe_key(n.role, k) for k in n.missing)
+        print(f"Let op (--onvolledig): de configuratie mist {keys}; de scenario's die dat nodig hebben"
+              " worden niet geverifieerd", flush=True)
 
 
 def _trigger_checkable(config) -> bool:
@@ -101,6 +160,7 @@ def _pki_dir(tls, report: Path) -> str | None:
     if not tls:
         return None
     from actor_kit import pki
+
     from .scenario import load_scenario
     directory = report / "pki" if tls is True else Path(tls).resolve()
     if not (directory / "ca.pem").is_file():
@@ -108,80 +168,88 @@ def _pki_dir(tls, report: Path) -> str | None:
     return str(directory)
 
 
-def run(args) -> int:
-    report = Path(args.report).resolve()  # pytest runs from the project folder, not from here
-    try:
-        config, sut, selection, incomplete = _prepare(args)
-    except _Refused as refused:
-        message, _, sut = refused.args
-        print(f"oso-sim conformance: {message}", file=sys.stderr)
-        _write_error(report, message, sut, {"tags": args.tags or None})
-        print(f"Oordeel: fout (de run is niet gestart). Rapport: {report / 'report.html'}")
-        return EXIT_CONFIG
-    try:
-        report.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"oso-sim conformance: rapportmap {report} niet te maken ({exc.strerror})", file=sys.stderr)
-        return EXIT_CONFIG
-    for name in ("junit.xml", "results.json"):
-        (report / name).unlink(missing_ok=True)
-    parallel = args.parallel if not config.sut_roles else 0  # an external system is one shared state
-    print(f"Conformiteitsrun: {sut['naam']} (onder test: {', '.join(config.sut_roles) or 'geen, zelftest'})",
-          flush=True)
-    if selection["tags"]:
-        print(f"Selectie: --tags {selection['tags']} ({len(selection['weggelaten'])} verplichte scenario's"
-              " niet geselecteerd)", flush=True)
-    for n in incomplete:
-        keys = ", ".join(needs.describe_key(n.role, k) for k in n.missing)
-        print(f"Let op (--onvolledig): de configuratie mist {keys}; de scenario's die dat nodig hebben"
-              " worden niet geverifieerd", flush=True)
-    started = time.monotonic()
-    tls = _pki_dir(args.tls, report)
-    sut["verbinding"] = (f"wederzijdse TLS met de test-PKI in {tls}" if tls else
-                         "HTTP zonder certificaten (identiteit niet getoetst; de scenario's met @tls"
-                         " zijn niet van toepassing)")
-    if tls:
-        print(f"Wederzijdse TLS met de test-PKI in {tls}", flush=True)
-    preflight = None
-    if config.sut_roles:
-        from . import preflight as preflight_mod  # starts actors: only when a role is external
-        print("Voorcontrole ...", flush=True)
-        pf = preflight_mod.run(config, trigger=_trigger_checkable(config), tls=tls)
-        preflight = pf.to_dict()
-        for check in pf.checks:
-            print(f"  ok: {check}", flush=True)
-        if not pf.ok:
-            error = f"voorcontrole mislukt: {pf.reason}"
-            return _finish(report, [], sut, error, selection, preflight, started)
-    env = {**os.environ, REPORT_ENV: str(report), ENV_VAR: str(Path(args.config).resolve()) if args.config else "",
-           TLS_ENV: tls or ""}
-    error = None
-    with open(report / "pytest.log", "w", encoding="utf-8") as log:
-        try:
-            done = subprocess.run(pytest_command(args, report, parallel), env=env, stdout=log, stderr=None,
-                                  timeout=args.timeout, cwd=str(FEATURES.parent))
-            code = done.returncode
-        except subprocess.TimeoutExpired:
-            code, error = -1, f"de run duurde langer dan {args.timeout:.0f} s en is afgebroken"
+def connect(run: Prepared, tls) -> str | None:
+    """The connection (the PKI of a --tls run) and, with a system under test, the pre-flight;
+    the reason the run cannot judge, or None."""
+    run.tls = _pki_dir(tls, run.report)
+    run.sut["verbinding"] = (f"wederzijdse TLS met de test-PKI in {run.tls}" if run.tls else
+                             "HTTP zonder certificaten (identiteit niet getoetst; de scenario's met @tls"
+                             " zijn niet van toepassing)")
+    if run.tls:
+        print(f"Wederzijdse TLS met de test-PKI in {run.tls}", flush=True)
+    if not run.config.sut_roles:
+        return None
+    # starts actors: only when a role is external
+    from . import preflight as preflight_mod
+    print("Voorcontrole ...", flush=True)
+    pf = preflight_mod.run(run.config, trigger=_trigger_checkable(run.config), tls=run.tls)
+    run.preflight = pf.to_dict()
+    for check in pf.checks:
+        print(f"  ok: {check}", flush=True)
+    return None if pf.ok else f"voorcontrole mislukt: {pf.reason}"
+
+
+def scenario_env(run: Prepared, config_path: str | None) -> dict[str, str]:
+    """What the scenarios read from the environment: the report folder, the configuration and
+    the PKI."""
+    from .conformance_plugin import REPORT_ENV
+    return {REPORT_ENV: str(run.report), ENV_VAR: str(Path(config_path).resolve()) if config_path else "",
+            TLS_ENV: run.tls or ""}
+
+
+def judge(report: Path, code: int, error: str | None = None, log: str | None = None) -> tuple[list, str | None]:
+    """The scenarios pytest reported (DIR/results.json) and, when pytest could not judge, why;
+    `log` says where pytest's own output is."""
+    log = log or str(report / "pytest.log")
     results = {}
     try:
         results = json.loads((report / "results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        error = error or f"geen resultaten van pytest; zie {report / 'pytest.log'}"
+        error = error or f"geen resultaten van pytest; zie {log}"
     scenarios = results.get("scenarios", [])
     if results.get("collectiefouten"):
         error = error or "de scenario's zijn niet te laden: " + "; ".join(results["collectiefouten"])[:1500]
     if code == 5 and not scenarios:
         error = error or "geen enkel scenario geselecteerd (controleer --tags)"
     elif code not in (0, 1, 5) and error is None:
-        error = f"pytest stopte met code {code}; zie {report / 'pytest.log'}"
-    return _finish(report, scenarios, sut, error, selection, preflight, started)
+        error = f"pytest stopte met code {code}; zie {log}"
+    return scenarios, error
 
 
-def _finish(report: Path, scenarios, sut, error, selection, preflight, started) -> int:
-    summary = write_reports(report, scenarios, sut, error=error, selection=selection, preflight=preflight)
+def run(args) -> int:
+    report = Path(args.report).resolve()  # pytest runs in the features folder, not from here
+    try:
+        prepared = prepare(args.config, args.tags, args.onvolledig, report)
+        open_report(report)
+    except Refused as refused:
+        return refuse(report, refused, args.tags)
+    config = prepared.config
+    parallel = args.parallel if not config.sut_roles else 0  # an external system is one shared state
+    announce(prepared)
+    error = connect(prepared, args.tls)
+    if error:
+        return finish(prepared, [], error)
+    env = {k: v for k, v in os.environ.items() if k not in _PYTEST_ENV}
+    env.update(scenario_env(prepared, args.config), PYTHONDONTWRITEBYTECODE="1")
+    error = None
+    with open(report / "pytest.log", "w", encoding="utf-8") as log:
+        try:
+            done = subprocess.run(pytest_command(args, report, parallel), check=False, env=env, stdout=log, stderr=None,
+                                  timeout=args.timeout, cwd=str(resources.features_dir()))
+            code = done.returncode
+        except subprocess.TimeoutExpired:
+            code, error = -1, f"de run duurde langer dan {args.timeout:.0f} s en is afgebroken"
+    scenarios, error = judge(report, code, error)
+    return finish(prepared, scenarios, error)
+
+
+def finish(run: Prepared, scenarios, error) -> int:
+    """The three reports and the verdict; the exit code of the verdict."""
+    report = run.report
+    summary = write_reports(report, scenarios, run.sut, error=error, selection=run.selection,
+                            preflight=run.preflight)
     m, o = summary["mandatory"], summary["optional"]
-    print(f"\nVerplicht: {counts_line(m)}; optioneel: {counts_line(o)} ({time.monotonic() - started:.1f} s)")
+    print(f"\nVerplicht: {counts_line(m)}; optioneel: {counts_line(o)} ({time.monotonic() - run.started:.1f} s)")
     if error:
         print(f"oso-sim conformance: {error}", file=sys.stderr)
     sys.stderr.flush()

@@ -20,7 +20,9 @@ from pathlib import Path
 from _pytest.mark.expression import Expression
 from pytest_bdd.parser import FeatureParser
 
-FEATURES = Path(__file__).resolve().parent.parent / "features"
+from . import resources
+
+FEATURES = resources.features_dir()
 
 NEEDS: dict[str, list[tuple[str, str]]] = {
     "las": [

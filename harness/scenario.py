@@ -5,8 +5,10 @@ from pathlib import Path
 
 import yaml
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-DEFAULT_SCENARIO = FIXTURES / "default.yaml"
+from .resources import default_scenario, fixtures_dir
+
+FIXTURES = fixtures_dir()
+DEFAULT_SCENARIO = default_scenario()
 
 
 class ScenarioError(Exception):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
@@ -21,7 +22,8 @@ from .soap_handlers import make_handlers
 from .ui import register_ui
 from .zorgvragen import Zorgvragen
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "fixtures" / "default.yaml"
+# fixtures/ ships as the package oso_sim_fixtures, in a clone and in an installed wheel alike
+DEFAULT_SCENARIO = Path(str(files("oso_sim_fixtures"))) / "default.yaml"
 
 
 def _scenario(value) -> dict:

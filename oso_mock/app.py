@@ -7,6 +7,7 @@ function returning epoch seconds, default time.time; tests move time with it).
 from __future__ import annotations
 
 import time
+from importlib.resources import files
 from pathlib import Path
 
 from flask import Flask, jsonify
@@ -26,7 +27,8 @@ from .ui import bp as ui_blueprint
 
 from .soap_handlers import handlers
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "fixtures" / "default.yaml"
+# fixtures/ ships as the package oso_sim_fixtures, in a clone and in an installed wheel alike
+DEFAULT_SCENARIO = Path(str(files("oso_sim_fixtures"))) / "default.yaml"
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
@@ -36,7 +37,8 @@ from .worker import Worker
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "fixtures" / "default.yaml"
+# fixtures/ ships as the package oso_sim_fixtures, in a clone and in an installed wheel alike
+DEFAULT_SCENARIO = Path(str(files("oso_sim_fixtures"))) / "default.yaml"
 
 
 @dataclass
