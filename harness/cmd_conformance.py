@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources
-from .conformance_report import EXIT_CODES, EXIT_CONFIG, counts_line, write_reports
 from .roles import ENV_VAR, TLS_ENV, ConfigError, load_config
 
-# harness.needs, harness.conformance_plugin and harness.preflight import pytest, pytest-bdd or
-# start actors: they are imported where a run needs them, so every other oso-sim command keeps
-# working even when pytest is broken.
+# harness.needs, harness.conformance_plugin, harness.conformance_report (through
+# harness.outcomes) and harness.preflight import pytest or pytest-bdd, or start actors: they are
+# imported where a run needs them, so every other oso-sim command keeps working even when pytest
+# is broken.
 
 # Settings of the calling environment that would change how the scenarios run; the run is
 # defined by its own command line alone.
@@ -120,6 +120,7 @@ def prepare(config_path: str | None, tags: str | None, onvolledig: bool, report:
 
 def refuse(report: Path, refused: Refused, tags: str | None) -> int:
     """A run that may not start: the message, the three reports anyway, exit code 2."""
+    from .conformance_report import EXIT_CONFIG
     message, sut = refused.args
     print(f"oso-sim conformance: {message}", file=sys.stderr)
     _write_error(report, message, sut, {"tags": tags or None})
@@ -216,8 +217,23 @@ def judge(report: Path, code: int, error: str | None = None, log: str | None = N
     return scenarios, error
 
 
+def _pytest_missing() -> str | None:
+    """Why the scenarios cannot run in this installation, or None."""
+    try:
+        import pytest  # noqa: F401
+        import pytest_bdd  # noqa: F401
+    except ImportError as exc:
+        return (f"de scenario's draaien op pytest en pytest-bdd, maar die zijn niet te laden ({exc});"
+                " installeer oso-sim opnieuw (pip install --force-reinstall oso-sim)")
+    return None
+
+
 def run(args) -> int:
     report = Path(args.report).resolve()  # pytest runs in the features folder, not from here
+    missing = _pytest_missing()
+    if missing:
+        print(f"oso-sim conformance: {missing}", file=sys.stderr)
+        return 4
     try:
         prepared = prepare(args.config, args.tags, args.onvolledig, report)
         open_report(report)
@@ -245,6 +261,7 @@ def run(args) -> int:
 
 def finish(run: Prepared, scenarios, error) -> int:
     """The three reports and the verdict; the exit code of the verdict."""
+    from .conformance_report import EXIT_CODES, counts_line, write_reports
     report = run.report
     summary = write_reports(report, scenarios, run.sut, error=error, selection=run.selection,
                             preflight=run.preflight)
@@ -260,6 +277,7 @@ def finish(run: Prepared, scenarios, error) -> int:
 
 def _write_error(report: Path, message: str, sut, selection) -> None:
     """A refused run still leaves the three reports behind, so CI keeps an artifact."""
+    from .conformance_report import write_reports
     try:
         write_reports(report, [], sut, error=message, selection=selection)
     except OSError:
