@@ -23,6 +23,11 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "OSO_CONFORMANCE"))}
 
 
+def _run(cmd: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=False, cwd=cwd, env=_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
 def _summary(folder: Path) -> dict:
     return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
 
@@ -39,16 +44,14 @@ def test_without_its_options_the_plugin_leaves_pytest_alone(tmp_path):
         "    loaded = [m for m in ('harness.cmd_conformance', 'harness.conformance_plugin', 'harness.needs')\n"
         "              if m in sys.modules]\n"
         "    assert loaded == []\n", encoding="utf-8")
-    done = subprocess.run([*PYTEST, "test_eigen.py"], cwd=tmp_path, env=_env(), capture_output=True,
-                          text=True, timeout=120)
+    done = _run([*PYTEST, "test_eigen.py"], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
     assert "Oordeel" not in done.stdout + done.stderr and not list(tmp_path.glob("*/summary.json"))
 
 
 def test_the_options_are_in_pytest_help(tmp_path):
-    done = subprocess.run([*PYTEST, "--help"], cwd=tmp_path, env=_env(), capture_output=True, text=True,
-                          timeout=120)
+    done = _run([*PYTEST, "--help"], tmp_path)
     assert done.returncode == 0
     for option in ("--oso-config=FILE", "--oso-report=DIR", "--oso-tags=EXPR", "--oso-tls"):
         assert option in done.stdout
@@ -59,8 +62,7 @@ def test_an_incomplete_configuration_is_refused_before_any_scenario(tmp_path):
     config.write_text('[las]\nmode = "external"\nbase_url = "http://127.0.0.1:9"\nbrin = "12AB"\n'
                       'routeringskenmerk = "0000000700012AB00950"\n[tc]\nport = 8510\n', encoding="utf-8")
     (tmp_path / "test_eigen.py").write_text("def test_eigen():\n    pass\n", encoding="utf-8")
-    done = subprocess.run([*PYTEST, "--oso-config", "las.toml", "--oso-report", "rapport"], cwd=tmp_path,
-                          env=_env(), capture_output=True, text=True, timeout=300)
+    done = _run([*PYTEST, "--oso-config", "las.toml", "--oso-report", "rapport"], tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "[las] trigger ontbreekt" in done.stderr
     summary = _summary(tmp_path / "rapport")
@@ -77,17 +79,15 @@ def test_plugin_and_cli_give_the_same_verdict_and_outcomes_for_an_external_las(t
         pupils = sut_play.prepare_las_pupils(f"http://127.0.0.1:{las_port}")
         config = tmp_path / "las.toml"
         config.write_text(sut_play.las_config("oso-sim LAS", las_port, tc_port, pupils), encoding="utf-8")
-        cli = subprocess.run([sys.executable, "-m", "harness.cli", "conformance", "--config", str(config),
-                              "--report", str(tmp_path / "cli"), "--tags", TAGS],
-                             cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
+        cli = _run([sys.executable, "-m", "harness.cli", "conformance", "--config", str(config),
+                    "--report", str(tmp_path / "cli"), "--tags", TAGS], tmp_path, 600)
         # the vendor's own folder: a pytest.ini and a test of their own that must not run
         vendor = tmp_path / "leverancier"
         vendor.mkdir()
         (vendor / "pytest.ini").write_text("[pytest]\naddopts = -ra\n", encoding="utf-8")
         (vendor / "test_eigen.py").write_text("def test_eigen():\n    raise AssertionError\n", encoding="utf-8")
-        plugin = subprocess.run([*PYTEST, "--oso-config", str(config), "--oso-report", "rapport",
-                                 f"--oso-tags={TAGS}"], cwd=vendor, env=_env(), capture_output=True, text=True,
-                                timeout=600)
+        plugin = _run([*PYTEST, "--oso-config", str(config), "--oso-report", "rapport", f"--oso-tags={TAGS}"],
+                      vendor, 600)
     finally:
         sut_play.stop(proc)
     by_cli, by_plugin = _summary(tmp_path / "cli"), _summary(vendor / "rapport")
