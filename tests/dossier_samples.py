@@ -8,7 +8,7 @@ import zipfile
 from lxml import etree
 
 from oso_protocol.dossier.categories import CATEGORIES, PROFILE_MATRIX, POSWV
-from harness.reference_data import official_examples
+from harness.reference_data import missing, official_examples
 from oso_protocol.dossier.version import V2019_1
 
 NS = V2019_1.namespace
@@ -125,7 +125,7 @@ def load_example(name: str):
 
     path = EXAMPLES / name
     if not path.is_file():
-        pytest.skip("reference examples not available")
+        pytest.skip(missing(path))
     return etree.parse(str(path)).getroot()
 
 

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from harness.reference_data import official_xsd
+from harness.reference_data import missing, official_xsd
 from oso_protocol.dossier import categories as cats
 from oso_protocol.dossier.builder import MASK_EMAIL, MASK_TELEFOON, BuilderError, build_dossier
 from oso_protocol.dossier.model import Attachment, Leerling
@@ -26,7 +26,7 @@ ALLE_BLOKKEN = list(cats.GEGEVENSBLOKKEN) + ["cat_ouderinzage", "cat_cijferlijst
 @pytest.fixture(scope="module")
 def schema():
     if not XSD.exists():
-        pytest.skip("official 2019.1 XSD not available")
+        pytest.skip(missing(XSD))
     return etree.XMLSchema(etree.parse(str(XSD)))
 
 
@@ -50,6 +50,7 @@ def local_names(el):
 
 @pytest.mark.parametrize("profile", cats.PROFILES)
 @pytest.mark.parametrize("seed", range(8))
+@pytest.mark.interop
 def test_schema_valid(schema, profile, seed):
     ll = make_leerling(seed, profile, tricky_naam=seed % 2 == 0, adresgeheim=seed == 3)
     root = tree(build(ll, profile))
@@ -227,6 +228,7 @@ def test_unknown_gegevensblok_and_profile_refused():
         build(ll, "POVO")
 
 
+@pytest.mark.interop
 def test_script_name_is_escaped_text(schema):
     ll = make_leerling(15, "POSWV", script_naam=True)
     xml = build(ll)

@@ -100,6 +100,7 @@ def test_repeated_attachment_reported_per_document():
 
 # --- the official examples --------------------------------------------------------------------
 
+@pytest.mark.interop
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_official_examples_have_no_project_errors(name):
     findings = check_project(load_example(name), V2019_1)
@@ -108,6 +109,7 @@ def test_official_examples_have_no_project_errors(name):
     assert {f.rule for f in findings} <= {"OSS.ATT03"}
 
 
+@pytest.mark.interop
 def test_m2_toelichting_removed_gives_zv01_only_in_project_layer():
     root = load_example("Voorbeelddossier_PaO_POSWV_full.xml")
     _drop_toelichting(root)
@@ -116,6 +118,7 @@ def test_m2_toelichting_removed_gives_zv01_only_in_project_layer():
     assert [(f.rule, f.layer) for f in errors] == [("OSS.ZV01", LAYER_PROJECT)]
 
 
+@pytest.mark.interop
 def test_x4_toelichting_in_forbidden_category_gives_cat09_not_os_cat09():
     root = load_example("Voorbeelddossier_PaO_POSWV_full.xml")
     set_cat(root, "cat_onderwijsondersteuning", "VERBODEN")

@@ -345,6 +345,7 @@ def test_version_literals_come_from_the_version_argument():
 
 # --- the official examples --------------------------------------------------------------------
 
+@pytest.mark.interop
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_official_examples_have_no_standard_findings(name):
     assert check_standard(load_example(name), V2019_1) == []
@@ -359,6 +360,7 @@ def _ex_insert_before(root, name, text, before):
     sub(ll, name, text, list(ll).index(child(ll, before)))
 
 
+@pytest.mark.interop
 def test_m1_bsn_gives_ll12():
     root = _poswv()
     _ex_insert_before(root, "bsn", "123456782", "leerlingid")
@@ -366,18 +368,21 @@ def test_m1_bsn_gives_ll12():
     assert [(x.rule, x.location) for x in f] == [("PaO.LL12", "/dossier[1]/huidigeschool[1]/leerling[1]")]
 
 
+@pytest.mark.interop
 def test_m3_verzuim_verboden_gives_os_cat10():
     root = _poswv()
     set_cat(root, "cat_verzuim", "VERBODEN")
     assert [x.rule for x in check_standard(root, V2019_1)] == ["OS.cat10"]
 
 
+@pytest.mark.interop
 def test_geslacht_7_gives_cl14():
     root = _poswv()
     _set(root, "huidigeschool/leerling/geslacht", "7")
     assert [x.rule for x in check_standard(root, V2019_1)] == ["CL14"]
 
 
+@pytest.mark.interop
 def test_m2_toelichting_removed_no_standard_finding():
     root = _poswv()
     oo = child(leerling(root), "onderwijsondersteuning")
@@ -385,6 +390,7 @@ def test_m2_toelichting_removed_no_standard_finding():
     assert check_standard(root, V2019_1) == []
 
 
+@pytest.mark.interop
 def test_x4_only_toelichting_left_no_os_cat09():
     root = _poswv()
     set_cat(root, "cat_onderwijsondersteuning", "VERBODEN")
@@ -396,12 +402,14 @@ def test_x4_only_toelichting_left_no_os_cat09():
     assert "OS.cat09" not in rules_of(root)
 
 
+@pytest.mark.interop
 def test_x6_overstapdossier_gives_only_so03():
     root = _poswv()
     _set(root, "overdrachtsoort", "overstapdossier")
     assert [x.rule for x in check_standard(root, V2019_1)] == ["PaO.SO03"]
 
 
+@pytest.mark.interop
 def test_x5_cat_vve_ja_gives_cl48():
     root = _poswv()
     set_cat(root, "cat_vve", "JA")
