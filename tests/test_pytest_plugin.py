@@ -101,3 +101,19 @@ def test_plugin_and_cli_give_the_same_verdict_and_outcomes_for_an_external_las(t
     assert f"Oordeel: {by_cli['verdict']}" in plugin.stdout
     for name in ("junit.xml", "report.html", "summary.json"):
         assert (vendor / "rapport" / name).is_file()
+
+
+@pytest.mark.slow
+def test_a_failing_run_ends_mislukt_with_exit_1_on_both_routes(tmp_path):
+    # our simulated LAS with one deliberate defect: it sends a zorgvraag without toelichting
+    config = tmp_path / "defect.toml"
+    config.write_text('[las]\ndefects = ["send_without_toelichting"]\n', encoding="utf-8")
+    cli = _run([sys.executable, "-m", "harness.cli", "conformance", "--config", str(config),
+                "--report", "cli", "--tags", "@OSS.ZV01"], tmp_path, 600)
+    plugin = _run([*PYTEST, "--oso-config", str(config), "--oso-report", "plugin", "--oso-tags=@OSS.ZV01"],
+                  tmp_path, 600)
+    by_cli, by_plugin = _summary(tmp_path / "cli"), _summary(tmp_path / "plugin")
+    assert by_cli["verdict"] == by_plugin["verdict"] == "mislukt", plugin.stdout[-2000:]
+    assert cli.returncode == plugin.returncode == 1
+    assert _outcomes(by_plugin) == _outcomes(by_cli)
+    assert "mislukt" in _outcomes(by_plugin).values() and "geslaagd" in _outcomes(by_plugin).values()
