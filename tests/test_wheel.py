@@ -53,6 +53,28 @@ def test_every_folder_with_package_files_is_a_listed_package():
     assert folders - listed == set(), "ontbreken in [tool.setuptools] packages van pyproject.toml"
 
 
+WITHOUT_PYTEST = """
+import sys
+for name in ("pytest", "_pytest", "pytest_bdd"):
+    sys.modules[name] = None  # as if they were missing or broken
+from harness.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["generate", "--profile", "POSWV", "--count", "1", "--out", "uit"],
+                                  ["validate", "--help"], ["demo", "--help"], ["exchange", "--help"]])
+def test_every_other_command_works_without_pytest(tmp_path, argv):
+    done = _run([sys.executable, "-c", WITHOUT_PYTEST, *argv], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_conformance_without_pytest_says_so_in_dutch(tmp_path):
+    done = _run([sys.executable, "-c", WITHOUT_PYTEST, "conformance", "--report", "rapport"], tmp_path)
+    assert done.returncode == 4
+    assert "draaien op pytest en pytest-bdd" in done.stderr and "Traceback" not in done.stderr
+
+
 def _run(cmd: list[str], cwd: Path, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, check=False, capture_output=True, text=True, timeout=timeout,
                           env=env)
