@@ -47,7 +47,7 @@ def _active(config) -> bool:
 
 
 def pytest_configure(config):
-    if not _active(config):
+    if not _active(config) or config.option.help:
         return
     config.pluginmanager.register(ConformanceSession(config), PLUGIN_NAME)
 
@@ -62,7 +62,8 @@ class ConformanceSession:
 
         self.runner = runner
         self.config = config
-        self.controller = not hasattr(config, "workerinput")
+        # --collect-only lists the scenarios: no pre-flight, no verdict
+        self.controller = not hasattr(config, "workerinput") and not config.option.collectonly
         self.run = None
         self._saved_env: dict[str, str | None] = {}
         here = Path(config.invocation_params.dir)
