@@ -8,6 +8,10 @@ a crash of a scenario, or of pytest, can never take the report with it), one lin
 as it finishes, and DIR/junit.xml, DIR/report.html and DIR/summary.json are always written. The
 last line is the verdict: "Oordeel: ...".
 
+The steps before and after pytest (prepare, refuse, announce, connect, judge, finish) are shared
+with harness.pytest_plugin, which runs the same scenarios inside a vendor's own pytest session:
+one set of rules, one way to write the reports, whichever route a vendor takes.
+
 Exit codes (the verdict rules are in harness.conformance_report):
   0  geslaagd, or deelselectie (--tags left mandatory scenarios out; all selected ones passed)
   1  mislukt: a mandatory scenario failed
