@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_ROOTS = ("oso_protocol", "actor_kit", "las_client", "oso_mock", "swv_mock", "harness", "features",
@@ -165,3 +167,27 @@ def test_every_command_works_from_an_empty_folder_with_only_the_wheel(installed,
     assert plugin["verdict"] == cli["verdict"]
     assert ({s["name"]: s["outcome"] for s in plugin["scenarios"]} ==
             {s["name"]: s["outcome"] for s in cli["scenarios"]})
+
+
+@pytest.mark.slow
+def test_the_demo_serves_its_pages_from_the_installed_package(installed, empty):
+    folder, env = empty
+    proc = subprocess.Popen([str(installed / "oso-sim"), "demo", "--port", "0", "--voorbeeld", "--seconds", "60"],
+                            cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Stoppen") or len(lines) > 40:
+                break
+        text = "".join(lines)
+        assert "Voorbeelduitwisseling: voltooid" in text, text
+        urls = dict(re.findall(r"^\s+(Start|LAS \(school\)|Traffic Center|SWV-systeem):\s+(\S+)", text, re.MULTILINE))
+        assert len(urls) == 4, text
+        for name, url in urls.items():
+            page = requests.get(url, timeout=10)
+            # templates and static files came with the wheel
+            assert page.status_code == 200 and "<html" in page.text.lower(), (name, page.status_code)
+    finally:
+        proc.terminate()
+        proc.wait(20)
