@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -e '.[test,load]'
 
 # The browser tests drive Debian's Chromium through Playwright (no browser download).
 if ! command -v chromium >/dev/null 2>&1; then
