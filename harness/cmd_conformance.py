@@ -58,6 +58,11 @@ def add_arguments(p):
     p.add_argument("--onvolledig", action="store_true",
                    help="draai ook als de configuratie sleutels mist; die scenario's worden niet"
                         " geverifieerd en het oordeel is hooguit 'onvolledig'")
+    p.add_argument("--bundle", metavar="BESTAND.zip",
+                   help="schrijf ook een bewijspakket: rapporten, alle SOAP-berichten, dossiers en"
+                        " bijlagen, de configuratie (geheimen weggelaten) en een manifest met SHA-256;"
+                        " controleer het met oso-sim verify-bundle")
+    p.add_argument("--pdf", metavar="BESTAND.pdf", help="schrijf het rapport ook als PDF (met WeasyPrint)")
 
 
 def tag_expression(expr: str) -> str:
@@ -98,6 +103,8 @@ class Prepared:
     tls: str | None = None
     preflight: dict | None = None
     started: float = field(default_factory=time.monotonic)
+    started_at: float = field(default_factory=time.time)
+    outputs: dict = field(default_factory=dict)  # {"bundle": path, "pdf": path} when asked for
 
 
 def prepare(config_path: str | None, tags: str | None, onvolledig: bool, report: Path) -> Prepared:
@@ -244,6 +251,7 @@ def run(args) -> int:
     except Refused as refused:
         return refuse(report, refused, args.tags)
     config = prepared.config
+    prepared.outputs = {"bundle": getattr(args, "bundle", None), "pdf": getattr(args, "pdf", None)}
     parallel = args.parallel if not config.sut_roles else 0  # an external system is one shared state
     announce(prepared)
     error = connect(prepared, args.tls)
@@ -266,9 +274,11 @@ def run(args) -> int:
 def finish(run: Prepared, scenarios, error) -> int:
     """The three reports and the verdict; the exit code of the verdict."""
     from .conformance_report import EXIT_CODES, counts_line, write_reports
+    from .run_info import describe_run, write_extras
     report = run.report
     summary = write_reports(report, scenarios, run.sut, error=error, selection=run.selection,
-                            preflight=run.preflight)
+                            preflight=run.preflight, run=describe_run(run))
+    write_extras(run, summary)
     m, o = summary["mandatory"], summary["optional"]
     print(f"\nVerplicht: {counts_line(m)}; optioneel: {counts_line(o)} ({time.monotonic() - run.started:.1f} s)")
     if error:

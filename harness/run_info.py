@@ -1,0 +1,186 @@
+"""What a certifier needs to know about a conformance run besides its outcomes: which oso-sim
+(version, git commit), which Python, which selection, the configuration as it was read (secrets
+redacted), the identity of the system under test, and when the run started and ended.
+
+`describe_run` gives the "run" object of summary.json (the report and junit.xml show the same);
+`write_extras` writes the evidence bundle and the PDF when the command line asked for them.
+"""
+from __future__ import annotations
+
+import platform
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from actor_kit.dutch_time import local
+
+ROOT = Path(__file__).resolve().parent.parent
+UNKNOWN = "onbekend"
+REDACTED = "[weggelaten]"
+
+# A key whose value may open a door: its value never leaves the machine in a report or bundle.
+_SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|wachtwoord|credential|auth|cookie|pin)",
+                         re.IGNORECASE)
+# ... and the same inside a command line or URL (trigger templates carry options and URLs)
+_SECRET_OPTION = re.compile(r"(--?[\w-]*(?:token|secret|password|passwd|wachtwoord|api[-_]?key)[\w-]*[= ]+)"
+                            r"(\"[^\"]*\"|'[^']*'|\S+)", re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"(\w+://)[^/@\s:]+:[^/@\s]+@")
+_HEADER_SECRET = re.compile(r"((?:authorization|x-api-key)\s*:\s*)([^\"'\n]+)", re.IGNORECASE)
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december")
+
+
+def dutch_moment(epoch: float | None) -> str:
+    """1796064125.0 -> "30 november 2026 19:42:05 (CET)": Dutch local time with its zone."""
+    if epoch is None:
+        return UNKNOWN
+    moment = local(datetime.fromtimestamp(epoch, UTC))
+    return (f"{moment.day} {MONTHS[moment.month - 1]} {moment.year} {moment:%H:%M:%S}"
+            f" ({moment.tzname() or 'UTC'})")
+
+
+def dutch_duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.1f} s".replace(".", ",")
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+def oso_sim_version() -> str:
+    from importlib import metadata
+    try:
+        return metadata.version("oso-sim")
+    except metadata.PackageNotFoundError:
+        return UNKNOWN
+
+
+def git_commit(root: Path = ROOT) -> str:
+    """The commit of a git checkout (with a note when files differ from it); "onbekend" for an
+    installed package."""
+    if not (root / ".git").exists():
+        return UNKNOWN
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, timeout=10, check=False)
+        if head.returncode != 0:
+            return UNKNOWN
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return UNKNOWN
+    commit = head.stdout.strip()
+    return commit + (" (met lokale wijzigingen)" if dirty.returncode == 0 and dirty.stdout.strip() else "")
+
+
+def redact(value, key: str = ""):
+    """The configuration with the values of secret-looking keys, command-line options and URL
+    credentials replaced by "[weggelaten]"."""
+    if isinstance(value, dict):
+        return {k: redact(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, key) for v in value]
+    if key and _SECRET_KEY.search(key):
+        return REDACTED
+    if isinstance(value, str):
+        text = _SECRET_OPTION.sub(lambda m: m.group(1) + REDACTED, value)
+        text = _URL_CREDENTIALS.sub(lambda m: m.group(1) + REDACTED + "@", text)
+        return _HEADER_SECRET.sub(lambda m: m.group(1) + REDACTED, text)
+    return value
+
+
+def configuration(source: str | None) -> dict | None:
+    """The configuration file as read, redacted; None for a run with every role simulated."""
+    if not source:
+        return None
+    try:
+        with open(source, "rb") as fh:
+            return redact(tomllib.load(fh))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return {"fout": f"{source} niet te lezen: {exc}"}
+
+
+def certificate_subject(path: str | None) -> str | None:
+    """The subject of the first certificate in a PEM file, or None."""
+    if not path:
+        return None
+    try:
+        from cryptography import x509
+        cert = x509.load_pem_x509_certificate(Path(path).read_bytes())
+    except (OSError, ValueError, ImportError):
+        return None
+    return cert.subject.rfc4514_string()
+
+
+def sut_identity(config) -> list[dict]:
+    """Per role under test: its URL, BRIN, aanleverpunt and (under TLS) certificate subject."""
+    out = []
+    for role in config.sut_roles:
+        c = config.roles[role]
+        row = {"rol": role, "url": c.base_url, "brin": c.brin, "routeringskenmerk": c.routeringskenmerk}
+        subject = certificate_subject(getattr(c, "client_cert", None))
+        if subject:
+            row["certificaat"] = subject
+        out.append(row)
+    return out
+
+
+def _version(dist: str) -> str:
+    from importlib import metadata
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return UNKNOWN
+
+
+def versions() -> dict:
+    return {"oso-sim": oso_sim_version(), "python": platform.python_version(),
+            **{d: _version(d) for d in ("lxml", "xmlschema", "pytest", "pytest-bdd")}}
+
+
+def describe_run(run, *, finished: float | None = None) -> dict:
+    """The "run" object of summary.json for a harness.cmd_conformance.Prepared run."""
+    finished = time.time() if finished is None else finished
+    started = getattr(run, "started_at", None) or finished
+    return {
+        "oso_sim_versie": oso_sim_version(),
+        "git_commit": git_commit(),
+        "python": f"{platform.python_version()} ({sys.implementation.name})",
+        "versies": versions(),
+        "tags": run.selection.get("tags"),
+        "configuratiebestand": getattr(run.config, "source", None),
+        "configuratie": configuration(getattr(run.config, "source", None)),
+        "systeem_onder_test": sut_identity(run.config),
+        "verbinding": run.sut.get("verbinding"),
+        "start": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        "einde": datetime.fromtimestamp(finished, UTC).isoformat(timespec="seconds"),
+        "start_nl": dutch_moment(started),
+        "einde_nl": dutch_moment(finished),
+        "duur_s": round(finished - started, 1),
+        "duur_nl": dutch_duration(finished - started),
+    }
+
+
+def write_extras(run, summary: dict) -> None:
+    """The evidence bundle and the PDF, when asked for; a failure is said, never fatal: the
+    reports themselves are already written."""
+    outputs = getattr(run, "outputs", None) or {}
+    if outputs.get("pdf"):
+        from .report_pdf import PdfUnavailable, write_pdf
+        try:
+            write_pdf(run.report / "report.html", Path(outputs["pdf"]))
+            print(f"PDF: {outputs['pdf']}", flush=True)
+        except PdfUnavailable as exc:
+            print(f"oso-sim conformance: geen PDF geschreven: {exc}", file=sys.stderr, flush=True)
+    if outputs.get("bundle"):
+        from .bundle import write_bundle
+        try:
+            manifest = write_bundle(run.report, Path(outputs["bundle"]), summary)
+            print(f"Bewijspakket: {outputs['bundle']} ({len(manifest['bestanden'])} bestanden)", flush=True)
+        except OSError as exc:
+            print(f"oso-sim conformance: bewijspakket niet geschreven: {exc}", file=sys.stderr, flush=True)
