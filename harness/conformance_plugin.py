@@ -26,6 +26,7 @@ from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK, NotVerified, o
 REPORT_ENV = "OSO_CONFORMANCE_REPORT"
 ROLE_TAGS = ("las", "swv", "tc")
 
+TRACE_CHARS = 8000
 _steps: dict[str, list[dict]] = {}
 
 
@@ -54,7 +55,16 @@ def _step(request, step, status, error=None):
 def pytest_bdd_before_scenario(request, feature, scenario):
     _steps[request.node.nodeid] = []
     request.node.conformance_meta = {"name": scenario.name, "template": _template_name(request, scenario),
-                                     "feature": feature.name, "file": feature.rel_filename}
+                                     "feature": feature.name, "file": feature.rel_filename,
+                                     "voorbeeld": example_values(request)}
+
+
+def example_values(request) -> dict[str, str]:
+    """The values of a Scenario Outline's example row ({} for a plain scenario): the report names
+    each example by them, so outlines whose rendered names coincide are told apart."""
+    callspec = getattr(request.node, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
+    return {str(k): str(v) for k, v in example.items()} if isinstance(example, dict) else {}
 
 
 def _template_name(request, scenario) -> str:
@@ -126,6 +136,9 @@ def pytest_runtest_makereport(item, call):
     so_far = getattr(item, "conformance_outcome", (GESLAAGD, ""))
     if RANK[phase[0]] > RANK[so_far[0]]:  # the first reason of the worst kind wins
         item.conformance_outcome = phase
+        if report.longrepr is not None and not report.skipped:
+            # the technical trace stays available to the reader of the report, folded away
+            item.conformance_trace = str(getattr(report, "longreprtext", "") or report.longrepr)[-TRACE_CHARS:]
     if call.when != "teardown":
         return
     meta = getattr(item, "conformance_meta", None) or {"name": item.name, "feature": "", "file": ""}
@@ -133,6 +146,9 @@ def pytest_runtest_makereport(item, call):
     final, reason = getattr(item, "conformance_outcome", (GESLAAGD, ""))
     data = {**meta, "tags": tags, "steps": _steps.pop(item.nodeid, []), "outcome": final, "reden": reason,
             "koppelsleutels": getattr(item, "conformance_koppelsleutels", [])}
+    trace = getattr(item, "conformance_trace", "")
+    if trace and final != GESLAAGD:
+        data["trace"] = trace
     messages = getattr(item, "conformance_messages", None)
     folder = _dir()
     if messages and folder:

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from actor_kit.dutch_time import local
 from oso_protocol.dossier.version import DEFAULT_VERSION
 from oso_protocol.transport.messages import NS
 
@@ -89,7 +90,7 @@ def verdict(mandatory: dict, *, error: str | None = None, left_out: int = 0,
 
 
 def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | None = None,
-              selection: dict | None = None, preflight: dict | None = None) -> dict:
+              selection: dict | None = None, preflight: dict | None = None, run: dict | None = None) -> dict:
     """`selection`: {"tags": the --tags expression or None, "weggelaten": titles of the mandatory
     scenarios it left out}; `preflight`: what the pre-flight checked (harness.preflight)."""
     counts = {lvl: {o: 0 for o in OUTCOMES} for lvl in ("mandatory", "optional")}
@@ -102,8 +103,9 @@ def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | No
                     "feature": s.get("feature", ""),
                     "tags": s.get("tags", []), "level": "optioneel" if level(s.get("tags", [])) == "optional"
                     else "verplicht", "outcome": outcome,
-                    "reden": s.get("reden", s.get("message", "")) or "",
-                    "duration_s": s.get("duration_s", 0.0), "koppelsleutels": s.get("koppelsleutels", [])})
+                    "reden": clean_message(s.get("reden", s.get("message", "")) or ""),
+                    "duration_s": s.get("duration_s", 0.0), "koppelsleutels": s.get("koppelsleutels", []),
+                    **({"voorbeeld": s["voorbeeld"], "weergavenaam": display_name(s)} if s.get("voorbeeld") else {})})
     selection = {"tags": None, "weggelaten": [], **(selection or {})}
     left = selection["weggelaten"]
     v, why = verdict(counts["mandatory"], error=error, left_out=len(left), tags=selection["tags"])
@@ -113,6 +115,9 @@ def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | No
                "selectie": {"tags": selection["tags"], "weggelaten_verplicht": len(left),
                             "weggelaten": left},
                "mandatory": counts["mandatory"], "optional": counts["optional"], "scenarios": out}
+    summary["date_nl"] = _dutch_now()
+    if run is not None:
+        summary["run"] = run
     if preflight is not None:
         summary["voorcontrole"] = preflight
     if error:
@@ -120,39 +125,108 @@ def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | No
     return summary
 
 
+def _dutch_now() -> str:
+    from .run_info import dutch_moment
+    return dutch_moment(datetime.now(timezone.utc).timestamp())
+
+
 def counts_line(counts: dict) -> str:
     return ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
 
 
+# -- names and messages as a reader sees them --------------------------------------------------
+
+# A Python class name at the start of a line ("AssertionError: ", "harness.drivers.http.DriverError: ",
+# "Failed: ") or as a trailer ("(DriverError)"): technical detail, kept only in the folded trace.
+_CLASS_PREFIX = re.compile(r"^(\s*)(?:E\s+)?(?:[a-z_][\w]*\.)*(?:[A-Z]\w*(?:Error|Exception|Warning|Fault|Exit)|Failed)"
+                           r":\s*", re.MULTILINE)
+_CLASS_TRAILER = re.compile(r"\s*\((?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception)\)\s*$", re.MULTILINE)
+
+
+def clean_message(text: str) -> str:
+    """A failure message for people: without the Python class names that prefix it."""
+    return _CLASS_TRAILER.sub("", _CLASS_PREFIX.sub(r"\1", text or "")).strip()
+
+
+def display_name(s: dict) -> str:
+    """The scenario's name, with the values of its outline example: "… (profiel: VO, blok: X)"."""
+    name = s.get("name") or s.get("nodeid") or ""
+    example = s.get("voorbeeld") or {}
+    if not example:
+        return name
+    # a title that already names its example "(value)" gets the labelled values instead
+    trailer = re.search(r"\s*\(([^()]*)\)$", name)
+    if trailer and trailer.group(1) in {*example.values(), ", ".join(example.values())}:
+        name = name[:trailer.start()]
+    return f"{name} ({', '.join(f'{k}: {v}' for k, v in example.items())})"
+
+
+_BODY_ELEMENT = re.compile(r"<(?:[\w.-]+:)?Body\b[^>]*>\s*(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
+DIRECTION = {"in": "ontvangen", "out": "verzonden"}
+SIDE = {"client": "cliënt", "server": "server"}
+
+
+def message_element(row: dict) -> str:
+    """The body element of a logged message (documentRequest, documentResponse, Fault), from the
+    log row or else from the message itself."""
+    element = row.get("element")
+    if not element:
+        m = _BODY_ELEMENT.search(row.get("xml") or "")
+        element = m.group(1) if m else ""
+    return element or ""
+
+
+def message_label(row: dict) -> str:
+    """"documentResponse (document, verzonden)": what the message is, of which operation, which way."""
+    element = message_element(row) or "?"
+    operation = row.get("operation") or "?"
+    return f"{element} ({operation}, {DIRECTION.get(row.get('direction'), row.get('direction') or '?')})"
+
+
 # -- HTML --------------------------------------------------------------------------------------
 
-# Every badge is white text on a colour with a WCAG contrast of at least 4.5:1
-# (tests/test_conformance_report.py checks it).
+# Every badge is white text on a colour with a WCAG contrast of at least 4.5:1, and every text on
+# its background too (tests/test_conformance_report.py and tests/test_report_browser.py check it).
 BADGE = {"geslaagd": "#1e7b34", "mislukt": "#b3261e", "nvt": "#5f6368", "ng": "#8a4b00",
          "deelselectie": "#1f4e9c", "onvolledig": "#8a4b00", "fout": "#5b1a1a"}
 SLUG = {GESLAAGD: "geslaagd", MISLUKT: "mislukt", NIET_VAN_TOEPASSING: "nvt", NIET_GEVERIFIEERD: "ng",
         V_DEELSELECTIE: "deelselectie", V_ONVOLLEDIG: "onvolledig", V_FOUT: "fout",
         "passed": "geslaagd", "failed": "mislukt", "skipped": "ng"}
+ICON = {"geslaagd": "✓", "mislukt": "✗", "nvt": "–", "ng": "?"}
+TEXT = "#1d2329"
 
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:70em;color:#1d2329;padding:0 1em}
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:70em;color:#1d2329;background:#fff;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccd}h3{font-size:1.05em;margin:1.4em 0 .3em}
-table.meta td{padding:.15em 1em .15em 0;vertical-align:top}table.meta td:first-child{color:#4a4f57;white-space:nowrap}
-table.counts{border-collapse:collapse;margin:.6em 0}table.counts td,table.counts th{border:1px solid #d5d9de;padding:.2em .6em;text-align:right}table.counts th{background:#f0f1f3;text-align:left}
+table.meta{border-collapse:collapse}table.meta td{padding:.15em 1em .15em 0;vertical-align:top}table.meta td:first-child{color:#4a4f57;white-space:nowrap}
+table.counts{border-collapse:collapse;margin:.6em 0}table.counts td,table.counts th{border:1px solid #d5d9de;padding:.2em .6em;text-align:right;color:#1d2329}table.counts th{background:#f0f1f3;text-align:left}
 .badge{display:inline-block;padding:.1em .6em;border-radius:.3em;font-weight:600;color:#fff}
 """ + "".join(f".b-{k}{{background:{v}}}" for k, v in BADGE.items()) + """
-.oordeel{font-size:1.3em;margin:.8em 0;padding:.6em .9em;border-radius:.4em;border-left:8px solid #1d2329;background:#f0f1f3}
+.oordeel{font-size:1.3em;margin:.8em 0;padding:.6em .9em;border-radius:.4em;border-left:8px solid #1d2329;background:#f0f1f3;color:#1d2329}
 """ + "".join(f".oordeel.b-{k}{{border-left-color:{v};background:#f6f7f8;color:#1d2329}}" for k, v in BADGE.items()) + """
-.scenario{border:1px solid #d5d9de;border-radius:.4em;margin:.6em 0;padding:.5em .8em}
-.scenario.s-mislukt{border-color:#b3261e;background:#fff6f5}.scenario.s-ng{border-color:#8a4b00;background:#fffaf0}
-.scenario summary{cursor:pointer}.tag{font-size:.8em;background:#eef1f4;border-radius:.25em;padding:0 .35em;margin-left:.25em;color:#334}
-ol.steps{margin:.4em 0 .4em 1.2em;padding:0}ol.steps li.mislukt{color:#b3261e;font-weight:600}ol.steps li.ng{color:#8a4b00;font-weight:600}ol.steps li.nvt{color:#4a4f57}
-.kw{font-weight:600}.msg{background:#fde7e5;border-left:4px solid #b3261e;padding:.4em .7em;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.9em}
+.scenario{border:1px solid #d5d9de;border-left-width:6px;border-radius:.4em;margin:.6em 0;padding:.5em .8em;color:#1d2329;background:#fff}
+.scenario.s-geslaagd{border-left-color:#1e7b34}.scenario.s-mislukt{border-color:#b3261e;border-width:2px 2px 2px 6px}
+.scenario.s-ng{border-left-color:#8a4b00}.scenario.s-nvt{border-left-color:#5f6368}
+.scenario summary{cursor:pointer}.tag{font-size:.8em;background:#eef1f4;border-radius:.25em;padding:0 .35em;margin-left:.25em;color:#333a44}
+.meta-line{color:#4a4f57}
+ol.steps{list-style:none;margin:.4em 0;padding:0}
+ol.steps li{padding:.15em .5em;margin:.1em 0;border-left:4px solid transparent;color:#1d2329;background:#fff}
+ol.steps li .icon{display:inline-block;width:1.2em;font-weight:700}
+ol.steps li.geslaagd .icon{color:#1e7b34}
+ol.steps li.mislukt{border-left-color:#b3261e;background:#fdecea;color:#1d2329;font-weight:600}ol.steps li.mislukt .icon{color:#b3261e}
+ol.steps li.ng{border-left-color:#8a4b00;background:#fff4d6;color:#1d2329}ol.steps li.ng .icon{color:#8a4b00}
+ol.steps li.nvt{border-left-color:#5f6368;color:#1d2329}
+.steplabel{font-size:.85em;font-weight:600;margin-left:.4em;padding:0 .4em;border-radius:.25em;color:#fff}
+.steperror{display:block;font-weight:400;margin:.2em 0 0 1.2em;white-space:pre-wrap}
+.kw{font-weight:600}
+.msg{background:#fdecea;border-left:4px solid #b3261e;padding:.4em .7em;color:#1d2329;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.9em}
 .ngmsg{background:#fff4d6;border-left:4px solid #8a4b00;padding:.4em .7em;color:#3d2800;white-space:pre-wrap}
-.skipmsg{background:#f0f1f3;border-left:4px solid #5f6368;padding:.4em .7em}
-.rule{background:#ffe08a;padding:0 .2em;border-radius:.2em;font-weight:700}
-table.msgs{border-collapse:collapse;width:100%;font-size:.9em}table.msgs td,table.msgs th{border-bottom:1px solid #e4e7ea;padding:.2em .4em;text-align:left;vertical-align:top}
-tr.bad td{background:#fde7e5}pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f8fa;padding:.5em;max-height:30em;overflow:auto}
+.skipmsg{background:#f0f1f3;border-left:4px solid #5f6368;padding:.4em .7em;color:#1d2329}
+.rule{background:#ffe08a;color:#1d2329;padding:0 .2em;border-radius:.2em;font-weight:700}
+table.msgs{border-collapse:collapse;width:100%;font-size:.9em}table.msgs td,table.msgs th{border-bottom:1px solid #e4e7ea;padding:.2em .4em;text-align:left;vertical-align:top;color:#1d2329}
+tr.bad td{background:#fdecea}pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f8fa;color:#1d2329;padding:.5em;max-height:30em;overflow:auto}
+@media print{body{margin:0;max-width:none;font-size:10pt}details.techniek,details.berichten pre,details.config{display:none}
+ .scenario{break-inside:avoid}h2,h3{break-after:avoid}@page{size:A4;margin:1.6cm 1.4cm;@bottom-right{content:"pagina " counter(page) " van " counter(pages);font-size:8pt}}}
 """
 
 
@@ -176,52 +250,88 @@ def _is_bad(row: dict) -> bool:
         outcome.startswith("Onge") or "Fault" in str(row.get("element") or "")
 
 
+def _clock(ts: str) -> str:
+    """The time of day of a logged message in Dutch local time, to the millisecond."""
+    try:
+        moment = local(datetime.fromisoformat(ts))
+    except (TypeError, ValueError):
+        return (ts or "")[11:23]
+    return moment.strftime("%H:%M:%S.%f")[:12]
+
+
 def _messages_html(rows: list[dict]) -> str:
     if not rows:
         return "<p><em>Geen SOAP-berichten gelogd voor dit scenario.</em></p>"
     out = ['<table class="msgs"><tr><th>tijd</th><th>actor</th><th>kant</th><th>richting</th>'
-           '<th>operatie</th><th>koppelsleutel</th><th>uitkomst</th></tr>']
+           '<th>bericht</th><th>operatie</th><th>koppelsleutel</th><th>uitkomst</th></tr>']
     for r in rows:
         cls = ' class="bad"' if _is_bad(r) else ""
         xml = r.get("xml") or ""
-        detail = (f"<details><summary>{_e(r.get('operation') or '?')}</summary><pre>{_e(xml)}</pre></details>"
-                  if xml else _e(r.get("operation")))
-        out.append(f"<tr{cls}><td>{_e((r.get('ts') or '')[11:23])}</td><td>{_e(r.get('actor'))}</td>"
-                   f"<td>{_e(r.get('side'))}</td><td>{_e(r.get('direction'))}</td><td>{detail}</td>"
+        element = message_element(r) or "?"
+        detail = (f"<details><summary>{_e(element)}</summary><pre>{_e(xml)}</pre></details>"
+                  if xml else _e(element))
+        out.append(f"<tr{cls}><td>{_e(_clock(r.get('ts') or ''))}</td><td>{_e(r.get('actor'))}</td>"
+                   f"<td>{_e(SIDE.get(r.get('side'), r.get('side')))}</td>"
+                   f"<td>{_e(DIRECTION.get(r.get('direction'), r.get('direction')))}</td><td>{detail}</td>"
+                   f"<td>{_e(r.get('operation'))}</td>"
                    f"<td>{_e(r.get('koppelsleutel'))}</td><td>{_highlight(r.get('outcome') or '')}</td></tr>")
     out.append("</table>")
     return "".join(out)
 
 
+def _trace_html(s: dict, reason: str) -> str:
+    trace = s.get("trace") or ""
+    if not trace and clean_message(reason) == reason.strip():
+        return ""
+    return (f'<details class="techniek"><summary>Technische details</summary>'
+            f"<pre>{_e(trace or reason)}</pre></details>")
+
+
 def _reason_html(outcome: str, reason: str) -> str:
-    if not reason:
+    text = clean_message(reason)
+    if not text:
         return ""
     if outcome == MISLUKT:
-        return f'<div class="msg">{_highlight(reason)}</div>'
+        return f'<div class="msg">{_highlight(text)}</div>'
     if outcome == NIET_GEVERIFIEERD:
-        return f'<div class="ngmsg">Niet geverifieerd: {_highlight(reason)}</div>'
+        return f'<div class="ngmsg">Niet geverifieerd: {_highlight(text)}</div>'
     if outcome == NIET_VAN_TOEPASSING:
-        return f'<div class="skipmsg">Niet van toepassing: {_e(reason)}</div>'
+        return f'<div class="skipmsg">Niet van toepassing: {_e(text)}</div>'
     return ""
+
+
+def _step_html(st: dict) -> str:
+    status = st.get("status")
+    slug = SLUG.get(status, "ng")
+    label = "" if slug == "geslaagd" else (f'<span class="steplabel b-{slug}">'
+                                             f'{_e(OUTCOME_OF_SLUG.get(slug, status))}</span>')
+    error = clean_message(st.get("error") or "")
+    error_html = f'<span class="steperror">{_highlight(error)}</span>' if error and slug != "geslaagd" else ""
+    return (f'<li class="{slug}"><span class="icon" aria-hidden="true">{ICON.get(slug, "?")}</span>'
+            f'<span class="kw">{_e(st.get("keyword"))}</span> {_e(st.get("name"))}{label}{error_html}</li>')
+
+
+OUTCOME_OF_SLUG = {"geslaagd": GESLAAGD, "mislukt": MISLUKT, "nvt": NIET_VAN_TOEPASSING, "ng": NIET_GEVERIFIEERD}
 
 
 def _scenario_html(s: dict, messages: list[dict]) -> str:
     outcome = outcome_of(s)
     slug = SLUG[outcome]
     tags = "".join(f'<span class="tag">@{_e(t)}</span>' for t in s.get("tags", []))
-    steps = "".join(
-        f'<li class="{SLUG.get(st.get("status"), "ng")}"><span class="kw">{_e(st.get("keyword"))}</span> {_e(st.get("name"))}'
-        + (f' <em>({_e(st.get("status"))})</em>' if st.get("status") not in (GESLAAGD, "passed") else "") + "</li>"
-        for st in s.get("steps", []))
+    steps = "".join(_step_html(st) for st in s.get("steps", []))
     keys = ", ".join(s.get("koppelsleutels", [])) or "-"
     is_open = " open" if outcome in (MISLUKT, NIET_GEVERIFIEERD) else ""
+    reason = s.get("reden", s.get("message", "")) or ""
+    duration = f"{s.get('duration_s', 0):.2f}".replace(".", ",")
     return (f'<details class="scenario s-{slug}"{is_open}><summary>'
-            f'{_badge(outcome)} <strong>{_e(s.get("name"))}</strong>'
-            f' {tags} <small>({s.get("duration_s", 0):.2f} s)</small></summary>'
-            f'<p><small>Feature: {_e(s.get("feature"))} &middot; koppelsleutels: {_e(keys)}</small></p>'
-            f'{_reason_html(outcome, s.get("reden", s.get("message", "")) or "")}<ol class="steps">{steps}</ol>'
-            f'<details><summary>SOAP-berichten ({len(messages)})</summary>{_messages_html(messages)}</details>'
-            "</details>")
+            f'{_badge(outcome)} <strong>{_e(display_name(s))}</strong>'
+            f' {tags} <small>({duration} s)</small></summary>'
+            f'<p class="meta-line"><small>Functionaliteit: {_e(s.get("feature"))} &middot;'
+            f' koppelsleutels: {_e(keys)}</small></p>'
+            f'{_reason_html(outcome, reason)}{_trace_html(s, reason) if outcome != GESLAAGD else ""}'
+            f'<ol class="steps">{steps}</ol>'
+            f'<details class="berichten"><summary>SOAP-berichten ({len(messages)})</summary>'
+            f'{_messages_html(messages)}</details></details>')
 
 
 def _counts_html(summary: dict) -> str:
@@ -235,7 +345,7 @@ def _preflight_html(pf: dict | None) -> str:
     if not pf:
         return "overgeslagen (alle rollen gesimuleerd)"
     checks = "".join(f"<li>{_e(c)}</li>" for c in pf.get("controles", []))
-    reason = f'<div class="msg">{_highlight(pf["reden"])}</div>' if pf.get("reden") else ""
+    reason = f'<div class="msg">{_highlight(clean_message(pf["reden"]))}</div>' if pf.get("reden") else ""
     return f"{_badge(GESLAAGD if pf.get('geslaagd') else MISLUKT)}<ul>{checks}</ul>{reason}"
 
 
@@ -253,6 +363,38 @@ def _section(title: str, scenarios: list[dict], messages: dict[str, list[dict]])
     return body
 
 
+def _identity_html(run: dict) -> str:
+    rows = run.get("systeem_onder_test") or []
+    if not rows:
+        return ""
+    items = []
+    for r in rows:
+        cert = f" &middot; certificaat: {_e(r['certificaat'])}" if r.get("certificaat") else ""
+        items.append(f"<li>{_e(str(r.get('rol', '')).upper())}: {_e(r.get('url') or '-')}"
+                     f" (BRIN {_e(r.get('brin') or '-')}, aanleverpunt {_e(r.get('routeringskenmerk') or '-')})"
+                     f"{cert}</li>")
+    return f"<tr><td>Identiteit</td><td><ul>{''.join(items)}</ul></td></tr>"
+
+
+def _run_html(summary: dict) -> str:
+    run = summary.get("run") or {}
+    when = (f"<tr><td>Start</td><td>{_e(run.get('start_nl') or summary.get('date_nl'))}</td></tr>"
+            f"<tr><td>Einde</td><td>{_e(run.get('einde_nl') or summary.get('date_nl'))}</td></tr>")
+    if run.get("duur_nl"):
+        when += f"<tr><td>Duur</td><td>{_e(run['duur_nl'])}</td></tr>"
+    if not run:
+        return when
+    config = run.get("configuratie")
+    config_html = ("geen (alle rollen gesimuleerd)" if config is None else
+                   f"{_e(run.get('configuratiebestand') or '')}<details class=\"config\"><summary>volledige"
+                   f" configuratie (geheimen weggelaten)</summary><pre>{_e(json.dumps(config, ensure_ascii=False, indent=2))}"
+                   "</pre></details>")
+    return (when + f"<tr><td>oso-sim</td><td>versie {_e(run.get('oso_sim_versie'))}"
+            f" &middot; git-commit {_e(run.get('git_commit'))}</td></tr>"
+            f"<tr><td>Python</td><td>{_e(run.get('python'))}</td></tr>"
+            f"<tr><td>Configuratie</td><td>{config_html}</td></tr>")
+
+
 def render_html(summary: dict, scenarios: list[dict], messages: dict[str, list[dict]]) -> str:
     sut = summary["sut"]
     roles = ", ".join(r.upper() for r in sut.get("sut_rollen", [])) or "alle rollen gesimuleerd (zelftest)"
@@ -266,7 +408,7 @@ def render_html(summary: dict, scenarios: list[dict], messages: dict[str, list[d
     body = _section("Verplichte scenario's", [s for s in scenarios if level(s.get("tags", [])) == "mandatory"], messages)
     body += _section("Optionele scenario's (tellen niet mee voor het oordeel)",
                      [s for s in scenarios if level(s.get("tags", [])) == "optional"], messages)
-    error = f'<div class="msg">{_e(summary["error"])}</div>' if summary.get("error") else ""
+    error = f'<div class="msg">{_e(clean_message(summary["error"]))}</div>' if summary.get("error") else ""
     verdict_slug = SLUG[summary["verdict"]]
     return f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>OSO-conformiteitsrapport: {_e(sut.get('naam'))}</title>
@@ -277,10 +419,11 @@ def render_html(summary: dict, scenarios: list[dict], messages: dict[str, list[d
 <table class="meta">
 <tr><td>Systeem onder test</td><td><strong>{_e(sut.get('naam'))}</strong>{' &middot; ' + _e(sut.get('leverancier')) if sut.get('leverancier') else ''}</td></tr>
 <tr><td>Rol</td><td>{_e(roles)}</td></tr>
-<tr><td>Standaard</td><td>gegevensset {_e(v['gegevensset'])} ({_e(v['gegevensset_namespace'])})</td></tr>
-<tr><td>Protocol</td><td>OSO namespace {_e(v['protocol'])} ({_e(v['protocol_namespace'])})</td></tr>
-<tr><td>Datum</td><td>{_e(summary['date'])}</td></tr>
+{_identity_html(summary.get('run') or {})}
 <tr><td>Verbinding</td><td>{_e(sut.get('verbinding') or 'HTTP zonder certificaten')}</td></tr>
+<tr><td>Standaard</td><td>gegevensset {_e(v['gegevensset'])} ({_e(v['gegevensset_namespace'])})</td></tr>
+<tr><td>Protocol</td><td>OSO-namespace {_e(v['protocol'])} ({_e(v['protocol_namespace'])})</td></tr>
+{_run_html(summary)}
 <tr><td>Selectie (--tags)</td><td>{tags}</td></tr>
 <tr><td>Voorcontrole</td><td>{_preflight_html(summary.get('voorcontrole'))}</td></tr>
 </table>
@@ -302,7 +445,7 @@ def _testcase(s: dict) -> str:
                  f"{html.escape(reason)}</error>")
     elif outcome == NIET_VAN_TOEPASSING:
         inner = f"<skipped message={quoteattr(('niet van toepassing: ' + reason)[:500])}/>"
-    return (f"<testcase classname={quoteattr(s['feature'])} name={quoteattr(s['name'])}"
+    return (f"<testcase classname={quoteattr(s['feature'])} name={quoteattr(s.get('weergavenaam') or s['name'])}"
             f" time=\"{s['duration_s']}\">{inner}</testcase>")
 
 
@@ -317,6 +460,14 @@ def junit_xml(summary: dict) -> str:
     carrying the verdict, and a separate suite of optional scenarios."""
     props = {"oordeel": summary["verdict"], "oordeel_reden": summary["verdict_reden"],
              "tags": summary["selectie"]["tags"] or "", "systeem": summary["sut"].get("naam") or ""}
+    run = summary.get("run") or {}
+    for key in ("oso_sim_versie", "git_commit", "python", "start", "einde", "start_nl", "einde_nl", "duur_s",
+                "verbinding", "configuratiebestand"):
+        if run.get(key) is not None:
+            props[key] = run[key]
+    if run:
+        props["systeem_onder_test"] = json.dumps(run.get("systeem_onder_test") or [], ensure_ascii=False)
+        props["configuratie"] = json.dumps(run.get("configuratie"), ensure_ascii=False)
     properties = "<properties>" + "".join(f"<property name={quoteattr(k)} value={quoteattr(str(v))}/>"
                                           for k, v in props.items()) + "</properties>"
     mandatory = [s for s in summary["scenarios"] if s["level"] == "verplicht"]
@@ -337,11 +488,12 @@ def junit_xml(summary: dict) -> str:
 
 def write_reports(folder: str | Path, scenarios: list[dict], sut: dict | None = None, *,
                   error: str | None = None, selection: dict | None = None,
-                  preflight: dict | None = None) -> dict:
-    """Write summary.json, report.html and junit.xml; return the summary."""
+                  preflight: dict | None = None, run: dict | None = None) -> dict:
+    """Write summary.json, report.html and junit.xml; return the summary. `run`: what
+    harness.run_info.describe_run records about the run (version, configuration, times)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    summary = summarize(scenarios, sut, error=error, selection=selection, preflight=preflight)
+    summary = summarize(scenarios, sut, error=error, selection=selection, preflight=preflight, run=run)
     messages = {}
     for s in scenarios:
         if s.get("messages_file"):

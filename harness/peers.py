@@ -7,11 +7,12 @@ import base64
 
 from flask import Flask, Response, request
 
+from actor_kit.messagelog import now_iso
 from actor_kit.server import ServerThread
 from oso_protocol.transport import codec, messages as m
 from oso_protocol.transport.faults import OsoFault
 
-from .drivers.http import SoapProbe
+from .drivers.http import SoapProbe, body_element
 
 class CraftedLas:
     """Serves `dossier` for every documentRequest with a valid session."""
@@ -36,6 +37,7 @@ class CraftedLas:
         data = request.get_data()
         operation = codec.peek_operation(data)
         inbound = {"actor": "harnas-las", "side": "server", "direction": "in", "operation": operation,
+                   "element": body_element(data), "ts": now_iso(),
                    "outcome": "ontvangen", "koppelsleutel": None, "xml": data.decode("utf-8", "replace")}
         self.journal.append(inbound)
         msg = None
@@ -49,7 +51,8 @@ class CraftedLas:
         koppelsleutel = getattr(msg, "koppelsleutel", None)
         inbound["koppelsleutel"] = koppelsleutel
         self.journal.append({"actor": "harnas-las", "side": "server", "direction": "out",
-                             "operation": operation, "outcome": outcome, "koppelsleutel": koppelsleutel,
+                             "operation": operation, "element": body_element(body), "ts": now_iso(),
+                             "outcome": outcome, "koppelsleutel": koppelsleutel,
                              "xml": body.decode("utf-8", "replace")})
         return Response(body, status=status, content_type=codec.CONTENT_TYPE)
 

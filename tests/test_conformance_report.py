@@ -159,3 +159,125 @@ def test_sut_answering_html_is_fout_before_any_scenario(tmp_path):
     assert summary["verdict"] == "fout" and summary["scenarios"] == []
     assert "geen geldig SOAP-antwoord" in summary["error"] and srv.url in summary["error"]
     assert summary["voorcontrole"]["geslaagd"] is False
+
+
+# -- what a certifier reads: names, messages, labels, the run's record --------------------------
+
+def test_failure_messages_lose_python_class_names_but_keep_the_trace(tmp_path):
+    from harness.conformance_report import clean_message
+    assert clean_message("AssertionError: dossier bevat bsn") == "dossier bevat bsn"
+    assert clean_message("harness.drivers.http.DriverError: LAS op http://x: geen antwoord") == \
+        "LAS op http://x: geen antwoord"
+    assert clean_message("Failed: niet gevonden") == "niet gevonden"
+    assert clean_message("fout in de harnas of de verbinding: kapot (KeyError)") == \
+        "fout in de harnas of de verbinding: kapot"
+    assert clean_message("Let op: het SWV zegt: nee") == "Let op: het SWV zegt: nee"   # Dutch text stays
+    row = dict(SCENARIOS[0], reden="harness.drivers.http.DriverError: LAS op http://las: time-out",
+               trace="Traceback ...\nharness.drivers.http.DriverError: LAS op http://las: time-out")
+    summary = write_reports(tmp_path, [row], None)
+    html = (tmp_path / "report.html").read_text()
+    visible = re.sub(r'<details class="techniek">.*?</details>', "", html, flags=re.DOTALL)
+    assert "LAS op http://las: time-out" in visible and "DriverError" not in visible
+    assert '<details class="techniek"><summary>Technische details</summary>' in html
+    assert "Traceback ..." in html      # the trace is kept, folded away
+    assert summary["scenarios"][0]["reden"] == "LAS op http://las: time-out"
+
+
+def test_outline_examples_are_named_by_their_values(tmp_path):
+    rows = [dict(SCENARIOS[3], nodeid=f"o[{i}]", name="Een dossier is geldig",
+                 voorbeeld={"profiel": p, "blok": b}) for i, (p, b) in enumerate((("PO", "alle"), ("VO", "X")))]
+    summary = write_reports(tmp_path, rows, None)
+    names = [s["weergavenaam"] for s in summary["scenarios"]]
+    assert names == ["Een dossier is geldig (profiel: PO, blok: alle)", "Een dossier is geldig (profiel: VO, blok: X)"]
+    assert summary["scenarios"][1]["voorbeeld"] == {"profiel": "VO", "blok": "X"}
+    html = (tmp_path / "report.html").read_text()
+    assert "Een dossier is geldig (profiel: VO, blok: X)" in html
+    junit = ET.parse(tmp_path / "junit.xml").getroot()
+    assert {c.get("name") for c in junit.iter("testcase")} >= set(names)
+    from harness.conformance_report import display_name
+    # a title that already carries its value in brackets is not doubled
+    assert display_name({"name": "Wijziging geweigerd (toelichting)", "voorbeeld": {"veld": "toelichting"}}) == \
+        "Wijziging geweigerd (veld: toelichting)"
+
+
+def test_the_report_is_dutch_throughout(tmp_path):
+    write_reports(tmp_path, SCENARIOS, None)
+    html = (tmp_path / "report.html").read_text()
+    visible = re.sub(r"<(style|pre)\b.*?</\1>", "", html, flags=re.DOTALL)
+    visible = re.sub(r"<[^>]+>", " ", visible)
+    for english in ("passed", "failed", "skipped", "Feature:", "Verdict", "Date", "Steps"):
+        assert english not in visible, english
+    assert "Functionaliteit:" in visible and "Oordeel:" in visible
+
+
+def test_messages_are_labelled_by_their_own_element_and_direction(tmp_path):
+    from harness.conformance_report import message_element, message_label
+    response = ('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+                '<o:documentResponse xmlns:o="x"/></s:Body></s:Envelope>')
+    row = {"operation": "document", "direction": "out", "side": "server", "xml": response}
+    assert message_element(row) == "documentResponse"
+    assert message_label(row) == "documentResponse (document, verzonden)"
+    write_reports(tmp_path, [dict(SCENARIOS[3], messages=[dict(row, actor="harnas-las")])], None)
+    html = (tmp_path / "report.html").read_text()
+    assert "<summary>documentResponse</summary>" in html and "<td>verzonden</td>" in html
+
+
+def test_crafted_las_journals_each_message_under_its_own_element():
+    """The harness LAS answers a documentRequest after its own sessiecontrole at the TC; each
+    journal row names its own message, so the documentResponse is never shown as sessiecontrole."""
+    import requests
+    from flask import Flask, Response
+
+    from actor_kit.server import ServerThread
+    from harness.drivers.http import SoapProbe
+    from harness.peers import CraftedLas
+    from oso_protocol.transport import codec
+    from oso_protocol.transport import messages as m
+
+    tc = Flask("tc")
+    tc.add_url_rule("/oso", "oso", lambda: Response(codec.encode(m.SessiecontroleResponse()),
+                                                    content_type=codec.CONTENT_TYPE), methods=["POST"])
+    with ServerThread(tc) as tc_srv:
+        probe = SoapProbe(timeout=5)
+        peer = CraftedLas(tc_srv.url + "/oso", probe, b"<dossier/>").start()
+        try:
+            request = m.DocumentRequest(sessieId="5E55DA7A-0000-4000-8000-000000000001", bronBrin="12AB", bronRouteringsKenmerk="0000000700012AB00950",
+                                        doelBrin="25PO", doelRouteringsKenmerk="0000000700025PO00931",
+                                        koppelsleutel="01AD8CFC-3957-4B0E-9C39-000000000001")
+            answer = requests.post(peer.soap_url, data=codec.encode(request), timeout=5,
+                                   headers={"Content-Type": codec.CONTENT_TYPE})
+        finally:
+            peer.stop()
+    assert answer.status_code == 200
+    labels = [(r["actor"], r["element"], r["operation"], r["direction"]) for r in probe.journal]
+    assert labels == [("harnas-las", "documentRequest", "document", "in"),
+                      ("harnas", "sessiecontroleRequest", "sessiecontrole", "out"),
+                      ("harnas", "sessiecontroleResponse", "sessiecontrole", "in"),
+                      ("harnas-las", "documentResponse", "document", "out")]
+    assert all(r.get("ts") for r in probe.journal)
+
+
+def test_run_record_in_summary_junit_and_report(tmp_path):
+    from harness.run_info import dutch_moment, redact
+    run = {"oso_sim_versie": "0.1.0", "git_commit": "abc123", "python": "3.11.7 (cpython)", "tags": "@las",
+           "configuratiebestand": "las.toml", "configuratie": {"las": {"base_url": "https://las.example"}},
+           "systeem_onder_test": [{"rol": "las", "url": "https://las.example", "brin": "12AB",
+                                   "routeringskenmerk": "0000000700012AB00950", "certificaat": "CN=Voorbeeld LAS"}],
+           "start": "2026-11-30T18:42:05+00:00", "einde": "2026-11-30T18:43:05+00:00",
+           "start_nl": dutch_moment(1796064125.0), "einde_nl": "x", "duur_s": 60.0, "duur_nl": "1 min 0 s"}
+    summary = write_reports(tmp_path, SCENARIOS, None, selection={"tags": "@las", "weggelaten": []}, run=run)
+    assert json.loads((tmp_path / "summary.json").read_text())["run"] == summary["run"] == run
+    props = {p.get("name"): p.get("value") for p in ET.parse(tmp_path / "junit.xml").getroot().iter("property")}
+    assert props["git_commit"] == "abc123" and props["oso_sim_versie"] == "0.1.0" and props["duur_s"] == "60.0"
+    assert "CN=Voorbeeld LAS" in props["systeem_onder_test"] and "las.example" in props["configuratie"]
+    html = (tmp_path / "report.html").read_text()
+    for text in ("abc123", "3.11.7", "CN=Voorbeeld LAS", "https://las.example", "1 min 0 s", "@las"):
+        assert text in html, text
+    assert dutch_moment(1796064125.0) == "30 november 2026 19:42:05 (CET)"
+    assert dutch_moment(1783003325.0).endswith("(CEST)")
+    secret = redact({"las": {"client_key": "pki/las.key", "api_token": "t0p", "base_url": "https://u:pw@h/x",
+                             "trigger": "las-cli --token abc --password=geheim create {koppelsleutel}",
+                             "brin": "12AB"}})
+    flat = json.dumps(secret)
+    assert "t0p" not in flat and "pki/las.key" not in flat and "geheim" not in flat and "abc" not in flat
+    assert ":pw@" not in flat and secret["las"]["brin"] == "12AB" and "{koppelsleutel}" in flat

@@ -6,11 +6,13 @@ vendor can act on, and must never hang.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 
 import requests
 
 from actor_kit.http_session import Session
+from actor_kit.messagelog import now_iso
 from oso_protocol.transport import codec
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import NS, Message
@@ -132,6 +134,7 @@ class SoapResult:
     fault: OsoFault | None = None
     request_xml: str = ""
     response_xml: str = ""
+    sent_at: str = ""
 
     @property
     def ok(self) -> bool:
@@ -175,6 +178,7 @@ class SoapProbe:
         """`present`: AUTO (the certificate `tls_for` picks), NO_CERT, or (cert, key) paths."""
         body = codec.encode(message, ns=self.ns)
         result = SoapResult(message.OPERATION, url, 0, request_xml=body.decode("utf-8"))
+        result.sent_at = now_iso()
         tls = dict(self.tls_for(message.OPERATION, url)) if self.tls_for else {}
         if present is NO_CERT:
             tls["cert"] = None
@@ -206,10 +210,22 @@ class SoapProbe:
         k = koppelsleutel.upper() if koppelsleutel else None
         base = {"actor": "harnas", "side": "client", "operation": result.operation,
                 "peer": result.url, "koppelsleutel": k}
-        self.journal.append({**base, "direction": "out", "outcome": "verzonden",
-                             "xml": result.request_xml})
-        self.journal.append({**base, "direction": "in", "outcome": result.resultaat,
+        # each row names its own body element: the request's and the answer's (or Fault)
+        self.journal.append({**base, "direction": "out", "outcome": "verzonden", "ts": result.sent_at,
+                             "element": body_element(result.request_xml), "xml": result.request_xml})
+        self.journal.append({**base, "direction": "in", "outcome": result.resultaat, "ts": now_iso(),
+                             "element": body_element(result.response_xml),
                              "http_status": result.http_status, "xml": result.response_xml})
+
+
+_BODY_ELEMENT = re.compile(r"<(?:[\w.-]+:)?Body\b[^>]*>\s*(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
+
+
+def body_element(xml) -> str | None:
+    """The local name of a SOAP message's body element (documentResponse, Fault), for the log."""
+    text = xml.decode("utf-8", "replace") if isinstance(xml, (bytes, bytearray)) else str(xml or "")
+    m = _BODY_ELEMENT.search(text, 0, 65536)
+    return m.group(1) if m else None
 
 
 def b64(data: bytes) -> str:
