@@ -46,9 +46,12 @@ def _progress(text: str) -> None:
 
 # -- steps, from pytest-bdd's hooks ------------------------------------------------------------
 
-def _step(request, step, status, error=None):
+def _step(request, step, status, error=None, func=None):
+    # "functie": the step definition's name, stable when the step's wording changes; the
+    # evidence bundle's verifier knows what some of them claim (harness.bundle)
     _steps.setdefault(request.node.nodeid, []).append(
         {"keyword": step.keyword, "name": step.name, "status": status,
+         **({"functie": func.__name__} if getattr(func, "__name__", None) else {}),
          **({"error": error} if error else {})})
 
 
@@ -77,12 +80,12 @@ def _template_name(request, scenario) -> str:
 
 
 def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args):
-    _step(request, step, GESLAAGD)
+    _step(request, step, GESLAAGD, func=step_func)
 
 
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception):
     outcome, reason = classify(exception)
-    _step(request, step, outcome, reason.split("\n")[0][:600])
+    _step(request, step, outcome, reason.split("\n")[0][:600], func=step_func)
 
 
 def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):

@@ -98,7 +98,7 @@ def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | No
     for s in scenarios:
         outcome = outcome_of(s)
         counts[level(s.get("tags", []))][outcome] += 1
-        out.append({"name": s.get("name") or s.get("nodeid"),
+        out.append({"name": s.get("name") or s.get("nodeid"), "nodeid": s.get("nodeid"),
                     "template": s.get("template") or s.get("name") or s.get("nodeid"),
                     "feature": s.get("feature", ""),
                     "tags": s.get("tags", []), "level": "optioneel" if level(s.get("tags", [])) == "optional"

@@ -181,6 +181,7 @@ def write_extras(run, summary: dict) -> None:
         from .bundle import write_bundle
         try:
             manifest = write_bundle(run.report, Path(outputs["bundle"]), summary)
-            print(f"Bewijspakket: {outputs['bundle']} ({len(manifest['bestanden'])} bestanden)", flush=True)
+            print(f"Bewijspakket: {outputs['bundle']} ({len(manifest['bestanden'])} bestanden;"
+                  f" SHA-256 van manifest.json: {manifest['manifest_sha256']})", flush=True)
         except OSError as exc:
             print(f"oso-sim conformance: bewijspakket niet geschreven: {exc}", file=sys.stderr, flush=True)

@@ -44,7 +44,7 @@ def test_summary_counts_and_verdict():
     assert s["verdict"] == "mislukt" and s["exit_code"] == 1 and "1 verplicht scenario mislukt" in s["verdict_reden"]
     assert s["versions"]["gegevensset"] == "2019.1" and s["versions"]["protocol"] == "20200910"
     first = s["scenarios"][0]
-    assert set(first) == {"name", "template", "feature", "tags", "level", "outcome", "reden", "duration_s",
+    assert set(first) == {"name", "nodeid", "template", "feature", "tags", "level", "outcome", "reden", "duration_s",
                           "koppelsleutels"}
     assert first["outcome"] == "mislukt" and first["reden"].startswith("PaO.LL12")
     assert {r["outcome"] for r in s["scenarios"]} == {"geslaagd", "mislukt", "niet van toepassing", "niet geverifieerd"}

@@ -1,0 +1,431 @@
+"""The evidence bundle of a conformance run (`oso-sim conformance --bundle FILE.zip`) and its
+offline check (`oso-sim verify-bundle FILE.zip`, harness.cmd_verify_bundle).
+
+Layout of the ZIP:
+
+    manifest.json                      format, versions, SHA-256 and size of every other member,
+                                       per scenario what it holds
+    configuratie.json                  the configuration as read, secrets redacted
+    rapport/report.html, summary.json, junit.xml, results.json, pytest.log (and a PDF if any)
+    scenarios/NNN-<naam>/berichten.json           index: per message actor, kant, richting,
+                                                  operatie, element, koppelsleutel, uitkomst, bestand
+    scenarios/NNN-<naam>/berichten/MMM-....xml    every SOAP message, byte for byte as logged
+    scenarios/NNN-<naam>/dossiers/MMM-<koppelsleutel>.xml   each dossier as delivered
+    scenarios/NNN-<naam>/bijlagen/MMM-<bestandsnaam>        each attachment, unpacked
+
+The manifest is the one file not hashed inside the bundle: its own SHA-256 is printed when the
+bundle is written, for the certifier to record.
+
+Verification checks every hash and that no member is missing or extra, then re-derives per
+scenario, from the raw messages alone: the dossiers (validated again with
+oso_protocol.dossier), a PGN scan of messages, dossiers and attachments (harness.pgn_scan, the
+11-proef kind: the pupils' own numbers are not in the bundle), and compares with the claims of
+the report: a passed step that says "the dossier is valid" or "no PGN" against what is found, and
+the verdict against the counted outcomes.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from actor_kit import zipsafe
+
+FORMAT = "oso-sim-bewijspakket"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+REPORT_FILES = ("report.html", "summary.json", "junit.xml", "results.json", "pytest.log")
+
+# Bounds for reading a bundle that may be hostile: each member as zipsafe bounds one document,
+# and the whole bundle, so a bomb of many small members is refused too.
+MAX_MEMBERS = 20000
+MAX_MEMBER_BYTES = zipsafe.MAX_UNPACKED_BYTES
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+
+# Step definitions (harness.conformance_plugin records their names) whose passing claims
+# something the verifier can re-derive from the raw messages.
+CLAIM_VALID = {"passes_validator"}
+CLAIM_NO_PGN_ELEMENT = {"no_pgn"}
+CLAIM_NO_PGN = {"no_pgn_anywhere"}
+
+CLAIM_TEXT = {"geldig": "dossier geldig", "geen_pgn": "geen PGN in de berichten",
+              "geen_pgn_element": "geen bsn of onderwijsnummer in het dossier"}
+
+EXIT_INTACT, EXIT_NOT_INTACT, EXIT_UNREADABLE = 0, 1, 2
+
+
+class Unreadable(Exception):
+    """The bundle cannot be read as a bundle at all (exit 2)."""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _slug(text: str, limit: int = 60) -> str:
+    return re.sub(r"[^\w.-]+", "_", text, flags=re.ASCII).strip("_.")[:limit] or "x"
+
+
+# -- what travelled: dossiers and attachments from the raw messages ------------------------------
+
+_BODY = re.compile(r"<(?:[\w.-]+:)?Body\b[^>]*>\s*(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
+
+
+def element_of(xml: str) -> str:
+    m = _BODY.search(xml or "", 0, 65536)
+    return m.group(1) if m else ""
+
+
+def dossier_of(xml: str) -> bytes | None:
+    """The decoded dossier of a documentResponse, or None for any other message."""
+    if element_of(xml) != "documentResponse":
+        return None
+    from oso_protocol.transport import codec
+    from oso_protocol.transport.faults import OsoFault
+    try:
+        answer = codec.decode(xml.encode("utf-8"))
+    except (OsoFault, ValueError):
+        return None
+    raw = getattr(answer, "dossier", None)
+    if not raw:
+        return None
+    try:
+        return base64.b64decode("".join(raw.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def attachments_of(dossier: bytes) -> list[tuple[str, bytes]]:
+    """(bestandsnaam, content) of every attachment in a dossier, unpacked from its ZIP; an
+    attachment that cannot be unpacked is skipped (the validator reports it)."""
+    from lxml import etree
+
+    from oso_protocol.xmlsafe import XmlInputError, parse_bytes
+    try:
+        root = parse_bytes(dossier)
+    except XmlInputError:
+        return []
+    out = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or etree.QName(el).localname != "bestandsinhoud":
+            continue
+        parent = el.getparent()
+        name = next((c.text or "" for c in parent if isinstance(c.tag, str)
+                     and etree.QName(c).localname == "bestandsnaam"), "") if parent is not None else ""
+        try:
+            packed = base64.b64decode("".join((el.text or "").split()), validate=True)
+            found = zipsafe.unpack_one(packed, name or "bijlage")
+        except (binascii.Error, ValueError):
+            continue
+        if found is not None:
+            out.append((name or found[0], found[1]))
+    return out
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+def _messages(report: Path, row: dict) -> list[dict]:
+    if row.get("messages_file"):
+        try:
+            return json.loads((report / row["messages_file"]).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+    return row.get("messages") or []
+
+
+def _scenario_members(folder: str, messages: list[dict]) -> tuple[dict[str, bytes], dict]:
+    members: dict[str, bytes] = {}
+    index, dossiers, attachments = [], [], []
+    for i, msg in enumerate(messages, 1):
+        xml = msg.get("xml") or ""
+        element = msg.get("element") or element_of(xml)
+        entry = {k: msg.get(k) for k in ("ts", "actor", "side", "direction", "operation", "koppelsleutel",
+                                          "outcome", "http_status")}
+        entry["element"] = element
+        if xml:
+            name = f"{folder}/berichten/{i:03d}-{_slug(msg.get('actor') or 'actor', 20)}-{_slug(element or 'bericht', 40)}.xml"
+            members[name] = xml.encode("utf-8")
+            entry["bestand"] = name
+        index.append(entry)
+        dossier = dossier_of(xml)
+        if dossier is None:
+            continue
+        name = f"{folder}/dossiers/{i:03d}-{_slug(msg.get('koppelsleutel') or 'dossier', 40)}.xml"
+        members[name] = dossier
+        dossiers.append(name)
+        for j, (filename, content) in enumerate(attachments_of(dossier), 1):
+            att = f"{folder}/bijlagen/{i:03d}-{j:02d}-{_slug(filename, 80)}"
+            members[att] = content
+            attachments.append(att)
+    members[f"{folder}/berichten.json"] = json.dumps(index, ensure_ascii=False, indent=1).encode("utf-8")
+    return members, {"berichten": len(messages), "dossiers": dossiers, "bijlagen": attachments}
+
+
+def build_members(report: Path, summary: dict) -> tuple[dict[str, bytes], list[dict]]:
+    """Every member but the manifest, and the manifest's per-scenario part."""
+    members: dict[str, bytes] = {}
+    for name in REPORT_FILES:
+        if (report / name).is_file():
+            members[f"rapport/{name}"] = (report / name).read_bytes()
+    for pdf in sorted(report.glob("*.pdf")):
+        members[f"rapport/{pdf.name}"] = pdf.read_bytes()
+    run = summary.get("run") or {}
+    members["configuratie.json"] = json.dumps(
+        {"bestand": run.get("configuratiebestand"), "configuratie": run.get("configuratie")},
+        ensure_ascii=False, indent=2).encode("utf-8")
+    try:
+        results = json.loads((report / "results.json").read_text(encoding="utf-8")).get("scenarios", [])
+    except (OSError, ValueError):
+        results = []
+    scenarios = []
+    for n, row in enumerate(results, 1):
+        folder = f"scenarios/{n:03d}-{_slug(row.get('name') or row.get('nodeid') or 'scenario')}"
+        found, facts = _scenario_members(folder, _messages(report, row))
+        members.update(found)
+        scenarios.append({"map": folder, "nodeid": row.get("nodeid"), "naam": row.get("name"),
+                          "voorbeeld": row.get("voorbeeld") or {}, "uitkomst": row.get("outcome"), **facts})
+    return members, scenarios
+
+
+def write_bundle(report: Path, target: Path, summary: dict) -> dict:
+    """Write the bundle of the run reported in `report`; return its manifest."""
+    from .run_info import versions
+    members, scenarios = build_members(Path(report), summary)
+    manifest = {"formaat": FORMAT, "formaatversie": FORMAT_VERSION,
+                "gemaakt": datetime.now(UTC).isoformat(timespec="seconds"),
+                "versies": versions(), "oordeel": summary.get("verdict"),
+                "bestanden": {name: {"sha256": sha256(data), "bytes": len(data)}
+                              for name, data in sorted(members.items())},
+                "scenarios": scenarios}
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+    tmp = target.with_name(target.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST, manifest_bytes)
+        for name, data in sorted(members.items()):
+            zf.writestr(name, data)
+    tmp.replace(target)
+    manifest["manifest_sha256"] = sha256(manifest_bytes)
+    return manifest
+
+
+# -- reading and verifying -----------------------------------------------------------------------
+
+def read_members(path: Path) -> dict[str, bytes]:
+    """Every member of the bundle, bounded; Unreadable when it is no (safe) ZIP."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise Unreadable(f"{path} is geen leesbaar ZIP-bestand ({exc})") from None
+    members: dict[str, bytes] = {}
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > MAX_MEMBERS:
+            raise Unreadable(f"{len(infos)} bestanden in het pakket; de grens is {MAX_MEMBERS}")
+        total = 0
+        for info in infos:
+            name = info.filename
+            if name.startswith(("/", "\\")) or ".." in name.split("/") or "\\" in name or ":" in name:
+                raise Unreadable(f"onveilige bestandsnaam in het pakket: {name!r}")
+            if name in members:
+                raise Unreadable(f"bestand {name} komt twee keer voor in het pakket")
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise Unreadable(f"{name} is uitgepakt {info.file_size // (1024 * 1024)} MB; de grens is"
+                                 f" {MAX_MEMBER_BYTES // (1024 * 1024)} MB")
+            try:
+                with zf.open(info) as fh:
+                    data = fh.read(MAX_MEMBER_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                raise Unreadable(f"{name} is niet uit te pakken ({exc})") from None
+            if len(data) > MAX_MEMBER_BYTES:
+                raise Unreadable(f"{name} is uitgepakt groter dan {MAX_MEMBER_BYTES // (1024 * 1024)} MB")
+            total += len(data)
+            if total > MAX_TOTAL_BYTES:
+                raise Unreadable(f"het pakket is uitgepakt groter dan {MAX_TOTAL_BYTES // (1024 * 1024)} MB")
+            members[name] = data
+    return members
+
+
+@dataclass
+class Verification:
+    lines: list[str] = field(default_factory=list)     # what was checked, in Dutch
+    problems: list[str] = field(default_factory=list)  # why the bundle is not intact
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+        self.lines.append(f"  PROBLEEM: {text}")
+
+
+def _json(members: dict[str, bytes], name: str):
+    try:
+        return json.loads(members[name].decode("utf-8"))
+    except (KeyError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def check_hashes(members: dict[str, bytes], manifest: dict, out: Verification) -> None:
+    listed = manifest.get("bestanden")
+    if not isinstance(listed, dict):
+        out.problem("het manifest noemt geen bestanden")
+        return
+    bad = 0
+    for name, entry in listed.items():
+        if name not in members:
+            out.problem(f"{name} ontbreekt")
+            bad += 1
+        elif not isinstance(entry, dict) or sha256(members[name]) != entry.get("sha256"):
+            out.problem(f"{name} is gewijzigd (SHA-256 wijkt af van het manifest)")
+            bad += 1
+    for name in sorted(set(members) - set(listed) - {MANIFEST}):
+        out.problem(f"{name} staat niet in het manifest")
+        bad += 1
+    out.lines.insert(0, f"Controlesommen: {len(listed) - bad if bad <= len(listed) else 0} van {len(listed)}"
+                        f" bestanden ongewijzigd" + ("" if not bad else f"; {bad} afwijking(en)"))
+
+
+def check_verdict(summary: dict, results: list[dict], out: Verification) -> None:
+    """The verdict and counts in summary.json against the outcomes it lists and results.json."""
+    from .conformance_report import outcome_of, verdict
+    from .outcomes import OUTCOMES
+    counts = {lvl: {o: 0 for o in OUTCOMES} for lvl in ("mandatory", "optional")}
+    for s in summary.get("scenarios", []):
+        counts["optional" if s.get("level") == "optioneel" else "mandatory"][outcome_of(s)] += 1
+    for lvl in ("mandatory", "optional"):
+        if summary.get(lvl) != counts[lvl]:
+            out.problem(f"de tellingen ({'verplicht' if lvl == 'mandatory' else 'optioneel'}) in summary.json"
+                        " kloppen niet met de scenario's die het noemt")
+    sel = summary.get("selectie") or {}
+    v, _ = verdict(counts["mandatory"], error=summary.get("error"),
+                   left_out=int(sel.get("weggelaten_verplicht") or 0), tags=sel.get("tags"))
+    if v != summary.get("verdict"):
+        out.problem(f"het oordeel in summary.json is {summary.get('verdict')!r}, de uitkomsten geven {v!r}")
+    if results:
+        said = [(s.get("nodeid"), s.get("outcome")) for s in summary.get("scenarios", [])]
+        found = [(r.get("nodeid"), outcome_of({"outcome": r.get("outcome"), "tags": r.get("tags", [])}))
+                 for r in results]
+        if said and said[0][0] is not None and said != found:
+            out.problem("summary.json en results.json noemen niet dezelfde scenario's met dezelfde uitkomst")
+
+
+def _claims(row: dict) -> dict[str, str]:
+    """{claim: step status} for the steps of this scenario whose definitions the verifier knows."""
+    claims = {}
+    for st in row.get("steps", []):
+        func = st.get("functie")
+        for claim, names in (("geldig", CLAIM_VALID), ("geen_pgn_element", CLAIM_NO_PGN_ELEMENT),
+                             ("geen_pgn", CLAIM_NO_PGN)):
+            if func in names:
+                claims[claim] = st.get("status")
+    return claims
+
+
+def _pgn_elements(dossier: bytes) -> list[str]:
+    from lxml import etree
+
+    from oso_protocol.xmlsafe import XmlInputError, parse_bytes
+    try:
+        root = parse_bytes(dossier)
+    except XmlInputError:
+        return []
+    return [etree.QName(el).localname for el in root.iter()
+            if isinstance(el.tag, str) and etree.QName(el).localname in ("bsn", "onderwijsnummer")]
+
+
+def check_scenario(members: dict[str, bytes], entry: dict, row: dict | None, out: Verification) -> None:
+    """Re-derive one scenario's facts from its raw messages and hold them against its claims."""
+    from oso_protocol.dossier import validate
+
+    from .conformance_report import display_name
+    from .outcomes import GESLAAGD, MISLUKT
+    from .pgn_scan import scan_run
+    folder = entry.get("map") or "?"
+    name = display_name({"name": entry.get("naam") or entry.get("nodeid") or folder,
+                         "voorbeeld": entry.get("voorbeeld") or {}})
+    index = _json(members, f"{folder}/berichten.json")
+    if not isinstance(index, list):
+        out.problem(f"{name}: berichten.json ontbreekt of is onleesbaar")
+        return
+    rows = []
+    for m in index:
+        data = members.get(m.get("bestand") or "")
+        if m.get("bestand") and data is None:
+            continue  # already reported as missing
+        rows.append({"actor": m.get("actor"), "operation": m.get("operation"),
+                     "xml": data.decode("utf-8", "replace") if data else ""})
+    dossiers = [d for d in (dossier_of(r["xml"]) for r in rows) if d is not None]
+    stored = [members.get(d) for d in entry.get("dossiers", [])]
+    if [d for d in stored if d is not None] != dossiers[:len([d for d in stored if d is not None])] \
+            or len(stored) != len(dossiers):
+        out.problem(f"{name}: de dossiers in het pakket zijn niet de dossiers uit de berichten")
+    reports = [validate(d) for d in dossiers]
+    invalid = [r for r in reports if not r.valid]
+    attachments = [a for d in dossiers for a in attachments_of(d)]
+    scan = scan_run(rows, [])
+    pgn_elements = [e for d in dossiers for e in _pgn_elements(d)]
+    facts = (f"{len(rows)} berichten, {len(dossiers)} dossier(s)"
+             + (f" ({len(dossiers) - len(invalid)} geldig, {len(invalid)} ongeldig)" if dossiers else "")
+             + f", {len(attachments)} bijlage(n), PGN-scan: "
+             + (f"{len(scan.hits)} vondst(en)" if scan.hits else "niets gevonden"))
+    out.lines.append(f"- {name}: {entry.get('uitkomst') or '?'}; {facts}")
+    claims = _claims(row or {})
+    if claims.get("geldig") == GESLAAGD and invalid:
+        rules = sorted({f.rule for r in invalid for f in r.findings if f.severity == "fout"})
+        out.problem(f"{name}: het rapport noemt het dossier geldig, maar de validatie vindt fouten"
+                    f" ({', '.join(rules[:5])})")
+    if claims.get("geldig") == MISLUKT and dossiers and not invalid:
+        out.problem(f"{name}: het rapport noemt het dossier ongeldig, maar elk dossier uit de berichten is geldig")
+    if claims.get("geen_pgn") == GESLAAGD and scan.hits:
+        out.problem(f"{name}: het rapport zegt dat geen bericht een PGN draagt, maar de scan vindt"
+                    f" {scan.hits[0].describe()}")
+    if claims.get("geen_pgn_element") == GESLAAGD and pgn_elements:
+        out.problem(f"{name}: het rapport zegt dat het dossier geen bsn of onderwijsnummer bevat, maar het"
+                    f" bevat {', '.join(sorted(set(pgn_elements)))}")
+    if claims:
+        said = ", ".join(CLAIM_TEXT[c] for c in sorted(claims))
+        agrees = not any(p.startswith(f"{name}:") for p in out.problems)
+        out.lines.append(f"    opnieuw afgeleid ({said}): " + ("in overeenstemming met het rapport" if agrees
+                                                                 else "in tegenspraak met het rapport"))
+
+
+def verify(path: Path) -> Verification:
+    """Check a bundle; Unreadable when it cannot be read as one."""
+    members = read_members(Path(path))
+    manifest = _json(members, MANIFEST)
+    if not isinstance(manifest, dict) or manifest.get("formaat") != FORMAT:
+        raise Unreadable(f"{path} is geen oso-sim-bewijspakket (geen geldig {MANIFEST})")
+    out = Verification()
+    check_hashes(members, manifest, out)
+    summary = _json(members, "rapport/summary.json")
+    results = (_json(members, "rapport/results.json") or {}).get("scenarios", []) \
+        if isinstance(_json(members, "rapport/results.json"), dict) else []
+    if isinstance(summary, dict):
+        check_verdict(summary, results, out)
+        out.lines.append(f"Oordeel volgens het rapport: {summary.get('verdict')} ({summary.get('verdict_reden')})")
+    else:
+        out.problem("rapport/summary.json ontbreekt of is onleesbaar")
+    by_nodeid = {r.get("nodeid"): r for r in results}
+    for entry in manifest.get("scenarios", []):
+        if isinstance(entry, dict):
+            check_scenario(members, entry, by_nodeid.get(entry.get("nodeid")), out)
+    return out
+
+
+def manifest_digest(path: Path) -> str | None:
+    """The SHA-256 of the bundle's manifest, to compare with the one recorded when it was made."""
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(MANIFEST) as fh:
+            return sha256(fh.read(MAX_MEMBER_BYTES))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+
