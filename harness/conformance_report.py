@@ -198,7 +198,7 @@ TEXT = "#1d2329"
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:70em;color:#1d2329;background:#fff;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccd}h3{font-size:1.05em;margin:1.4em 0 .3em}
-table.meta{border-collapse:collapse}table.meta td{padding:.15em 1em .15em 0;vertical-align:top}table.meta td:first-child{color:#4a4f57;white-space:nowrap}
+table.meta{border-collapse:collapse}table.meta ul{margin:0;padding-left:1.2em}table.meta td{padding:.15em 1em .15em 0;vertical-align:top}table.meta td:first-child{color:#4a4f57;white-space:nowrap}
 table.counts{border-collapse:collapse;margin:.6em 0}table.counts td,table.counts th{border:1px solid #d5d9de;padding:.2em .6em;text-align:right;color:#1d2329}table.counts th{background:#f0f1f3;text-align:left}
 .badge{display:inline-block;padding:.1em .6em;border-radius:.3em;font-weight:600;color:#fff}
 """ + "".join(f".b-{k}{{background:{v}}}" for k, v in BADGE.items()) + """

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cli(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], check=False, capture_output=True,
+                          text=True,
                           timeout=timeout, cwd=ROOT)
 
 
