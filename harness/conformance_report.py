@@ -200,7 +200,7 @@ body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2e
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccd}h3{font-size:1.05em;margin:1.4em 0 .3em}
 table.meta{border-collapse:collapse}table.meta ul{margin:0;padding-left:1.2em}table.meta td{padding:.15em 1em .15em 0;vertical-align:top}table.meta td:first-child{color:#4a4f57;white-space:nowrap}
 table.counts{border-collapse:collapse;margin:.6em 0}table.counts td,table.counts th{border:1px solid #d5d9de;padding:.2em .6em;text-align:right;color:#1d2329}table.counts th{background:#f0f1f3;text-align:left}
-.badge{display:inline-block;padding:.1em .6em;border-radius:.3em;font-weight:600;color:#fff}
+.badge{display:inline-block;padding:.1em .6em;border-radius:.3em;font-weight:600;color:#fff;white-space:nowrap}
 """ + "".join(f".b-{k}{{background:{v}}}" for k, v in BADGE.items()) + """
 .oordeel{font-size:1.3em;margin:.8em 0;padding:.6em .9em;border-radius:.4em;border-left:8px solid #1d2329;background:#f0f1f3;color:#1d2329}
 """ + "".join(f".oordeel.b-{k}{{border-left-color:{v};background:#f6f7f8;color:#1d2329}}" for k, v in BADGE.items()) + """
@@ -225,8 +225,11 @@ ol.steps li.nvt{border-left-color:#5f6368;color:#1d2329}
 .rule{background:#ffe08a;color:#1d2329;padding:0 .2em;border-radius:.2em;font-weight:700}
 table.msgs{border-collapse:collapse;width:100%;font-size:.9em}table.msgs td,table.msgs th{border-bottom:1px solid #e4e7ea;padding:.2em .4em;text-align:left;vertical-align:top;color:#1d2329}
 tr.bad td{background:#fdecea}pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f8fa;color:#1d2329;padding:.5em;max-height:30em;overflow:auto}
-@media print{body{margin:0;max-width:none;font-size:10pt}details.techniek,details.berichten pre,details.config{display:none}
- .scenario{break-inside:avoid}h2,h3{break-after:avoid}@page{size:A4;margin:1.6cm 1.4cm;@bottom-right{content:"pagina " counter(page) " van " counter(pages);font-size:8pt}}}
+.print-only{display:none}
+@media print{body{margin:0;max-width:none;font-size:10pt}details.techniek,details.berichten,details.config{display:none}
+ .print-only{display:block;color:#4a4f57;font-size:.9em}.scenario{break-inside:avoid}h2,h3{break-after:avoid}
+ @page{size:A4;margin:1.6cm 1.4cm;@bottom-left{content:"OSO-conformiteitsrapport";font:8pt sans-serif;color:#4a4f57}
+ @bottom-right{content:"pagina " counter(page) " van " counter(pages);font:8pt sans-serif;color:#4a4f57}}}
 """
 
 
@@ -331,7 +334,9 @@ def _scenario_html(s: dict, messages: list[dict]) -> str:
             f'{_reason_html(outcome, reason)}{_trace_html(s, reason) if outcome != GESLAAGD else ""}'
             f'<ol class="steps">{steps}</ol>'
             f'<details class="berichten"><summary>SOAP-berichten ({len(messages)})</summary>'
-            f'{_messages_html(messages)}</details></details>')
+            f'{_messages_html(messages)}</details>'
+            f'<p class="print-only">{len(messages)} SOAP-berichten: zie het HTML-rapport of het bewijspakket.</p>'
+            '</details>')
 
 
 def _counts_html(summary: dict) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -28,8 +29,9 @@ def _cli(*args, timeout=300):
 def made(tmp_path_factory):
     """One short run on the simulated actors, with its bundle."""
     tmp = tmp_path_factory.mktemp("bundle")
+    pdf = ["--pdf", str(tmp / "D" / "rapport.pdf")] if importlib.util.find_spec("weasyprint") else []
     done = _cli("conformance", "--report", str(tmp / "D"), "--tags", "@mandatory and @las",
-                "--bundle", str(tmp / "b.zip"))
+                "--bundle", str(tmp / "b.zip"), *pdf)
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-2000:])
     return tmp / "b.zip", done.stdout
 
@@ -69,6 +71,10 @@ def test_bundle_holds_the_run_and_verifies(made):
     assert set(manifest["bestanden"]) == set(members) - {"manifest.json"}
     assert all(hashlib.sha256(members[n]).hexdigest() == e["sha256"] for n, e in manifest["bestanden"].items())
     assert {"oso-sim", "python", "lxml", "xmlschema", "pytest-bdd"} <= set(manifest["versies"])
+    if importlib.util.find_spec("weasyprint"):   # --pdf into the report folder: the PDF travels along
+        assert members["rapport/rapport.pdf"].startswith(b"%PDF") and "PDF: " in stdout
+    config = json.loads(members["configuratie.json"])
+    assert config == {"bestand": None, "configuratie": None}   # every role simulated: no file
     summary = json.loads(members["rapport/summary.json"])
     assert len(manifest["scenarios"]) == len(summary["scenarios"])
     # raw SOAP messages, the dossiers and their attachments as exchanged

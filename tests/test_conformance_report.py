@@ -281,3 +281,36 @@ def test_run_record_in_summary_junit_and_report(tmp_path):
     flat = json.dumps(secret)
     assert "t0p" not in flat and "pki/las.key" not in flat and "geheim" not in flat and "abc" not in flat
     assert ":pw@" not in flat and secret["las"]["brin"] == "12AB" and "{koppelsleutel}" in flat
+
+
+def test_pdf_carries_the_verdict_and_every_scenario(tmp_path):
+    pytest.importorskip("weasyprint", reason="WeasyPrint niet geïnstalleerd (pip install oso-sim[pdf])")
+    from pypdf import PdfReader
+
+    from harness.report_pdf import write_pdf
+    write_reports(tmp_path, SCENARIOS, {"naam": "Voorbeeld LAS", "sut_rollen": ["las"]})
+    pdf = write_pdf(tmp_path / "report.html", tmp_path / "rapport.pdf")
+    reader = PdfReader(str(pdf))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert "Oordeel: mislukt" in text and "1 verplicht scenario mislukt" in text
+    for s in SCENARIOS:
+        assert s["name"] in text, s["name"]
+    assert "pagina 1 van" in text
+    # the raw XML stays in the HTML report and the bundle, not in the printed pages
+    assert "123456782" not in text and "SOAP-berichten: zie het HTML-rapport" in text
+
+
+def test_pdf_without_weasyprint_says_so(tmp_path, monkeypatch):
+    import builtins
+
+    from harness.report_pdf import PdfUnavailable, write_pdf
+    real_import = builtins.__import__
+
+    def no_weasyprint(name, *args, **kwargs):
+        if name.startswith("weasyprint"):
+            raise ImportError("No module named 'weasyprint'")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    write_reports(tmp_path, SCENARIOS, None)
+    with pytest.raises(PdfUnavailable, match="pip install weasyprint"):
+        write_pdf(tmp_path / "report.html", tmp_path / "rapport.pdf")
