@@ -95,7 +95,7 @@ def test_write_reports(tmp_path):
 def _contrast(fg: str, bg: str) -> float:
     def lum(h):
         r, g, b = (int(h[i:i + 2], 16) / 255 for i in (1, 3, 5))
-        f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
+        f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
         return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
     hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
@@ -137,13 +137,14 @@ def test_error_still_writes_three_reports(tmp_path):
 
 
 def _run(*args, timeout=240):
-    return subprocess.run([sys.executable, "-m", "harness.cli", "conformance", *args],
+    return subprocess.run([sys.executable, "-m", "harness.cli", "conformance", *args], check=False,
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
 @pytest.mark.slow
 def test_sut_answering_html_is_fout_before_any_scenario(tmp_path):
     from flask import Flask
+
     from actor_kit.server import ServerThread
     app = Flask("garbage")
     app.add_url_rule("/oso", "oso", lambda: ("<html><body>Onderhoud</body></html>", 200,
@@ -314,3 +315,49 @@ def test_pdf_without_weasyprint_says_so(tmp_path, monkeypatch):
     write_reports(tmp_path, SCENARIOS, None)
     with pytest.raises(PdfUnavailable, match="pip install weasyprint"):
         write_pdf(tmp_path / "report.html", tmp_path / "rapport.pdf")
+
+
+def _certificate(path: Path, cn: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Voorbeeld BV"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + timedelta(days=1)).sign(key, hashes.SHA256()))
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
+def test_describe_run_from_a_configuration_file(tmp_path):
+    from types import SimpleNamespace
+
+    from harness.roles import load_config
+    from harness.run_info import REDACTED, describe_run
+    _certificate(tmp_path / "las.pem", "las.voorbeeld.nl")
+    (tmp_path / "las.key").write_text("geheime sleutel")
+    (tmp_path / "ca.pem").write_text("ca")
+    cfg = tmp_path / "las.toml"
+    cfg.write_text('[sut]\nnaam = "Voorbeeld LAS"\n[las]\nmode = "external"\nbase_url = "https://las.voorbeeld.nl"\n'
+                   'brin = "12AB"\nrouteringskenmerk = "0000000700012AB00950"\nca_bundle = "ca.pem"\n'
+                   'client_cert = "las.pem"\nclient_key = "las.key"\n'
+                   'trigger = "las-cli --api-token s3cr3t create {koppelsleutel}"\n[tc]\nport = 18700\n')
+    config = load_config(str(cfg))
+    run = SimpleNamespace(config=config, sut={"verbinding": "wederzijdse TLS"}, selection={"tags": "@las"},
+                          started_at=1796064125.0)
+    info = describe_run(run, finished=1796064190.5)
+    assert info["tags"] == "@las" and info["duur_s"] == 65.5 and info["duur_nl"] == "1 min 6 s"
+    assert info["start_nl"] == "30 november 2026 19:42:05 (CET)"
+    assert info["start"] == "2026-11-30T18:42:05+00:00"
+    las = info["configuratie"]["las"]
+    assert las["client_key"] == REDACTED and "s3cr3t" not in las["trigger"] and "{koppelsleutel}" in las["trigger"]
+    assert las["base_url"] == "https://las.voorbeeld.nl" and las["client_cert"] == "las.pem"
+    assert info["systeem_onder_test"] == [{"rol": "las", "url": "https://las.voorbeeld.nl", "brin": "12AB",
+                                           "routeringskenmerk": "0000000700012AB00950",
+                                           "certificaat": "CN=las.voorbeeld.nl,O=Voorbeeld BV"}]
+    assert info["oso_sim_versie"] and info["versies"]["pytest-bdd"]
+    assert re.fullmatch(r"[0-9a-f]{40}( \(met lokale wijzigingen\))?|onbekend", info["git_commit"])

@@ -4,8 +4,8 @@ Dutch labels. Screenshots: report-overzicht.png and report-mislukte-stap.png (br
 from __future__ import annotations
 
 import pytest
-
 from browser_support import screenshot_path
+
 from harness.conformance_report import write_reports
 
 pytestmark = [pytest.mark.browser]
