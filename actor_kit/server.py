@@ -14,6 +14,11 @@ from waitress.server import create_server
 from .tls import TlsFiles
 
 DEFAULT_THREADS = 32  # the SWV's long-poll wait API holds one thread per waiting caller
+# Every peer keeps one keep-alive connection per thread of its own (actor_kit.soap_client), so
+# under load the actors together hold far more than waitress's default of 100 connections; past
+# that limit a new caller waits unaccepted until an idle connection times out (channel_timeout),
+# which a peer sees as a 10 s timeout. File descriptors are cheap; lost exchanges are not.
+CONNECTION_LIMIT = 1000
 
 
 def make_wsgi_server(app, host: str = "127.0.0.1", port: int = 0, threads: int = DEFAULT_THREADS,
@@ -28,7 +33,8 @@ def make_wsgi_server(app, host: str = "127.0.0.1", port: int = 0, threads: int =
 
         return TlsWsgiServer(app, host, port, files)
     return create_server(app, host=host, port=port, threads=threads, ident="oso-sim",
-                         channel_timeout=120, clear_untrusted_proxy_headers=True)
+                         channel_timeout=120, connection_limit=CONNECTION_LIMIT,
+                         clear_untrusted_proxy_headers=True)
 
 
 class ServerThread:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -166,7 +166,11 @@ def run(args) -> int:
     swv = roles.roles["swv"]
     procs = wld.Processes()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="oso-load-") as tmp:
+    # the actors' databases and logs stay beside the report: the evidence when a run fails
+    tmp = report / "actoren"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    if True:
         try:
             if vorm == "swv":
                 external = (swv.soap_url, swv.routeringskenmerk, swv.brin or "25PO") if swv.external else None
