@@ -112,7 +112,7 @@ def _print(args, data, text: str) -> None:
 
 def _zorgvraag_text(zv: dict) -> str:
     lines = [f"Zorgvraag {zv['id']}: {zv['omschrijving']}",
-             f"  status:                   {zv['status']}",
+             f"  status:                   {zv.get('toestand_tekst') or zv['status']}",
              f"  aanleverpunt:             {zv.get('deelnameaanleverpunt') or zv['aanleverpunt']}",
              f"  gemaakt op:               {zv['gemaakt_op']}",
              f"  koppelsleutel:            {zv.get('koppelsleutel') or '-'}",
@@ -151,7 +151,8 @@ def run(args) -> int:
                     ("id", "Id"), ("omschrijving", "Omschrijving"), ("gemaakt_op", "Gemaakt op"),
                     ("deelnameaanleverpunt", "Deelnameaanleverpunt"),
                     ("notificatie_verstuurd", "Notificatie verstuurd"),
-                    ("terugkoppeling_ontvangen", "Terugkoppeling ontvangen")]))
+                    ("terugkoppeling_ontvangen", "Terugkoppeling ontvangen"),
+                    ("toestand_tekst", "Status")]))
             else:
                 rows = las.leerlingen(args.brin)
                 _print(args, rows, _table(rows, [("id", "Id"), ("naam", "Naam"), ("brin", "Brin"),

@@ -37,6 +37,12 @@ def datum_filter(value) -> str:
     return ui_kaart.datum(value)
 
 
+@bp.app_template_filter("neen")
+def neen_filter(value) -> str:
+    # the ParnasSys overview writes "Neen" (seed help page); the API keeps "Nee"
+    return "Neen" if value == "Nee" else value
+
+
 @bp.app_template_filter("datumtijd")
 def datumtijd_filter(value) -> str:
     return datumtijd(value, seconds=False)

@@ -31,6 +31,7 @@ from . import defects as las_defects
 from .errors import LasError
 from .leerlingen import get_school, load_leerling
 from .oso_calls import OsoCalls
+from .toestand import van_rij
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,15 @@ def ja_nee(flag) -> str:
 def aanleverpunt_label(ap: Aanleverpunt) -> str:
     # shaped like the ParnasSys "Routeringskenmerkselectie" line: "950: 1455 0000007000145500950 naam"
     return f"{ap.routeringsKenmerk[-3:]}: {ap.brin} {ap.routeringsKenmerk} {ap.naam}"
+
+
+def aanleverpunt_nummer(rk: str | None) -> str:
+    """The short number ParnasSys shows in the Deelnameaanleverpunt column: the routeringskenmerk's
+    last three digits, as in the Routeringskenmerkselectie line, without leading zeros."""
+    if not rk:
+        return ""
+    tail = rk[-3:]
+    return str(int(tail)) if tail.isdigit() else rk
 
 
 # --- input parsing -----------------------------------------------------------------------------
@@ -241,6 +251,7 @@ class Zorgvragen:
             "bijlagen": [{"id": b["id"], "bestandsnaam": b["bestandsnaam"], "soort": b["soort"],
                           "omschrijving": b["omschrijving"]} for b in bijlagen],
             "terugkoppelingen": [terugkoppeling_dict(t) for t in terug],
+            **_toestand(row, bool(terug)),
         }
 
     def overzicht(self, leerling_id: int) -> list[dict]:
@@ -254,9 +265,12 @@ class Zorgvragen:
             "omschrijving": r["omschrijving"],
             "gemaakt_op": dd_mm_jjjj(r["gemaakt_op"]),
             "deelnameaanleverpunt": r["aanleverpunt_naam"] or r["aanleverpunt"] or "",
+            "deelnameaanleverpunt_nummer": aanleverpunt_nummer(r["aanleverpunt"]),
             "notificatie_verstuurd": ja_nee(r["notificatie_verstuurd"]),
             "terugkoppeling_ontvangen": ja_nee(r["n_terug"]),
             "status": r["status"],
+            "koppelsleutel": r["koppelsleutel"],
+            **_toestand(r, bool(r["n_terug"])),
         } for r in rows]
 
     def bestand(self, zorgvraag_id: int, bijlage_id: int) -> tuple[str, str, bytes]:
@@ -565,6 +579,12 @@ class Zorgvragen:
                                  " laatste_fout = NULL, laatste_fout_code = NULL WHERE id = ?",
                                  (zorgvraag_id,))
             return self.get(zorgvraag_id)
+
+
+def _toestand(row, terugkoppeling: bool) -> dict:
+    t = van_rij(row, terugkoppeling=terugkoppeling)
+    return {"toestand": t.code, "toestand_tekst": t.tekst, "toestand_klasse": t.klasse,
+            "opnieuw_versturen": t.opnieuw}
 
 
 def terugkoppeling_dict(t) -> dict:

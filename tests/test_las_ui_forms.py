@@ -293,11 +293,19 @@ def test_tc_refusal_at_melden_is_shown_with_a_retry(client, peers):
     lid = leerling_id(client)
     zid = zorgvraag_id(verstuur(client, lid))
     page = text(client.get(f"/zorgvragen/{zid}?verzonden=1").text)
-    assert "Opgeslagen, maar de notificatie is niet verstuurd." in page
+    assert "Geweigerd door OSO (GeenMandaat): het samenwerkingsverband heeft niets ontvangen." in page
     assert "Melden notificatie bij het Traffic Center mislukt (GeenMandaat)" in page
     assert "geen mandaat afgegeven" in page
     assert "Opnieuw versturen" in page
-    assert stored(client, lid)[0]["notificatie_verstuurd"] == "Nee"
+    # nothing on the page may say the SWV got it
+    for claim in ("Verzonden op", "kan niet meer worden gewijzigd", "Verzonden dossier (XML)"):
+        assert claim not in page
+    rij = stored(client, lid)[0]
+    assert rij["notificatie_verstuurd"] == "Nee"
+    assert (rij["toestand"], rij["toestand_tekst"]) == ("geweigerd",
+                                                        "geweigerd door OSO (GeenMandaat)")
+    overzicht = text(client.get(f"/leerlingen/{lid}/zorgvragen").text)
+    assert "geweigerd door OSO (GeenMandaat)" in overzicht
 
     peers.handlers["meldenNotificatie"] = peers._melden
     token = csrf(client, f"/zorgvragen/{zid}")
@@ -306,6 +314,8 @@ def test_tc_refusal_at_melden_is_shown_with_a_retry(client, peers):
     page = text(client.get(resp.location).text)
     assert "Verzonden. De notificatie is afgeleverd bij SWV PO Rivierenland" in page
     assert "Opnieuw versturen" not in page
+    assert "Verzonden op" in page and "Verzonden dossier (XML)" in page
+    assert stored(client, lid)[0]["toestand"] == "verzonden"
 
 
 def test_swv_unreachable_is_shown_and_the_retry_reuses_the_koppelsleutel(client, peers):
@@ -334,9 +344,12 @@ def test_sent_zorgvraag_shows_in_the_overview_with_the_seed_columns(client, peer
                      "Notificatie verstuurd", "Terugkoppeling ontvangen", "Verwijderen"]
     row = re.search(rf'<tr data-zorgvraag="{zid}">.*?</tr>', html, re.S).group(0)
     cells = [text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-    assert cells[0] == "Lezen blijft achter"
+    assert cells[0] == "Lezen blijft achter verzonden"
     assert re.fullmatch(r"\d\d-\d\d-\d{4}", cells[1])
-    assert cells[2:5] == ["SWV PO Rivierenland", "Ja", "Nee"]
+    # as ParnasSys: the aanleverpunt's number, its name as tooltip; "Neen" as the seed writes it
+    assert re.fullmatch(r"\d{1,3}", cells[2])
+    assert 'title="SWV PO Rivierenland"' in row
+    assert cells[3:5] == ["Ja", "Neen"]
     assert f'href="/zorgvragen/{zid}"' in row and 'class="icon"' in row
     assert "Nieuwe zorgvraag" in html
 
