@@ -165,6 +165,7 @@ def run(args) -> int:
     vorm, workers = settings["vorm"], settings["workers"]
     swv = roles.roles["swv"]
     procs = wld.Processes()
+    defects = {r: c.defects for r, c in roles.roles.items() if c.defects}
     started = time.monotonic()
     # the actors' databases and logs stay beside the report: the evidence when a run fails
     tmp = report / "actoren"
@@ -176,10 +177,10 @@ def run(args) -> int:
                 external = (swv.soap_url, swv.routeringskenmerk, swv.brin or "25PO") if swv.external else None
                 world = wld.start_swv_world(Path(tmp), procs, schools=settings["scholen"],
                                             las_count=max(1, workers), swv_external=external,
-                                            leerlingen=settings["leerlingen_per_school"])
+                                            leerlingen=settings["leerlingen_per_school"], defects=defects)
             else:
                 world = wld.start_las_world(Path(tmp), procs, schools=settings["scholen"],
-                                            leerlingen=settings["leerlingen_per_school"])
+                                            leerlingen=settings["leerlingen_per_school"], defects=defects)
             world.max_exchanges = settings["max_uitwisselingen"]
             world.wait_seconds = (swv if vorm == "swv" else roles.roles["las"]).wait_seconds
             if vorm == "las":

@@ -139,7 +139,8 @@ def write_html(path: Path, outcome: Outcome, *, titel: str, instellingen: dict, 
         for s in outcome.steps)
     oordeel = "geslaagd" if outcome.geslaagd else "mislukt"
     lijst = lambda items: "<ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>" if items else "<p>Geen.</p>"
-    inst = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in instellingen.items())
+    inst = "".join(f"<tr><th>{e(k)}</th><td>{e('geen grens' if v is None else str(v))}</td></tr>"
+                   for k, v in instellingen.items())
     ctrl = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in outcome.controle.items())
     link = f'<p>Het volledige Locust-rapport: <a href="{e(locust_html)}">{e(locust_html)}</a></p>' if locust_html else ""
     path.write_text(f"""<!doctype html>

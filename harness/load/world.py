@@ -129,8 +129,14 @@ class Processes:
             p.stop()
 
 
+def _defects(defects: dict, role: str) -> list[str]:
+    """`--defect NAME` for each deliberate fault of a simulated role (proving the checks fail)."""
+    return [arg for name in defects.get(role, ()) for arg in ("--defect", name)]
+
+
 def start_swv_world(workdir: Path, procs: Processes, *, schools: int, las_count: int,
-                    swv_external: tuple[str, str, str] | None, leerlingen: int = 4) -> World:
+                    swv_external: tuple[str, str, str] | None, leerlingen: int = 4,
+                    defects: dict | None = None) -> World:
     """Shape swv: the TC and one LAS per worker simulated; the SWV ours unless `swv_external`
     = (soap url, routeringskenmerk, brin) of the vendor's SWV."""
     tc_port = free_port()
@@ -152,23 +158,26 @@ def start_swv_world(workdir: Path, procs: Processes, *, schools: int, las_count:
             s.vo = False   # one aanleverpunt of the vendor for every school
     tc_yaml = write_yaml(workdir / "scenario-tc.yaml",
                          scenario(all_schools, las_urls, swv_soap, swv_points=points, leerlingen=leerlingen))
-    procs.start(ActorProcess("tc", tc_port, workdir / "tc.sqlite", "--scenario", str(tc_yaml)))
+    defects = defects or {}
+    procs.start(ActorProcess("tc", tc_port, workdir / "tc.sqlite", "--scenario", str(tc_yaml),
+                             *_defects(defects, "tc")))
     for k, port in enumerate(las_ports):
         las_yaml = write_yaml(workdir / f"scenario-las{k}.yaml",
                               scenario(all_schools, las_urls, swv_soap, swv_points=points,
                                        only_las=k, leerlingen=leerlingen))
         procs.start(ActorProcess("las", port, workdir / f"las{k}.sqlite", "--tc-url", tc_url,
-                                 "--scenario", str(las_yaml)))
+                                 "--scenario", str(las_yaml), *_defects(defects, "las")))
     urls = {"tc": tc_url}
     if swv_base:
         procs.start(ActorProcess("swv", swv_port, workdir / "swv.sqlite", "--tc-url", tc_url,
-                                 "--scenario", str(tc_yaml)))
+                                 "--scenario", str(tc_yaml), *_defects(defects, "swv")))
         urls["swv"] = swv_base
     return World("swv", urls, las_urls, all_schools,
                  {k: rk for k, (rk, _) in points.items()})
 
 
-def start_las_world(workdir: Path, procs: Processes, *, schools: int, leerlingen: int = 4) -> World:
+def start_las_world(workdir: Path, procs: Processes, *, schools: int, leerlingen: int = 4,
+                    defects: dict | None = None) -> World:
     """Shape las: the TC and an SWV that does not fetch by itself (the load does the fetching);
     our LAS as the system under load, holding all schools."""
     ports = {r: free_port() for r in ("tc", "las", "swv")}
@@ -176,10 +185,12 @@ def start_las_world(workdir: Path, procs: Processes, *, schools: int, leerlingen
     all_schools = make_schools(schools, 1)
     tc_yaml = write_yaml(workdir / "scenario.yaml",
                          scenario(all_schools, [urls["las"]], urls["swv"] + "/oso", leerlingen=leerlingen))
-    procs.start(ActorProcess("tc", ports["tc"], workdir / "tc.sqlite", "--scenario", str(tc_yaml)))
+    defects = defects or {}
+    procs.start(ActorProcess("tc", ports["tc"], workdir / "tc.sqlite", "--scenario", str(tc_yaml),
+                             *_defects(defects, "tc")))
     procs.start(ActorProcess("las", ports["las"], workdir / "las.sqlite", "--tc-url", urls["tc"],
-                             "--scenario", str(tc_yaml)))
+                             "--scenario", str(tc_yaml), *_defects(defects, "las")))
     procs.start(ActorProcess("swv", ports["swv"], workdir / "swv.sqlite", "--tc-url", urls["tc"],
-                             "--scenario", str(tc_yaml), "--manual-fetch"))
+                             "--scenario", str(tc_yaml), "--manual-fetch", *_defects(defects, "swv")))
     return World("las", urls, [urls["las"]], all_schools,
                  {"po": SWV_PO[0], "vo": SWV_VO[0]})
