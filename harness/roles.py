@@ -304,7 +304,7 @@ def _role(name: str, table, where: str, base: Path | None = None) -> RoleConfig:
 
 def parse_config(data: dict, source: str = "<config>", base: str | Path | None = None) -> ConformanceConfig:
     """`base`: the folder relative paths in the file are read from (the file's own folder)."""
-    unknown = sorted(set(data) - set(ROLES) - {"sut"})
+    unknown = sorted(set(data) - set(ROLES) - {"sut", "load"})  # [load]: read by oso-sim load
     if unknown:
         raise ConfigError(f"{source}: onbekende sectie(s) {', '.join(unknown)};"
                           f" verwacht [sut], [las], [tc], [swv]")
