@@ -246,7 +246,8 @@ class ConformanceEnv:
                 continue
             for e in entries:
                 rows.append({**e, "actor": ACTOR_LABEL[role]})
-        rows.sort(key=lambda r: r.get("ts") or "")
+        # the harness's own rows carry their time too, so the report shows one timeline
         for e in self.probe.journal:
-            rows.append({**e, "actor": "harnas"})
+            rows.append({**e, "actor": e.get("actor") or "harnas"})
+        rows.sort(key=lambda r: r.get("ts") or "")
         return rows
