@@ -1,28 +1,29 @@
-Feature: Elk dossier dat de LAS levert is geldig
+# language: nl
+Functionaliteit: Elk dossier dat de LAS levert is geldig
   Ieder aanvraag SWV-dossier dat de LAS uitlevert, doorstaat de volledige validatie: XSD, de
   regels van de standaard en de projectregels.
 
   @las @mandatory
-  Scenario Outline: Een <sector>-dossier met <blokken> gegevensblokken is geldig
-    Given a <sector> leerling in the LAS
-    When the school sends a zorgvraag with toelichting and <blokken> gegevensblokken
-    Then the zorgvraag is sent
-    And the SWV has fetched the dossier
-    And the dossier passes the full validator
+  Abstract Scenario: Een <sector>-dossier met <blokken> gegevensblokken is geldig
+    Gegeven een <sector>-leerling in de LAS
+    Als de school een zorgvraag met toelichting en <blokken> gegevensblokken verzendt
+    Dan is de zorgvraag verzonden
+    En heeft het SWV het dossier opgehaald
+    En doorstaat het dossier de volledige validatie
 
-    Examples:
+    Voorbeelden:
       | sector | blokken               |
-      | PO     | all                   |
-      | PO     | only the verplichte   |
-      | VO     | all                   |
-      | VO     | only the verplichte   |
+      | PO     | alle                  |
+      | PO     | alleen de verplichte  |
+      | VO     | alle                  |
+      | VO     | alleen de verplichte  |
 
   @las @optional @OSS.ATT01
   Scenario: Extra bijlagen komen aan in de bijlagedocumenten
-    Given a PO leerling in the LAS
-    When the school sends a zorgvraag with toelichting and 2 bijlagen
-    Then the zorgvraag is sent
-    And the SWV has fetched the dossier
-    And category cat_bijlagedocs is declared OPTIONEEL
-    And the dossier carries the 2 bijlagen by name and content
-    And the dossier passes the full validator
+    Gegeven een PO-leerling in de LAS
+    Als de school een zorgvraag met toelichting en 2 bijlagen verzendt
+    Dan is de zorgvraag verzonden
+    En heeft het SWV het dossier opgehaald
+    En is categorie cat_bijlagedocs gedeclareerd als OPTIONEEL
+    En bevat het dossier de 2 bijlagen met naam en inhoud
+    En doorstaat het dossier de volledige validatie

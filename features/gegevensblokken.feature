@@ -1,46 +1,47 @@
+# language: nl
 @OSS.PM01
-Feature: Gegevensblokken en het profiel van het dossier
+Functionaliteit: Gegevensblokken en het profiel van het dossier
   Wat de school niet aanvinkt komt als OPT-UIT en afwezig aan; verplichte blokken komen altijd
   mee; het dossier volgt de profielmatrix van POSWV en VOSWV.
 
   @las @mandatory
-  Scenario Outline: Niet aangevinkte optionele blokken komen als OPT-UIT en afwezig aan (<sector>)
-    Given a <sector> leerling in the LAS
-    When the school sends a zorgvraag with toelichting and only the verplichte gegevensblokken
-    Then the zorgvraag is sent
-    And the SWV has fetched the dossier
-    And every optional category is declared OPT-UIT and absent
-    And every verplichte category is declared VERPLICHT
+  Abstract Scenario: Niet aangevinkte optionele blokken komen als OPT-UIT en afwezig aan (<sector>)
+    Gegeven een <sector>-leerling in de LAS
+    Als de school een zorgvraag met toelichting en alleen de verplichte gegevensblokken verzendt
+    Dan is de zorgvraag verzonden
+    En heeft het SWV het dossier opgehaald
+    En is elke optionele categorie gedeclareerd als OPT-UIT en afwezig
+    En is elke verplichte categorie gedeclareerd als VERPLICHT
 
-    Examples:
+    Voorbeelden:
       | sector |
       | PO     |
       | VO     |
 
   @las @mandatory @OS.cat06
   Scenario: Een VO-dossier bevat geen VVE
-    Given a VO leerling in the LAS
-    When the school sends a zorgvraag with toelichting and all gegevensblokken
-    Then the zorgvraag is sent
-    And the SWV has fetched the dossier
-    And category cat_vve is declared VERBODEN and absent
+    Gegeven een VO-leerling in de LAS
+    Als de school een zorgvraag met toelichting en alle gegevensblokken verzendt
+    Dan is de zorgvraag verzonden
+    En heeft het SWV het dossier opgehaald
+    En is categorie cat_vve gedeclareerd als VERBODEN en afwezig
 
   @las @mandatory @OS.cat06
   Scenario: Ook een aangevinkt VVE-blok komt niet in een VO-dossier
-    Given a VO leerling in the LAS
-    When the school sends a zorgvraag with toelichting and all gegevensblokken including VVE
-    Then no VO dossier carries VVE
+    Gegeven een VO-leerling in de LAS
+    Als de school een zorgvraag met toelichting en alle gegevensblokken inclusief VVE verzendt
+    Dan bevat geen enkel VO-dossier VVE
 
   @las @mandatory
-  Scenario Outline: Het dossier volgt de profielmatrix van <profiel>
-    Given a <sector> leerling in the LAS
-    When the school sends a zorgvraag with toelichting and all gegevensblokken
-    Then the zorgvraag is sent
-    And the SWV has fetched the dossier
-    And the dossier declares profile <profiel>
-    And every category is declared as the profile matrix of <profiel> allows
+  Abstract Scenario: Het dossier volgt de profielmatrix van <profiel>
+    Gegeven een <sector>-leerling in de LAS
+    Als de school een zorgvraag met toelichting en alle gegevensblokken verzendt
+    Dan is de zorgvraag verzonden
+    En heeft het SWV het dossier opgehaald
+    En declareert het dossier profiel <profiel>
+    En is elke categorie gedeclareerd zoals de profielmatrix van <profiel> toestaat
 
-    Examples:
+    Voorbeelden:
       | sector | profiel |
       | PO     | POSWV   |
       | VO     | VOSWV   |

@@ -1,14 +1,15 @@
-Feature: Een verzonden zorgvraag is onveranderlijk
+# language: nl
+Functionaliteit: Een verzonden zorgvraag is onveranderlijk
   Na "Opslaan en verzenden" ligt het dossier vast: wijzigen kan niet meer, het SWV haalt de
   momentopname van het verzendmoment op, en wie iets wil aanpassen maakt een nieuwe zorgvraag.
 
   @las @mandatory
-  Scenario Outline: Elke wijziging van een verzonden zorgvraag wordt geweigerd (<veld>)
-    Given a zorgvraag sent for a PO leerling
-    When the school changes the <veld> of the zorgvraag
-    Then the LAS refuses the change
+  Abstract Scenario: Elke wijziging van een verzonden zorgvraag wordt geweigerd (<veld>)
+    Gegeven een zorgvraag verzonden voor een PO-leerling
+    Als de school de <veld> van de zorgvraag wijzigt
+    Dan weigert de LAS de wijziging
 
-    Examples:
+    Voorbeelden:
       | veld            |
       | omschrijving    |
       | aandachtspunten |
@@ -18,19 +19,19 @@ Feature: Een verzonden zorgvraag is onveranderlijk
 
   @las @mandatory
   Scenario: Het SWV haalt de momentopname van het verzendmoment op
-    Given the SWV fetches dossiers only on request
-    And a zorgvraag sent for a PO leerling
-    And the harness fetched the dossier with a session and signed it off without OverdrachtGeslaagd
-    When the achternaam of the leerling is changed to "Gewijzigdnaam" in the LAS
-    And the harness fetches the dossier again with a new session
-    Then the second dossier equals the first
-    And the dossier does not contain "Gewijzigdnaam"
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    En de harnas heeft het dossier met een sessie opgehaald en zonder OverdrachtGeslaagd afgemeld
+    Als de achternaam van de leerling in de LAS wordt gewijzigd in "Gewijzigdnaam"
+    En de harnas het dossier opnieuw ophaalt met een nieuwe sessie
+    Dan is het tweede dossier gelijk aan het eerste
+    En bevat het dossier "Gewijzigdnaam" niet
 
   @las @mandatory
   Scenario: Een nieuwe zorgvraag neemt de gewijzigde gegevens mee
-    Given a zorgvraag sent for a PO leerling
-    When the achternaam of the leerling is changed to "Gewijzigdnaam" in the LAS
-    And the school sends a new zorgvraag with toelichting
-    Then the zorgvraag is sent with a new koppelsleutel
-    And the SWV has fetched the dossier
-    And the dossier contains "Gewijzigdnaam"
+    Gegeven een zorgvraag verzonden voor een PO-leerling
+    Als de achternaam van de leerling in de LAS wordt gewijzigd in "Gewijzigdnaam"
+    En de school een nieuwe zorgvraag met toelichting verzendt
+    Dan is de zorgvraag verzonden met een nieuwe koppelsleutel
+    En heeft het SWV het dossier opgehaald
+    En bevat het dossier "Gewijzigdnaam"

@@ -1,28 +1,29 @@
+# language: nl
 @PaO.LL12
-Feature: Geen PGN in het aanvraag SWV-dossier
+Functionaliteit: Geen PGN in het aanvraag SWV-dossier
   Het aanvraag SWV-dossier draagt geen persoonsgebonden nummer: geen BSN en geen onderwijsnummer,
   ook niet als de LAS het nummer van de leerling kent.
 
   @las @mandatory
-  Scenario Outline: Het dossier bevat geen PGN van een leerling <soort>
-    Given a leerling <soort> in the LAS
-    When the school sends a zorgvraag with toelichting and all gegevensblokken
-    Then the zorgvraag is sent
-    And the SWV has fetched the dossier
-    And the dossier contains no bsn and no onderwijsnummer
-    And no message of the exchange carries a PGN
+  Abstract Scenario: Het dossier bevat geen PGN van een leerling <soort>
+    Gegeven een leerling <soort> in de LAS
+    Als de school een zorgvraag met toelichting en alle gegevensblokken verzendt
+    Dan is de zorgvraag verzonden
+    En heeft het SWV het dossier opgehaald
+    En bevat het dossier geen BSN en geen onderwijsnummer
+    En draagt geen enkel bericht van de uitwisseling een PGN
 
-    Examples:
-      | soort                |
-      | met een BSN          |
+    Voorbeelden:
+      | soort                   |
+      | met een BSN             |
       | met een onderwijsnummer |
 
   @swv @mandatory
   Scenario: Het SWV keurt een dossier met een BSN af
-    Given the harness plays the LAS with a dossier that contains a bsn
-    When the harness notifies the SWV of the zorgvraag
-    Then the SWV has fetched the dossier
-    And the SWV signs the session off with DossierOngeldig
-    When the harness serves the same dossier without the bsn for a new zorgvraag
-    Then the SWV has fetched the dossier
-    And the SWV signed the session off with OverdrachtGeslaagd
+    Gegeven de harnas speelt de LAS met een dossier met een BSN
+    Als de harnas het SWV een notificatie stuurt voor de zorgvraag
+    Dan heeft het SWV het dossier opgehaald
+    En meldt het SWV de sessie af met DossierOngeldig
+    Als de harnas hetzelfde dossier zonder BSN aanbiedt voor een nieuwe zorgvraag
+    Dan heeft het SWV het dossier opgehaald
+    En heeft het SWV de sessie afgemeld met OverdrachtGeslaagd

@@ -1,68 +1,69 @@
-Feature: Sessies bij het ophalen van het dossier
+# language: nl
+Functionaliteit: Sessies bij het ophalen van het dossier
   Het SWV haalt een dossier op met een sessie van de TC; de LAS controleert die sessie bij de TC
   voordat zij iets anders doet, en levert alleen bij een geldige sessie voor precies dit dossier.
 
   @swv @mandatory
   Scenario: Het SWV haalt het dossier op met een sessie en meldt de sessie af
-    Given a zorgvraag sent for a PO leerling
-    Then the SWV requested a session at the TC with overdrachtsoort SWVaanvraag
-    And the SWV fetched the dossier from the LAS within that session
-    And the SWV signed the session off with OverdrachtGeslaagd
+    Gegeven een zorgvraag verzonden voor een PO-leerling
+    Dan heeft het SWV bij de TC een sessie aangevraagd met overdrachtsoort SWVaanvraag
+    En heeft het SWV het dossier binnen die sessie bij de LAS opgehaald
+    En heeft het SWV de sessie afgemeld met OverdrachtGeslaagd
 
   @las @mandatory
   Scenario: Een documentRequest zonder geldige sessie wordt geweigerd
-    Given the SWV fetches dossiers only on request
-    And a zorgvraag sent for a PO leerling
-    When the harness requests the dossier at the LAS with an unknown sessieId
-    Then the LAS refuses the documentRequest with SessieOnbekend
-    And the LAS checked the session at the TC
-    And no dossier was delivered
-    When the harness requests the dossier at the LAS with a session of its own
-    Then the LAS delivers the dossier
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    Als de harnas het dossier bij de LAS opvraagt met een onbekend sessieId
+    Dan weigert de LAS het documentRequest met SessieOnbekend
+    En heeft de LAS de sessie bij de TC gecontroleerd
+    En is er geen dossier geleverd
+    Als de harnas het dossier bij de LAS opvraagt met een eigen sessie
+    Dan levert de LAS het dossier
 
   @las @tc @mandatory
   Scenario: Een sessie voor een andere koppelsleutel wordt geweigerd
-    Given the SWV fetches dossiers only on request
-    And two zorgvragen sent for PO leerlingen
-    When the harness requests the second dossier at the LAS with the session of the first
-    Then the LAS refuses the documentRequest with SessieAfwijkend
-    And no dossier was delivered
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En twee zorgvragen verzonden voor PO-leerlingen
+    Als de harnas het tweede dossier bij de LAS opvraagt met de sessie van het eerste
+    Dan weigert de LAS het documentRequest met SessieAfwijkend
+    En is er geen dossier geleverd
 
   @las @tc @mandatory
   Scenario: Na afmelding levert de LAS niet meer
-    Given the SWV fetches dossiers only on request
-    And a zorgvraag sent for a PO leerling
-    And the harness holds a session for the zorgvraag
-    When the harness signs the session off
-    And the harness requests the dossier at the LAS with that session
-    Then the LAS refuses the documentRequest with SessieReedsAfgemeld
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    En de harnas heeft een sessie voor de zorgvraag
+    Als de harnas de sessie afmeldt
+    En de harnas het dossier bij de LAS opvraagt met die sessie
+    Dan weigert de LAS het documentRequest met SessieReedsAfgemeld
 
   @tc @mandatory
   Scenario: sessiecontrole na afmelding geeft SessieReedsAfgemeld
-    Given the SWV fetches dossiers only on request
-    And a zorgvraag sent for a PO leerling
-    And the harness holds a session for the zorgvraag
-    When the harness signs the session off
-    And the harness checks the session at the TC
-    Then the TC refuses with SessieReedsAfgemeld
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    En de harnas heeft een sessie voor de zorgvraag
+    Als de harnas de sessie afmeldt
+    En de harnas de sessie bij de TC controleert
+    Dan weigert de TC met SessieReedsAfgemeld
 
   @tc @mandatory
   Scenario: sessiecontrole met afwijkende gegevens geeft SessieAfwijkend
-    Given the SWV fetches dossiers only on request
-    And a zorgvraag sent for a PO leerling
-    And the harness holds a session for the zorgvraag
-    When the harness checks the session at the TC with another bronBrin
-    Then the TC refuses with SessieAfwijkend
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    En de harnas heeft een sessie voor de zorgvraag
+    Als de harnas de sessie bij de TC controleert met een andere bronBrin
+    Dan weigert de TC met SessieAfwijkend
 
   @las @mandatory
   Scenario: De LAS levert niet als de sessiecontrole niet lukt
-    Given the SWV fetches dossiers only on request
-    And a zorgvraag sent for a PO leerling
-    And the harness holds a session for the zorgvraag
-    When the TC's sessiecontrole is out of order
-    And the harness requests the dossier at the LAS with that session
-    Then the LAS refuses the documentRequest
-    And no dossier was delivered
-    When the TC's sessiecontrole works again
-    And the harness requests the dossier at the LAS with that session
-    Then the LAS delivers the dossier
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    En de harnas heeft een sessie voor de zorgvraag
+    Als de sessiecontrole van de TC gestoord is
+    En de harnas het dossier bij de LAS opvraagt met die sessie
+    Dan weigert de LAS het documentRequest
+    En is er geen dossier geleverd
+    Als de sessiecontrole van de TC weer werkt
+    En de harnas het dossier bij de LAS opvraagt met die sessie
+    Dan levert de LAS het dossier

@@ -26,28 +26,22 @@ FEATURES = resources.features_dir()
 
 NEEDS: dict[str, list[tuple[str, str]]] = {
     "las": [
-        ("a PO leerling", "leerlingen.po"),
-        ("sent for a PO leerling", "leerlingen.po"),
-        ("two zorgvragen sent for PO leerlingen", "leerlingen.po"),
-        ("a leerling of a school without SWV mandate", "leerlingen.po"),
-        ("VO leerling", "leerlingen.vo"),
-        ("a leerling met een BSN", "leerlingen.met_bsn"),
-        ("a leerling met een onderwijsnummer", "leerlingen.met_onderwijsnummer"),
+        ("PO-leerling", "leerlingen.po"),
+        ("VO-leerling", "leerlingen.vo"),
+        ("een leerling met een BSN", "leerlingen.met_bsn"),
+        ("een leerling met een onderwijsnummer", "leerlingen.met_onderwijsnummer"),
         # every step in which the school sends (or has sent) a zorgvraag
-        ("the school sends", "trigger"),
-        ("the school creates", "trigger"),
-        ("zorgvraag sent for", "trigger"),
-        ("zorgvragen sent for", "trigger"),
-        ("the achternaam of the leerling is changed", "trigger_wijzig_leerling"),
-        ("the school changes the", "trigger_wijzig_zorgvraag"),
-        ("the LAS shows", "trigger_toon_zorgvraag"),
-        ("the zorgvraag is not in the overview", "trigger_toon_zorgvraag"),
-        ("the LAS no longer shows", "trigger_toon_zorgvraag"),
-        ("the school deletes the zorgvraag", "trigger_verwijder_zorgvraag"),
-        ("the school opens the aanleverpuntselectie", "trigger_aanleverpunten"),
+        (" verzendt", "trigger"),
+        ("zorgvraag verzonden voor", "trigger"),
+        ("zorgvragen verzonden voor", "trigger"),
+        ("de achternaam van de leerling", "trigger_wijzig_leerling"),
+        ("van de zorgvraag wijzigt", "trigger_wijzig_zorgvraag"),
+        ("toont de LAS", "trigger_toon_zorgvraag"),
+        ("de school de zorgvraag verwijdert", "trigger_verwijder_zorgvraag"),
+        ("de school de aanleverpuntselectie", "trigger_aanleverpunten"),
     ],
     "swv": [
-        ("the SWV sends a terugkoppeling", "trigger_terugkoppeling"),
+        ("het SWV een terugkoppeling stuurt", "trigger_terugkoppeling"),
     ],
 }
 

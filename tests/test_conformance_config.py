@@ -224,14 +224,14 @@ def _las_config(extra: str = "", pupils: str = 'po = "1"'):
 
 
 def test_step_table_maps_step_texts_to_keys():
-    assert needs.keys_for_steps("las", ["a zorgvraag sent for a PO leerling and fetched by the SWV",
-                                        "the LAS shows \"Terugkoppeling ontvangen: Ja\""]) == \
+    assert needs.keys_for_steps("las", ["een zorgvraag verzonden voor een PO-leerling en opgehaald door het SWV",
+                                        "toont de LAS \"Terugkoppeling ontvangen: Ja\""]) == \
         ["leerlingen.po", "trigger", "trigger_toon_zorgvraag"]
-    assert needs.keys_for_steps("las", ["a VO leerling in the LAS"]) == ["leerlingen.vo", ]
-    assert needs.keys_for_steps("las", ["a leerling met een BSN in the LAS",
-                                        "the school sends a zorgvraag with toelichting"]) == \
+    assert needs.keys_for_steps("las", ["een VO-leerling in de LAS"]) == ["leerlingen.vo", ]
+    assert needs.keys_for_steps("las", ["een leerling met een BSN in de LAS",
+                                        "de school een zorgvraag met toelichting verzendt"]) == \
         ["leerlingen.met_bsn", "trigger"]
-    assert needs.keys_for_steps("swv", ["the SWV sends a terugkoppeling with status \"X\""]) == ["trigger_terugkoppeling"]
+    assert needs.keys_for_steps("swv", ["het SWV een terugkoppeling stuurt met status \"X\""]) == ["trigger_terugkoppeling"]
     assert needs.keys_for_steps("tc", ["anything"]) == []
 
 
@@ -298,10 +298,10 @@ def test_left_out_counts_only_mandatory_scenarios_of_the_role_under_test():
 def test_every_school_action_in_an_las_scenario_is_in_the_needs_table():
     """A changed step text must not slip past the table: every step where the school acts, or
     the LAS is asked to show something, needs a key of an external LAS."""
-    acts = ("the school ", "the LAS shows", "the LAS no longer shows")
+    acts = ("de school ", "toont de LAS")
     for s in needs.read_scenarios():
         if "las" not in s.tags:
             continue
         for step in s.steps:
-            if step.startswith(acts) or " sent for " in step or "leerling in the LAS" in step:
+            if step.startswith(acts) or " verzonden voor " in step or "leerling in de LAS" in step:
                 assert needs.keys_for_steps("las", [step]), f"{s.title}: {step!r}"

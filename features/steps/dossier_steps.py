@@ -39,23 +39,23 @@ def validate_dossier(data: bytes):
     return validate(data)
 
 
-@then("the dossier contains onderwijsondersteuning/toelichting_onderwijsbehoeften")
+@then("bevat het dossier onderwijsondersteuning/toelichting_onderwijsbehoeften")
 def has_toelichting(ctx):
     el = _find(_root(ctx), "huidigeschool/leerling/onderwijsondersteuning/toelichting_onderwijsbehoeften")
     assert el is not None and len(el), "OSS.ZV01: dossier mist onderwijsondersteuning/toelichting_onderwijsbehoeften"
 
 
-@then(parsers.parse('the dossier does not contain "{text}"'))
+@then(parsers.parse('bevat het dossier "{text}" niet'))
 def not_contains(ctx, text):
     assert text.encode() not in ctx.dossier, f"dossier bevat {text!r}: gegevens van na het verzenden"
 
 
-@then(parsers.parse('the dossier contains "{text}"'))
+@then(parsers.parse('bevat het dossier "{text}"'))
 def contains(ctx, text):
     assert text.encode() in ctx.dossier, f"dossier bevat {text!r} niet"
 
 
-@then("no VO dossier carries VVE")
+@then("bevat geen enkel VO-dossier VVE")
 def no_vve(env, ctx):
     if not ctx.sent.sent:
         # Refusing to send a ticked VVE block for a VO pupil is conforming too: nothing leaves.
@@ -67,7 +67,7 @@ def no_vve(env, ctx):
     declared_and_absent(ctx, "cat_vve", VERBODEN)
 
 
-@then("no message of the exchange carries a PGN")
+@then("draagt geen enkel bericht van de uitwisseling een PGN")
 def no_pgn_anywhere(env, ctx):
     """PaO.LL12 over everything that travelled: SOAP bodies, the dossier's texts and attributes,
     attachment names and descriptions, ZIP members, text inside PDFs; the pupil's own numbers and
@@ -83,7 +83,7 @@ def no_pgn_anywhere(env, ctx):
         not_verified("niet alles was te scannen: " + "; ".join(str(n) for n in result.notes[:3]))
 
 
-@then("the dossier contains no bsn and no onderwijsnummer")
+@then("bevat het dossier geen BSN en geen onderwijsnummer")
 def no_pgn(ctx):
     root = _root(ctx)
     found = [etree.QName(el).localname for el in root.iter()
@@ -91,7 +91,7 @@ def no_pgn(ctx):
     assert not found, f"PaO.LL12: dossier bevat {', '.join(found)}"
 
 
-@then("every optional category is declared OPT-UIT and absent")
+@then("is elke optionele categorie gedeclareerd als OPT-UIT en afwezig")
 def optional_opt_uit(ctx):
     root = _root(ctx)
     declared = _declared(root)
@@ -105,7 +105,7 @@ def optional_opt_uit(ctx):
             f"{cat.rule or cat.element}: {cat.element} is OPT-UIT maar bevat {_present(root, cat.element)}"
 
 
-@then("every verplichte category is declared VERPLICHT")
+@then("is elke verplichte categorie gedeclareerd als VERPLICHT")
 def verplicht_declared(ctx):
     declared = _declared(_root(ctx))
     profile = profile_of(ctx.sector)
@@ -113,7 +113,7 @@ def verplicht_declared(ctx):
     assert not wrong, f"OSS.PM01: verplichte categorieen niet als VERPLICHT gedeclareerd: {wrong}"
 
 
-@then(parsers.re(r"category (?P<cat>\w+) is declared (?P<value>[A-Z-]+) and absent"))
+@then(parsers.re(r"is categorie (?P<cat>\w+) gedeclareerd als (?P<value>[A-Z-]+) en afwezig"))
 def declared_and_absent(ctx, cat, value):
     root = _root(ctx)
     got = _declared(root).get(cat)
@@ -122,20 +122,20 @@ def declared_and_absent(ctx, cat, value):
     assert not _present(root, cat), f"{rule}: {cat} is {value} maar het dossier bevat {_present(root, cat)}"
 
 
-@then(parsers.re(r"category (?P<cat>\w+) is declared (?P<value>[A-Z-]+)"))
+@then(parsers.re(r"is categorie (?P<cat>\w+) gedeclareerd als (?P<value>[A-Z-]+)"))
 def declared(ctx, cat, value):
     got = _declared(_root(ctx)).get(cat)
     assert got == value, f"{cat} gedeclareerd als {got!r}, verwacht {value}"
 
 
-@then(parsers.parse("the dossier declares profile {profile}"))
+@then(parsers.parse("declareert het dossier profiel {profile}"))
 def declares_profile(ctx, profile):
     el = _find(_root(ctx), "metadata/overstap")
     assert el is not None and el.text == profile, \
         f"PaO.SO01: metadata/overstap is {el.text if el is not None else 'afwezig'}, verwacht {profile}"
 
 
-@then(parsers.parse("every category is declared as the profile matrix of {profile} allows"))
+@then(parsers.parse("is elke categorie gedeclareerd zoals de profielmatrix van {profile} toestaat"))
 def matrix(ctx, profile):
     declared_ = _declared(_root(ctx))
     wrong = {c.element: declared_.get(c.element) for c in CATEGORIES
@@ -143,7 +143,7 @@ def matrix(ctx, profile):
     assert not wrong, f"OSS.PM01: declaraties buiten de profielmatrix van {profile}: {wrong}"
 
 
-@then(parsers.parse("the dossier carries the {n:d} bijlagen by name and content"))
+@then(parsers.parse("bevat het dossier de {n:d} bijlagen met naam en inhoud"))
 def carries_bijlagen(ctx, n):
     from harness.drivers.las import bijlage_files
     from harness.zorgvraag_view import file_sha256
@@ -159,7 +159,7 @@ def carries_bijlagen(ctx, n):
     assert want <= got, f"bijlagen niet ongeschonden in overigdocumentlijst: verwacht {sorted(want)}, kreeg {sorted(got)}"
 
 
-@then("the dossier passes the full validator")
+@then("doorstaat het dossier de volledige validatie")
 def passes_validator(ctx):
     report = validate_dossier(ctx.dossier)
     fouten = [f"{f.rule} [{f.layer}] {f.location}: {f.message}" for f in report.findings if f.severity == "fout"]

@@ -15,15 +15,15 @@ from .swv_steps import _document_request, _terugkoppeling_to_las
 # [choice] "another system" is the TC: a system the register knows, chained to the same CA,
 # but not the doel of any session.
 CERTIFICATES = {
-    "the certificate of another system": pki.TC_ID,
-    "a certificate with an OIN of no system": "slecht/verkeerde-oin",
-    "an expired certificate": "slecht/verlopen",
-    "a certificate of an unknown CA": "slecht/andere-ca",
+    "het certificaat van een ander systeem": pki.TC_ID,
+    "een certificaat met een OIN van geen enkel systeem": "slecht/verkeerde-oin",
+    "een verlopen certificaat": "slecht/verlopen",
+    "een certificaat van een onbekende CA": "slecht/andere-ca",
 }
 
 
 def _present(env, certificaat: str):
-    if certificaat == "no certificate":
+    if certificaat == "geen certificaat":
         return NO_CERT
     return env.certificate(CERTIFICATES[certificaat])
 
@@ -38,14 +38,14 @@ def _refused_connection(ctx, call) -> None:
         ctx.soap, ctx.refused_connection = None, str(exc)
 
 
-@when(parsers.re(r"the harness requests the dossier at the LAS with that session and (?P<certificaat>.+)$"))
+@when(parsers.re(r"de harnas het dossier bij de LAS opvraagt met die sessie en (?P<certificaat>.+)"))
 def document_with_certificate(env, ctx, certificaat):
     present = _present(env, certificaat)
     _refused_connection(ctx, lambda: _document_request(env, ctx, ctx.koppelsleutel, ctx.session["sessieId"],
                                                        present=present))
 
 
-@then("the LAS does not deliver the dossier")
+@then("levert de LAS het dossier niet")
 def las_does_not_deliver(ctx):
     if ctx.refused_connection:
         return
@@ -54,21 +54,21 @@ def las_does_not_deliver(ctx):
         f"LAS leverde het dossier aan een beller zonder het certificaat van het doel: {r.describe()}"
 
 
-@when("the harness sends the terugkoppeling to the LAS for the koppelsleutel of the zorgvraag with the"
-      " certificate of another system")
+@when("de harnas de terugkoppeling naar de LAS stuurt voor de koppelsleutel van de zorgvraag met het"
+      " certificaat van een ander systeem")
 def terugkoppeling_other_certificate(env, ctx):
-    present = _present(env, "the certificate of another system")
+    present = _present(env, "het certificaat van een ander systeem")
     _refused_connection(ctx, lambda: _terugkoppeling_to_las(env, ctx, ctx.koppelsleutel, present=present))
 
 
-@then("the LAS does not accept the terugkoppeling")
+@then("neemt de LAS de terugkoppeling niet aan")
 def las_does_not_accept(ctx):
     if ctx.refused_connection:
         return
     assert not ctx.soap.ok, f"LAS nam een terugkoppeling aan van een ander systeem dan het doel: {ctx.soap.describe()}"
 
 
-@when("the harness notifies the SWV of a koppelsleutel the TC did not issue")
+@when("de harnas het SWV een notificatie stuurt met een koppelsleutel die de TC niet uitgaf")
 def notify_unissued(env, ctx):
     brin, rk = ctx.peer_identity
     doel_rk = env.swv_aanleverpunt(brin)
@@ -79,14 +79,14 @@ def notify_unissued(env, ctx):
         koppelsleutel=ctx.unissued))
 
 
-@then("the SWV refuses the notificatie")
+@then("weigert het SWV de notificatie")
 def swv_refuses_notificatie(ctx):
     r = ctx.soap
     assert not r.ok or r.resultaat != m.NOTIFICATIE_ONTVANGEN, \
         f"SWV nam een notificatie aan voor koppelsleutel {ctx.unissued}, die de TC nooit uitgaf: {r.describe()}"
 
 
-@then("no documentRequest for it reached the LAS")
+@then("heeft daarvoor geen documentRequest de LAS bereikt")
 def no_document_for_unissued(env, ctx):
     rows = [r for r in env.probe.journal if r.get("operation") == "document" and r.get("side") == "server"
             and (r.get("koppelsleutel") or "").upper() == ctx.unissued]

@@ -32,7 +32,7 @@ def _blokken(sector: str, which: str | None, vve: bool) -> list[str] | None:
     rows = gegevensblokken_for(profile_of(sector))
     if which is None:
         return None
-    if which == "all":
+    if which == "alle":
         return [r["naam"] for r in rows if r["state"] != "verboden" or (vve and r["naam"] == "VVE")]
     return [r["naam"] for r in rows if r["state"] == "verplicht"]
 
@@ -54,17 +54,17 @@ def _assert_sent(env, sent):
 
 # -- Given -------------------------------------------------------------------------------------
 
-@given(parsers.re(r"a (?P<sector>PO|VO) leerling in the LAS"))
+@given(parsers.re(r"een (?P<sector>PO|VO)-leerling in de LAS"))
 def a_leerling(env, ctx, sector):
     _pupil(env, ctx, SECTOR_KIND[sector], sector)
 
 
-@given(parsers.re(r"a leerling (?P<soort>met een BSN|met een onderwijsnummer) in the LAS"))
+@given(parsers.re(r"een leerling (?P<soort>met een BSN|met een onderwijsnummer) in de LAS"))
 def a_leerling_met_pgn(env, ctx, soort):
     _pupil(env, ctx, SOORT[soort])
 
 
-@given(parsers.re(r"a zorgvraag sent for a (?P<sector>PO|VO) leerling(?P<fetched> and fetched by the SWV)?$"))
+@given(parsers.re(r"een zorgvraag verzonden voor een (?P<sector>PO|VO)-leerling(?P<fetched> en opgehaald door het SWV)?"))
 def a_zorgvraag_sent(env, ctx, sector, fetched):
     _pupil(env, ctx, SECTOR_KIND[sector], sector)
     _assert_sent(env, _send(env, ctx))
@@ -75,14 +75,14 @@ def a_zorgvraag_sent(env, ctx, sector, fetched):
             f" [{evidence(env, ctx.koppelsleutel)}]"
 
 
-@given("two zorgvragen sent for PO leerlingen")
+@given("twee zorgvragen verzonden voor PO-leerlingen")
 def two_zorgvragen(env, ctx):
     for _ in range(2):
         _pupil(env, ctx, "po")
         _assert_sent(env, _send(env, ctx))
 
 
-@given(parsers.re(r"the (?P<which>LAS|SWV) system has no mandate for the school of the leerling"))
+@given(parsers.re(r"het (?P<which>LAS|SWV)-systeem heeft geen mandaat voor de school van de leerling"))
 def no_mandate(env, ctx, which):
     brin, las_rk = env.las.identity(ctx.pupil.brin)
     system = env.tc.system_of(las_rk) if which == "LAS" else \
@@ -93,22 +93,22 @@ def no_mandate(env, ctx, which):
 
 # -- When --------------------------------------------------------------------------------------
 
-@when(parsers.re(r"the school sends a (?P<new>new )?zorgvraag (?P<mode>with|without) toelichting"
-                 r"(?: and (?P<which>all|only the verplichte) gegevensblokken(?P<vve> including VVE)?)?"
-                 r"(?: and (?P<n>\d+) bijlagen)?$"))
+@when(parsers.re(r"de school een (?P<new>nieuwe )?zorgvraag (?P<mode>met|zonder) toelichting"
+                 r"(?: en (?P<which>alle|alleen de verplichte) gegevensblokken(?P<vve> inclusief VVE)?)?"
+                 r"(?: en (?P<n>\d+) bijlagen)? verzendt"))
 def school_sends(env, ctx, new, mode, which, vve, n):
     env.start()
-    _send(env, ctx, toelichting=mode == "with", gegevensblokken=_blokken(ctx.sector, which, bool(vve)),
+    _send(env, ctx, toelichting=mode == "met", gegevensblokken=_blokken(ctx.sector, which, bool(vve)),
           bijlagen=int(n or 0), omschrijving="Nieuwe zorgvraag" if new else "Zorgvraag")
 
 
-@when("the school sends the same zorgvraag with toelichting")
+@when("de school dezelfde zorgvraag met toelichting verzendt")
 def school_sends_same_with_toelichting(env, ctx):
     """The positive control of a refusal: the same request without the one fault."""
     _send(env, ctx, **{**ctx.last_request, "toelichting": True})
 
 
-@when("the mandate is restored and the school sends the same zorgvraag again")
+@when("het mandaat hersteld is en de school dezelfde zorgvraag opnieuw verzendt")
 def mandate_restored(env, ctx):
     env.tc.add_mandate(*ctx.removed_mandate)
     _send(env, ctx, **ctx.last_request)
@@ -122,7 +122,7 @@ CHANGES = {
 }
 
 
-@when(parsers.parse("the school changes the {veld} of the zorgvraag"))
+@when(parsers.parse("de school de {veld} van de zorgvraag wijzigt"))
 def school_changes(env, ctx, veld):
     waarde = CHANGES.get(veld)
     if veld == "toelichting":
@@ -132,17 +132,17 @@ def school_changes(env, ctx, veld):
     ctx.change_field = veld
 
 
-@when(parsers.parse('the achternaam of the leerling is changed to "{naam}" in the LAS'))
+@when(parsers.parse('de achternaam van de leerling in de LAS wordt gewijzigd in "{naam}"'))
 def pupil_changed(env, ctx, naam):
     env.las.change_pupil(ctx.pupil, naam)
 
 
-@when("the school deletes the zorgvraag")
+@when("de school de zorgvraag verwijdert")
 def school_deletes(env, ctx):
     env.las.delete_zorgvraag(ctx.sent)
 
 
-@when(parsers.parse('the school opens the aanleverpuntselectie for school "{brin}"'))
+@when(parsers.parse('de school de aanleverpuntselectie voor school "{brin}" opent'))
 def open_aanleverpuntselectie(env, ctx, brin):
     env.start()
     brin = env.las.identity(brin)[0]
@@ -151,7 +151,7 @@ def open_aanleverpuntselectie(env, ctx, brin):
 
 # -- Then --------------------------------------------------------------------------------------
 
-@then("the LAS refuses the zorgvraag")
+@then("weigert de LAS de zorgvraag")
 def las_refuses(env, ctx):
     s = ctx.sent
     assert not s.sent, f"zorgvraag werd toch verzonden: {s.describe()} [{evidence(env)}]"
@@ -162,12 +162,12 @@ def las_refuses(env, ctx):
     assert s.refused and s.fout, f"de LAS gaf geen reden voor de weigering: {s.describe()}"
 
 
-@then("the zorgvraag is sent")
+@then("is de zorgvraag verzonden")
 def is_sent(env, ctx):
     _assert_sent(env, ctx.sent)
 
 
-@then("the zorgvraag is sent with a new koppelsleutel")
+@then("is de zorgvraag verzonden met een nieuwe koppelsleutel")
 def sent_new_key(env, ctx):
     _assert_sent(env, ctx.sent)
     earlier = {s.koppelsleutel for s in ctx.sent_all[:-1]}
@@ -175,7 +175,7 @@ def sent_new_key(env, ctx):
         f"de nieuwe zorgvraag kreeg een bestaande koppelsleutel {ctx.sent.koppelsleutel}"
 
 
-@then("the LAS refuses the change")
+@then("weigert de LAS de wijziging")
 def change_refused(env, ctx):
     c = ctx.change
     assert not c.accepted, f"de LAS nam de wijziging van {ctx.change_field} na verzenden aan"
@@ -188,14 +188,14 @@ def _view(env, ctx) -> dict:
     return view
 
 
-@then('the LAS shows "Terugkoppeling ontvangen: Ja"')
+@then('toont de LAS "Terugkoppeling ontvangen: Ja"')
 def las_shows_ja(env, ctx):
     view = _view(env, ctx)
     assert view.get("terugkoppeling_ontvangen") == "Ja" or view.get("terugkoppelingen"), \
         f"LAS toont geen ontvangen terugkoppeling: {view} [{evidence(env, ctx.koppelsleutel)}]"
 
 
-@then("the LAS shows the terugkoppeling in full")
+@then("toont de LAS de terugkoppeling volledig")
 def las_shows_full(env, ctx):
     sent = ctx.terugkoppeling
     shown = _view(env, ctx).get("terugkoppelingen") or []
@@ -210,23 +210,23 @@ def las_shows_full(env, ctx):
         assert want <= got, f"LAS toont het document van de terugkoppeling niet ongeschonden: {got}"
 
 
-@then("the LAS no longer shows the zorgvraag")
+@then("toont de LAS de zorgvraag niet meer")
 def not_shown(env, ctx):
     view = env.las.view(ctx.koppelsleutel)
     assert not view.get("gevonden"), f"de verwijderde zorgvraag is nog te zien: {view}"
 
 
-@then(parsers.parse('aanleverpunt "{rk}" is offered'))
+@then(parsers.parse('wordt aanleverpunt "{rk}" aangeboden'))
 def is_offered(ctx, rk):
     assert rk in ctx.aanleverpunten, f"aanleverpunt {rk} wordt niet aangeboden: {ctx.aanleverpunten}"
 
 
-@then(parsers.parse('aanleverpunt "{rk}" is not offered'))
+@then(parsers.parse('wordt aanleverpunt "{rk}" niet aangeboden'))
 def is_not_offered(ctx, rk):
     assert rk not in ctx.aanleverpunten, f"inactief aanleverpunt {rk} wordt toch aangeboden: {ctx.aanleverpunten}"
 
 
-@then("the LAS accepts the terugkoppeling")
+@then("neemt de LAS de terugkoppeling aan")
 def las_accepts_terugkoppeling(ctx):
     r = ctx.soap
     assert r.ok and r.resultaat == m.TERUGKOPPELING_ONTVANGEN, \

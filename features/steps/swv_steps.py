@@ -17,7 +17,7 @@ from oso_protocol.transport import messages as m
 from .common import evidence
 
 
-@given("the SWV fetches dossiers only on request")
+@given("het SWV haalt dossiers alleen op verzoek op")
 def manual_fetch(env):
     assert not env.started, "deze stap hoort voor elke andere stap te staan"
     env.auto_fetch = False
@@ -35,11 +35,11 @@ def _crafted_dossier(pgn: bool) -> bytes:
     return with_pgn(dossier) if pgn else dossier
 
 
-@given(parsers.re(r"the harness plays the LAS with a (?P<which>valid dossier|dossier that contains a bsn)$"))
+@given(parsers.re(r"de harnas speelt de LAS met een (?P<which>geldig dossier|dossier met een BSN)"))
 def harness_plays_las(env, ctx, which):
     env.start()
     tls = env.system_tls("las-sim")
-    peer = CraftedLas(env.tc.soap_url, env.probe, _crafted_dossier(pgn=which != "valid dossier"),
+    peer = CraftedLas(env.tc.soap_url, env.probe, _crafted_dossier(pgn=which != "geldig dossier"),
                       tls=tls).start()
     env.peers.append(peer)
     ctx.peer = peer
@@ -67,12 +67,12 @@ def _harness_notifies(env, ctx):
     return k
 
 
-@when("the harness notifies the SWV of the zorgvraag")
+@when("de harnas het SWV een notificatie stuurt voor de zorgvraag")
 def harness_notifies(env, ctx):
     _harness_notifies(env, ctx)
 
 
-@when("the harness serves the same dossier without the bsn for a new zorgvraag")
+@when("de harnas hetzelfde dossier zonder BSN aanbiedt voor een nieuwe zorgvraag")
 def harness_serves_clean(env, ctx):
     """The positive control of the PGN refusal: the same dossier, only without the BSN."""
     clean = _crafted_dossier(pgn=False)
@@ -85,12 +85,12 @@ def _terugkoppeling(env, ctx, body):
     ctx.delivered = env.swv.terugkoppeling(ctx.koppelsleutel, body)
 
 
-@when(parsers.parse('the SWV sends a terugkoppeling with status "{status}" and toelichting "{toelichting}"'))
+@when(parsers.parse('het SWV een terugkoppeling stuurt met status "{status}" en toelichting "{toelichting}"'))
 def swv_sends_terugkoppeling(env, ctx, status, toelichting):
     _terugkoppeling(env, ctx, {"status": status, "toelichting": toelichting, "behandelaar": "Loket SWV"})
 
 
-@when(parsers.parse('the SWV sends a terugkoppeling with status "{status}" and a document'))
+@when(parsers.parse('het SWV een terugkoppeling stuurt met status "{status}" en een document'))
 def swv_sends_document(env, ctx, status):
     data = toelichting_pdf("Besluit")
     _terugkoppeling(env, ctx, {
@@ -99,13 +99,13 @@ def swv_sends_document(env, ctx, status):
                      "sha256": hashlib.sha256(data).hexdigest()}})
 
 
-@then("the terugkoppeling is delivered")
+@then("is de terugkoppeling afgeleverd")
 def terugkoppeling_delivered(env, ctx):
     ok, why = ctx.delivered
     assert ok, f"terugkoppeling niet afgeleverd: {why} [{evidence(env, ctx.koppelsleutel)}]"
 
 
-@then("the SWV has fetched the dossier")
+@then("heeft het SWV het dossier opgehaald")
 def swv_has_fetched(env, ctx):
     k = ctx.koppelsleutel
     status = env.swv.wait_fetched(k)
@@ -128,7 +128,7 @@ def _signed_off(env, k: str) -> list[str]:
     return [s["resultaat"] for s in koppeling["sessies"]]
 
 
-@then(parsers.re(r"the SWV sign(?:s|ed) the session off with (?P<resultaat>\w+)"))
+@then(parsers.re(r"(?:meldt het SWV de sessie af|heeft het SWV de sessie afgemeld) met (?P<resultaat>\w+)"))
 def swv_signed_off(env, ctx, resultaat):
     """The SWV's verdict on a dossier as the TC saw it: its afmelding result
     (docs/protocol-assumptions.md: an SWV that finds a PGN in a dossier signs off DossierOngeldig)."""
@@ -142,7 +142,7 @@ def _server_rows(env, role, k, operation):
             if r.get("operation") == operation and r.get("side") == "server"]
 
 
-@then("the SWV requested a session at the TC with overdrachtsoort SWVaanvraag")
+@then("heeft het SWV bij de TC een sessie aangevraagd met overdrachtsoort SWVaanvraag")
 def swv_requested_session(env, ctx):
     k = ctx.koppelsleutel
     env.swv.wait_fetched(k)
@@ -152,7 +152,7 @@ def swv_requested_session(env, ctx):
     assert "zoeksleutel" not in rows[0]["xml"], "overdrachtRequest draagt een zoeksleutel naast de koppelsleutel"
 
 
-@then("the SWV fetched the dossier from the LAS within that session")
+@then("heeft het SWV het dossier binnen die sessie bij de LAS opgehaald")
 def swv_fetched_in_session(env, ctx):
     k = ctx.koppelsleutel
     sessies = {s["sessieId"].upper() for s in env.tc.koppeling(k)["sessies"]}
@@ -173,12 +173,12 @@ def _document_request(env, ctx, k, sessie_id, present=AUTO):
         doelRouteringsKenmerk=koppeling["doel_routeringskenmerk"], koppelsleutel=k), present=present)
 
 
-@when("the harness requests the dossier at the LAS with an unknown sessieId")
+@when("de harnas het dossier bij de LAS opvraagt met een onbekend sessieId")
 def document_unknown_session(env, ctx):
     _document_request(env, ctx, ctx.koppelsleutel, "00000000-0000-4000-8000-000000000000")
 
 
-@when("the harness requests the second dossier at the LAS with the session of the first")
+@when("de harnas het tweede dossier bij de LAS opvraagt met de sessie van het eerste")
 def document_other_session(env, ctx):
     first, second = ctx.sent_all[0].koppelsleutel, ctx.sent_all[1].koppelsleutel
     ctx.sent = ctx.sent_all[1]
@@ -186,7 +186,7 @@ def document_other_session(env, ctx):
     _document_request(env, ctx, second, sessie)
 
 
-@when("the harness requests the dossier at the LAS with that session")
+@when("de harnas het dossier bij de LAS opvraagt met die sessie")
 def document_that_session(env, ctx):
     _document_request(env, ctx, ctx.koppelsleutel, ctx.session["sessieId"])
 
@@ -202,12 +202,12 @@ def _overdracht(env, ctx, k) -> str:
     return result.answer.sessieId
 
 
-@given("the harness holds a session for the zorgvraag")
+@given("de harnas heeft een sessie voor de zorgvraag")
 def harness_session(env, ctx):
     _overdracht(env, ctx, ctx.koppelsleutel)
 
 
-@then(parsers.re(r"the LAS refuses the documentRequest(?: with (?P<code>\w+))?"))
+@then(parsers.re(r"weigert de LAS het documentRequest(?: met (?P<code>\w+))?"))
 def las_refuses_document(env, ctx, code):
     r = ctx.soap
     assert not r.ok, f"LAS leverde het dossier toch: {r.describe()}"
@@ -215,14 +215,14 @@ def las_refuses_document(env, ctx, code):
         assert r.fault.resultaat == code, f"LAS weigerde met {r.fault.resultaat} ({r.fault.omschrijving}), verwacht {code}"
 
 
-@then("the LAS checked the session at the TC")
+@then("heeft de LAS de sessie bij de TC gecontroleerd")
 def las_checked_session(env, ctx):
     rows = [r for r in env.log("tc", ctx.koppelsleutel) if r.get("operation") == "sessiecontrole"
             and r.get("side") == "server" and r.get("direction") == "in"]
     assert rows, f"LAS riep geen sessiecontrole aan bij de TC voor deze koppelsleutel [{evidence(env)}]"
 
 
-@then("no dossier was delivered")
+@then("is er geen dossier geleverd")
 def no_dossier(env, ctx):
     assert not ctx.soap.ok and not getattr(ctx.soap.answer, "dossier", None), \
         f"de harnas ontving een dossier: {ctx.soap.describe()}"
@@ -243,39 +243,39 @@ def _terugkoppeling_to_las(env, ctx, k, present=AUTO):
                                         toelichting="Controle door de harnas.")), present=present)
 
 
-@when("the harness sends a terugkoppeling to the LAS for an unknown koppelsleutel")
+@when("de harnas een terugkoppeling naar de LAS stuurt voor een onbekende koppelsleutel")
 def terugkoppeling_to_las_unknown(env, ctx):
     _terugkoppeling_to_las(env, ctx, "0F0F0F0F-0000-4000-8000-000000000001")
 
 
-@when("the harness sends the same terugkoppeling to the LAS for the koppelsleutel of the zorgvraag")
+@when("de harnas dezelfde terugkoppeling naar de LAS stuurt voor de koppelsleutel van de zorgvraag")
 def terugkoppeling_to_las_known(env, ctx):
     _terugkoppeling_to_las(env, ctx, ctx.koppelsleutel)
 
 
-@then(parsers.re(r"the LAS refuses the terugkoppeling with (?P<code>\w+)"))
+@then(parsers.re(r"weigert de LAS de terugkoppeling met (?P<code>\w+)"))
 def las_refuses_terugkoppeling(ctx, code):
     r = ctx.soap
     assert not r.ok, f"LAS aanvaardde een terugkoppeling met een onbekende koppelsleutel: {r.describe()}"
     assert r.fault.resultaat == code, f"LAS weigerde met {r.fault.resultaat} ({r.fault.omschrijving}), verwacht {code}"
 
 
-@when("the harness requests the dossier at the LAS with a session of its own")
+@when("de harnas het dossier bij de LAS opvraagt met een eigen sessie")
 def document_own_session(env, ctx):
     _overdracht(env, ctx, ctx.koppelsleutel)
     _document_request(env, ctx, ctx.koppelsleutel, ctx.session["sessieId"])
 
 
-@then("the LAS delivers the dossier")
+@then("levert de LAS het dossier")
 def las_delivers(env, ctx):
     r = ctx.soap
     assert r.ok and r.resultaat == m.DOSSIER_GELEVERD and getattr(r.answer, "dossier", None), \
         f"LAS leverde het dossier niet bij een geldige sessie: {r.describe()}"
 
 
-@when(parsers.re(r"the TC's sessiecontrole (?P<state>is out of order|works again)"))
+@when(parsers.re(r"de sessiecontrole van de TC (?P<state>gestoord is|weer werkt)"))
 def tc_storing(env, ctx, state):
-    env.tc.storing("sessiecontrole", state == "is out of order")
+    env.tc.storing("sessiecontrole", state == "gestoord is")
 
 
 def _fetch_with_session(env, ctx) -> bytes:
@@ -285,7 +285,7 @@ def _fetch_with_session(env, ctx) -> bytes:
     return base64.b64decode(ctx.soap.answer.dossier)
 
 
-@given("the harness fetched the dossier with a session and signed it off without OverdrachtGeslaagd")
+@given("de harnas heeft het dossier met een sessie opgehaald en zonder OverdrachtGeslaagd afgemeld")
 def harness_fetched_first(env, ctx):
     ctx.first_dossier = _fetch_with_session(env, ctx)
     k = ctx.session["koppeling"]
@@ -299,12 +299,12 @@ def harness_fetched_first(env, ctx):
     assert r.ok, f"TC weigerde de afmelding van de harnas: {r.describe()}"
 
 
-@when("the harness fetches the dossier again with a new session")
+@when("de harnas het dossier opnieuw ophaalt met een nieuwe sessie")
 def harness_fetches_again(env, ctx):
     ctx.dossier = _fetch_with_session(env, ctx)
 
 
-@then("the second dossier equals the first")
+@then("is het tweede dossier gelijk aan het eerste")
 def second_equals_first(ctx):
     assert ctx.dossier == ctx.first_dossier, (
         f"de LAS leverde na de wijziging een ander dossier ({len(ctx.dossier)} bytes) dan bij de eerste"

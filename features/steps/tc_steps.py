@@ -8,7 +8,7 @@ from oso_protocol.transport import messages as m
 from .common import evidence
 
 
-@when(parsers.parse('the harness asks the TC for the aanleverpunten of school "{brin}"'))
+@when(parsers.parse('de harnas de TC vraagt om de aanleverpunten van school "{brin}"'))
 def ask_aanleverpunten(env, ctx, brin):
     env.start()
     r = env.tc.call(m.OverzichtAanleverpuntRequest(brin=brin, doel=m.DOEL_SWV))
@@ -16,7 +16,7 @@ def ask_aanleverpunten(env, ctx, brin):
     ctx.aanleverpunten = [a.routeringsKenmerk for a in r.answer.aanleverpunt]
 
 
-@when(parsers.parse('the harness melds a notificatie at the TC for aanleverpunt "{rk}"'))
+@when(parsers.parse('de harnas bij de TC een notificatie meldt voor aanleverpunt "{rk}"'))
 def meld_notificatie(env, ctx, rk):
     env.start()
     brin, las_rk = env.las.identity("12AB")
@@ -40,18 +40,18 @@ def _meld_terugkoppeling(env, ctx, k, doel_brin=None, doel_rk=None):
 UNKNOWN = "0F0F0F0F-0000-4000-8000-000000000002"
 
 
-@when("the harness melds a terugkoppeling at the TC as the notified SWV")
+@when("de harnas bij de TC een terugkoppeling meldt als het genotificeerde SWV")
 def meld_terugkoppeling_notified(env, ctx):
     _meld_terugkoppeling(env, ctx, ctx.koppelsleutel)
 
 
-@when("the harness melds a terugkoppeling at the TC for an unknown koppelsleutel")
+@when("de harnas bij de TC een terugkoppeling meldt voor een onbekende koppelsleutel")
 def meld_terugkoppeling_unknown(env, ctx):
     env.start()
     _meld_terugkoppeling(env, ctx, UNKNOWN)
 
 
-@when("the harness melds a terugkoppeling at the TC as another SWV aanleverpunt")
+@when("de harnas bij de TC een terugkoppeling meldt als een ander SWV-aanleverpunt")
 def meld_terugkoppeling_other(env, ctx):
     koppeling = env.tc.koppeling(ctx.koppelsleutel)
     other = next(a for a in env.tc.register()["aanleverpunten"]
@@ -60,7 +60,7 @@ def meld_terugkoppeling_other(env, ctx):
     _meld_terugkoppeling(env, ctx, ctx.koppelsleutel, other["brin"], other["routeringskenmerk"])
 
 
-@when("the harness signs the session off")
+@when("de harnas de sessie afmeldt")
 def sign_off(env, ctx):
     k = ctx.session["koppeling"]
     r = env.tc.call(m.AfmeldingRequest(
@@ -71,7 +71,7 @@ def sign_off(env, ctx):
     assert r.ok, f"TC weigerde de afmelding van de harnas: {r.describe()}"
 
 
-@when(parsers.re(r"the harness checks the session at the TC(?P<other> with another bronBrin)?"))
+@when(parsers.re(r"de harnas de sessie bij de TC controleert(?P<other> met een andere bronBrin)?"))
 def check_session(env, ctx, other):
     k = ctx.session["koppeling"]
     ctx.soap = env.tc.call(m.SessiecontroleRequest(
@@ -81,34 +81,34 @@ def check_session(env, ctx, other):
         sessieId=ctx.session["sessieId"]))
 
 
-@then(parsers.re(r"the TC refuses with (?P<code>\w+)"))
+@then(parsers.re(r"weigert de TC met (?P<code>\w+)"))
 def tc_refuses_with(ctx, code):
     r = ctx.soap
     assert not r.ok, f"TC weigerde niet: {r.describe()}; verwacht {code}"
     assert r.fault.resultaat == code, f"TC weigerde met {r.fault.resultaat} ({r.fault.omschrijving}), verwacht {code}"
 
 
-@then(parsers.re(r"the TC refuses the (?P<operation>meldenTerugkoppeling|meldenNotificatie)"))
+@then(parsers.re(r"weigert de TC de (?P<operation>meldenTerugkoppeling|meldenNotificatie)"))
 def tc_refuses_operation(ctx, operation):
     r = ctx.soap
     assert r.operation == operation, f"laatste oproep was {r.operation}"
     assert not r.ok, f"TC aanvaardde de {operation}: {r.describe()}"
 
 
-@then("no meldenNotificatie reached the TC")
+@then("heeft geen meldenNotificatie de TC bereikt")
 def no_melding(env, ctx):
     rows = [r for r in env.log("tc") if r.get("operation") == "meldenNotificatie"]
     assert not rows, f"TC ontving toch een meldenNotificatie: {[r['outcome'] for r in rows]}"
 
 
-@then("the TC issued no koppelsleutel")
+@then("heeft de TC geen koppelsleutel uitgegeven")
 def no_koppelsleutel(env, ctx):
     koppelingen = env.tc.koppelingen()
     assert not koppelingen, (f"TC gaf koppelsleutel(s) uit: {[k['koppelsleutel'] for k in koppelingen]}"
                              f" [{evidence(env)}]")
 
 
-@then("no notificatie reached the SWV")
+@then("heeft geen notificatie het SWV bereikt")
 def no_notificatie(env, ctx):
     if env.swv.simulated:
         rows = [r for r in env.log("swv") if r.get("operation") == "notificatie"]
@@ -117,7 +117,7 @@ def no_notificatie(env, ctx):
     assert not rows, f"SWV ontving toch een notificatie: {[r['outcome'] for r in rows]}"
 
 
-@then(parsers.re(r"the exchange took the messages (?P<ops>.+)"))
+@then(parsers.re(r"bestond de uitwisseling uit de berichten (?P<ops>.+)"))
 def exchange_messages(env, ctx, ops):
     seen = set()
     for role in ("tc", "las", "swv"):
