@@ -7,9 +7,11 @@ import threading
 
 from actor_kit import pki
 
+from . import demo_state
 from .actors import Actors
 from .exchange import ExchangeDriver
 from .scenario import ScenarioError, load_scenario
+from .trainer_scenarios import Onverwacht, TrainerScenarios, lijst_tekst
 
 
 def add_arguments(p):
@@ -20,7 +22,10 @@ def add_arguments(p):
     p.add_argument("--step", action="store_true",
                    help="stap voor stap: het SWV wacht op een klik voor elke stap")
     p.add_argument("--voorbeeld", action="store_true",
-                   help="draai eerst een voorbeelduitwisseling zodat er iets te zien is")
+                   help="verstuur eerst een voorbeeldzorgvraag zodat er iets te zien is (zonder"
+                        " --step de hele uitwisseling; met --step wacht het SWV daarna op u)")
+    p.add_argument("--scenario-list", action="store_true",
+                   help="toon de voorbereide situaties voor trainers en stop")
     p.add_argument("--tls", nargs="?", const=True, default=None, metavar="MAP",
                    help="wederzijdse TLS (https): PKI-map van 'oso-sim pki init'; zonder MAP een"
                         " nieuwe test-PKI in de werkmap")
@@ -37,7 +42,33 @@ def _print_tls(directory) -> None:
           f" --key {directory / 'harnas.key'} URL")
 
 
+def _voorbeeld(actors: Actors, trainer: TrainerScenarios, step: bool) -> None:
+    if not step:
+        res = ExchangeDriver(actors.urls, tls=actors.client_tls).run_many(1)[0]
+        print(f"Voorbeelduitwisseling: {'voltooid' if res.completed else res.error}"
+              f" (koppelsleutel {res.koppelsleutel})")
+        return
+    # step mode: the example stops where the SWV waits for the trainer's click
+    try:
+        zv = trainer.verstuur_voorbeeld()
+    except Onverwacht as exc:
+        print(f"Voorbeeldzorgvraag niet verstuurd: {exc}")
+        return
+    print(f"Voorbeeldzorgvraag verstuurd (koppelsleutel {zv['koppelsleutel']}); stap voor stap:"
+          " het SWV wacht nu op uw klik op 'Dossier ophalen'.")
+
+
+def _trainer(actors: Actors, token: str) -> TrainerScenarios:
+    """The situations, with the two in-process handles they need (see trainer_scenarios)."""
+    return TrainerScenarios(actors.urls, tls=actors.client_tls, token=token,
+                            las_zorgvragen=actors.apps["las"].extensions["las"]["zorgvragen"],
+                            tc=actors.apps["tc"].extensions["oso_mock"])
+
+
 def run(args) -> int:
+    if args.scenario_list:
+        print(lijst_tekst())
+        return 0
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
@@ -61,8 +92,12 @@ def run(args) -> int:
         actors.stop()
         print(f"oso-sim demo: poort bezet ({exc}); kies een andere met --port", file=sys.stderr)
         return 2
+    state = None
     try:
         urls = actors.urls
+        trainer = _trainer(actors, token)
+        actors.apps["tc"].config["TRAINER_SCENARIOS"] = trainer
+        state = demo_state.write(urls, token, actors.pki_dir)
         print("OSO zorgvraag-demo draait:")
         print(f"  Start:           {urls['tc']}/demo")
         print(f"  LAS (school):    {urls['las']}/")
@@ -70,12 +105,12 @@ def run(args) -> int:
         print(f"  SWV-systeem:     {urls['swv']}/")
         print(f"  SOAP-endpoints:  {urls['tc']}/oso  {urls['las']}/oso  {urls['swv']}/oso")
         print(f"  API-token:       {token} (nodig voor de API en pagina's van buiten loopback)")
+        if state:
+            print(f"  Adressen voor 'oso-sim zorgvraag' en 'oso-sim swv': {state}")
         if actors.pki_dir:
             _print_tls(actors.pki_dir)
-        if args.voorbeeld and not args.step:
-            res = ExchangeDriver(urls, tls=actors.client_tls).run_many(1)[0]
-            print(f"Voorbeelduitwisseling: {'voltooid' if res.completed else res.error}"
-                  f" (koppelsleutel {res.koppelsleutel})")
+        if args.voorbeeld:
+            _voorbeeld(actors, trainer, args.step)
         print("Stoppen: Ctrl-C", flush=True)
         stop = threading.Event()
         try:
@@ -83,5 +118,7 @@ def run(args) -> int:
         except KeyboardInterrupt:
             pass
     finally:
+        if state:
+            demo_state.remove(state)
         actors.stop()
     return 0

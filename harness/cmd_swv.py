@@ -16,12 +16,13 @@ from pathlib import Path
 
 import requests
 
-from .cmd_zorgvraag import harness_session
+from .cmd_zorgvraag import demo_url, harness_session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--swv", default=os.environ.get("OSO_SIM_SWV", "http://127.0.0.1:8602"),
-                        help="basis-URL van het SWV-systeem (standaard $OSO_SIM_SWV of %(default)s)")
+    parser.add_argument("--swv", default=os.environ.get("OSO_SIM_SWV"),
+                        help="basis-URL van het SWV-systeem (standaard $OSO_SIM_SWV, anders de"
+                             " draaiende 'oso-sim demo')")
     parser.add_argument("--token", default=os.environ.get("OSO_SIM_TOKEN"),
                         help="API-token van het SWV-systeem (standaard $OSO_SIM_TOKEN)")
     parser.add_argument("--tls", metavar="PKI-MAP",
@@ -37,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    args.swv = demo_url(args, "swv", "--swv")
+    if args.swv is None:
+        return 2
     body = {"status": args.status, "toelichting": args.toelichting or None,
             "behandelaar": args.behandelaar or None, "documenten": []}
     try:

@@ -20,6 +20,7 @@ from actor_kit.http_session import Session
 from actor_kit.tls import apply_to_session
 from las_client.client import LasClient, LasClientError
 
+from . import demo_state
 from .zorgvraag_view import contract_view
 
 
@@ -32,8 +33,9 @@ def harness_session(pki_dir: str | None) -> Session:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--las", default=os.environ.get("OSO_SIM_LAS", "http://127.0.0.1:5001"),
-                        help="basis-URL van de LAS (standaard $OSO_SIM_LAS of %(default)s)")
+    parser.add_argument("--las", default=os.environ.get("OSO_SIM_LAS"),
+                        help="basis-URL van de LAS (standaard $OSO_SIM_LAS, anders de draaiende"
+                             " 'oso-sim demo')")
     parser.add_argument("--json", action="store_true", help="uitvoer als JSON")
     parser.add_argument("--tls", metavar="PKI-MAP",
                         help="wederzijdse TLS: bel de LAS met het harnascertificaat uit deze test-PKI")
@@ -141,7 +143,26 @@ def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
     return "\n".join(line.rstrip() for line in out)
 
 
+def demo_url(args, role: str, optie: str) -> str | None:
+    """The URL to use for `role`: the option, else the running demo's (its PKI too, when the
+    option --tls is not given). None after printing why when no demo runs."""
+    if getattr(args, role):
+        return getattr(args, role)
+    state = demo_state.read()
+    if state is None or not state["urls"].get(role):
+        print(f"oso-sim: {demo_state.GEEN_DEMO.format(optie=optie)}.", file=sys.stderr)
+        return None
+    if not args.tls and state.get("pki"):
+        args.tls = state["pki"]
+    if hasattr(args, "token") and not args.token:
+        args.token = state.get("token")
+    return state["urls"][role]
+
+
 def run(args) -> int:
+    args.las = demo_url(args, "las", "--las")
+    if args.las is None:
+        return 2
     las = LasClient(args.las, session=harness_session(args.tls))
     try:
         if args.actie == "list":

@@ -224,5 +224,22 @@ def demo_page():
     # [choice] The SWV's health may say whether it runs step by step; when it does not say,
     # the page explains where the step buttons are instead of guessing.
     stap = swv_health.get("step_mode", swv_health.get("stap_voor_stap"))
+    trainer = current_app.config.get("TRAINER_SCENARIOS")
+    uitkomst = trainer.uitkomst(request.args.get("uitkomst", 0, type=int)) if trainer else None
     return render_template("tc/demo.html", actoren=actoren, urls=urls, stap_voor_stap=stap,
-                           koppelingen=koppelingen.alle(_tc())[-5:][::-1])
+                           koppelingen=koppelingen.alle(_tc())[-5:][::-1],
+                           situaties=trainer.lijst() if trainer else None, uitkomst=uitkomst)
+
+
+# [choice] The prepared situations are played by an object `oso-sim demo` hands the TC in its
+# config (TRAINER_SCENARIOS): it drives the actors over their APIs, so the TC imports none of them.
+@bp.post("/demo/situaties/<naam>")
+def play_situatie(naam: str):
+    trainer = current_app.config.get("TRAINER_SCENARIOS")
+    if trainer is None:
+        abort(404, description="Situaties zijn er alleen in 'oso-sim demo'.")
+    try:
+        uitkomst = trainer.speel(naam)
+    except KeyError:
+        abort(404, description=f"Onbekende situatie {naam!r}.")
+    return redirect(url_for("tc_ui.demo_page", uitkomst=uitkomst.nummer) + "#situaties", 303)
