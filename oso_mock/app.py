@@ -24,6 +24,7 @@ from .api import api_blueprint
 from .context import DEFAULT_SESSION_TTL_SECONDS, TrafficCenter
 from .storing import register_storing
 from .ui import bp as ui_blueprint
+from .ui_weigeringen import bp as weigeringen_blueprint
 
 from .soap_handlers import handlers
 
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_storing(app, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES))
     register_web(app)
     app.register_blueprint(ui_blueprint)
+    app.register_blueprint(weigeringen_blueprint)
 
     @app.errorhandler(404)
     def not_found(_exc):

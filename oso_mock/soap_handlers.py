@@ -6,7 +6,7 @@ from actor_kit.soap_endpoint import Inbound
 from oso_protocol.transport.messages import (Aanleverpunt, OverzichtAanleverpuntRequest,
                                              OverzichtAanleverpuntResponse)
 
-from . import defects, koppelsleutels, register, sessies, terugkoppeling, toegang
+from . import defects, koppelsleutels, register, sessies, terugkoppeling, toegang, weigeringen
 from .context import TrafficCenter
 
 
@@ -45,7 +45,7 @@ def handlers(tc: TrafficCenter) -> dict:
 
     return {
         "overzichtAanleverpunt": bind(overzicht_aanleverpunt),
-        "meldenNotificatie": bind_caller(koppelsleutels.melden_notificatie),
+        "meldenNotificatie": bind_caller(weigeringen.registreer(koppelsleutels.melden_notificatie)),
         "overdracht": bind_caller(sessies.overdracht),
         "sessiecontrole": bind_caller(sessies.sessiecontrole),
         "afmelding": bind_caller(sessies.afmelding),
