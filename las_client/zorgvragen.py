@@ -83,6 +83,16 @@ def aanleverpunt_nummer(rk: str | None) -> str:
     return str(int(tail)) if tail.isdigit() else rk
 
 
+def toelichting_met_vraag(invoer: Invoer) -> Attachment:
+    """The toelichting document as it travels: its omschrijving carries the zorgvraag's korte
+    omschrijving, the school's question, which has no element of its own in gegevensset 2019.1.
+    [choice] (docs/protocol-assumptions.md)"""
+    att = invoer.toelichting.attachment()
+    if invoer.omschrijving:
+        att.omschrijving = invoer.omschrijving
+    return att
+
+
 # --- input parsing -----------------------------------------------------------------------------
 
 @dataclass
@@ -449,7 +459,7 @@ class Zorgvragen:
                 gegevensblokken=las_defects.dossier_blokken(self.defects, school["profile"],
                                                             blokken),
                 toelichting=(las_defects.toelichting(self.defects, invoer.toelichting, leerling)
-                             if self.defects else invoer.toelichting.attachment()),
+                             if self.defects else toelichting_met_vraag(invoer)),
                 bijlagen=[b.attachment() for b in invoer.bijlagen],
                 aandachtspunten=invoer.aandachtspunten, pakketnaam=self.pakketnaam)
         except BuilderError as exc:

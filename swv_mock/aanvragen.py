@@ -28,7 +28,7 @@ _RANK = {WACHT: 0, GENOTIFICEERD: 0, SESSIE: 1, OPGEHAALD: 2, AFGEMELD: 3}
 # statuses the worker picks up again after a restart
 ONAF = (GENOTIFICEERD, SESSIE, OPGEHAALD)
 
-_LIST_FIELDS = ("koppelsleutel", "status", "bron_brin", "bron_routeringskenmerk",
+_LIST_FIELDS = ("koppelsleutel", "status", "bron_brin", "bron_routeringskenmerk", "opgehaald_op",
                 "doel_routeringskenmerk", "ontvangen_op", "valid")
 
 

@@ -23,6 +23,7 @@ from oso_protocol.transport.messages import TERUGKOPPELING_STATUSSEN
 from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 from . import aanvragen as av
+from . import zaak
 from .dossier_view import DossierViewError, dossier_data
 from .terugkoppeling import InvoerFout
 from .ui_dossier import attachments, present, unpack
@@ -94,13 +95,34 @@ def _kan_ophalen(status: str) -> bool:
 
 # --- inbox ---------------------------------------------------------------------------------------
 
+def _zaken() -> list[dict]:
+    """The inbox rows as cases: the aanvraag, its pupil and question from the fetched dossier,
+    and the latest terugkoppeling."""
+    ctx = _ctx()
+    velden = zaak.alle(ctx.inbox.store, ctx.inbox)
+    terug = {}
+    for t in ctx.inbox.store.query(
+            "SELECT koppelsleutel, status, verzendstatus FROM terugkoppeling ORDER BY id"):
+        terug[t["koppelsleutel"]] = {"status": t["status"], "verzendstatus": t["verzendstatus"],
+                                     "label": TERUGKOPPELING_LABELS.get(t["status"], t["status"])}
+    rows = []
+    for a in ctx.inbox.overview():
+        k = a["koppelsleutel"]
+        rows.append(dict(a, aanleverpunt=_aanleverpunt(a["doel_routeringskenmerk"]),
+                         kan_ophalen=_kan_ophalen(a["status"]),
+                         zaak=velden.get(k) or dict(zaak.LEEG), terugkoppeling=terug.get(k)))
+    return rows
+
+
 @bp.get("/")
 def inbox():
-    rows = []
-    for a in _ctx().inbox.overview():
-        rows.append(dict(a, aanleverpunt=_aanleverpunt(a["doel_routeringskenmerk"]),
-                         kan_ophalen=_kan_ophalen(a["status"])))
-    return render_template("swv/inbox.html", aanvragen=rows)
+    return render_template("swv/inbox.html", aanvragen=_zaken())
+
+
+@bp.get("/aanvragen-lijst")
+def inbox_lijst():
+    """The list part of the inbox alone: the page's script fetches it to stay current."""
+    return render_template("swv/_inbox_lijst.html", aanvragen=_zaken())
 
 
 @bp.post("/stap-voor-stap")

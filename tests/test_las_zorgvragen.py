@@ -38,6 +38,9 @@ def test_opslaan_en_verzenden(client, peers):
     assert {"Leerling", "School", "Onderwijsondersteuning", "Toetsresultaten"} <= set(zv["gegevensblokken"])
     dossier = client.get(f"/api/zorgvragen/{zv['id']}/dossier")
     assert dossier.status_code == 200 and dossier.data.startswith(b"<?xml")
+    # the school's question travels as the toelichting document's omschrijving
+    from swv_mock.zaak import uit_dossier
+    assert uit_dossier(dossier.data)["vraag"] == zv["omschrijving"] != ""
 
 
 def test_overzicht_rijen(client, peers):

@@ -84,6 +84,62 @@ def test_inbox_shows_failed_and_valid_state(client, peers):
     assert "Afgemeld" in html and k in html
 
 
+def case_dossier() -> tuple[bytes, object, object]:
+    rng = random.Random("swv-zaak")
+    school = make_school(rng, "POSWV")
+    ll = make_leerling(rng, "POSWV", school=school)
+    kw = make_zorgvraag(rng, ll, "POSWV")
+    kw["gegevensblokken"] = [*kw["gegevensblokken"], "Schoolloopbaan"]
+    kw["toelichting"].omschrijving = "Lezen blijft achter ondanks extra begeleiding"
+    return build_dossier(ll, school, datum=REFERENTIEDATUM, **kw), ll, school
+
+
+def inbox_row(html: str, k: str) -> str:
+    return re.search(rf'<tr data-koppelsleutel="{k}">.*?</tr>', html, re.DOTALL).group(0)
+
+
+def test_inbox_is_a_case_list_with_names_only_after_the_fetch(client, peers):
+    xml, ll, school = case_dossier()
+    peers(document=delivering(xml))
+    k = notify(client)
+    row = inbox_row(client.get("/").text, k)
+    # the notificatie carries only a koppelsleutel and BRINs: no names before the fetch
+    assert ll.achternaam not in row and "nog onbekend" in row and "12AB" in row
+
+    assert client.post(f"/api/aanvragen/{k}/ophalen").get_json()["status"] == "afgemeld"
+    row = inbox_row(client.get("/").text, k)
+    naam = " ".join(p for p in (ll.roepnaam or ll.voornamen[0], ll.voorvoegsel, ll.achternaam) if p)
+    assert naam in row
+    assert school.naam in row
+    assert "Lezen blijft achter ondanks extra begeleiding" in row
+    groep = ll.schoolloopbaan[-1].groepsnaam or ll.schoolloopbaan[-1].groepscode
+    assert f'<span class="small muted groep">{groep}</span>' in row
+    assert "Afgemeld" in row and "nog niet gegeven" in row
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+    assert re.search(r"\d\d-\d\d-\d{4}", cells[4])  # opgehaald op
+
+
+def test_inbox_shows_the_terugkoppeling_instead_of_staying_afgemeld(client, peers):
+    peers(document=delivering(DOSSIER))
+    k = notify(client)
+    client.post(f"/api/aanvragen/{k}/ophalen")
+    resp = client.post(f"/api/aanvragen/{k}/terugkoppeling",
+                       json={"status": "InBehandeling", "toelichting": "We kijken ernaar."})
+    assert resp.status_code == 200, resp.get_json()
+    row = inbox_row(client.get("/aanvragen-lijst").text, k)
+    assert "In behandeling" in row and "nog niet gegeven" not in row
+
+
+def test_inbox_list_part_is_served_alone_for_the_refresh_script(client):
+    k = notify(client)
+    page = client.get("/").text
+    assert 'data-vernieuw="/aanvragen-lijst"' in page and "inbox.js" in page
+    assert "Vernieuwen" not in page.split("<noscript>")[0]  # no manual reload needed
+    part = client.get("/aanvragen-lijst")
+    assert part.status_code == 200 and k in part.text and "<html" not in part.text
+    assert client.get("/swv-static/inbox.js").status_code == 200
+
+
 # --- one aanvraag --------------------------------------------------------------------------------
 
 def test_unknown_aanvraag_is_404_in_dutch(client):
