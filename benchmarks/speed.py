@@ -1,0 +1,113 @@
+"""The speed figures of issue 12 in one run, as ratios measured side by side.
+
+- one exchange against nine bare HTTP round trips to the same kind of server (target <= 4x);
+- complete exchanges per second, actors in three processes, 8 in flight (target >= 60/s);
+- full three-layer validation of the official VOSWV_full example against plain lxml parse + XSD
+  on the same bytes (targets <= 1.5 ms and <= 2.5x); skipped when the reference folder is absent;
+- wall time of the mandatory conformance self-test (target <= 12 s).
+
+On a shared machine the absolute figures move with the neighbours' load; the ratios are measured
+within one run and move much less. The load average is printed first for that reason.
+
+    .venv/bin/python benchmarks/speed.py [--count 80] [--runs 300] [--no-selftest]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from exchange import actor_urls, bare_round_trips
+
+from harness.exchange import ExchangeDriver
+
+rows: list[tuple[str, str, str, bool]] = []
+
+
+def verdict(name: str, figure: str, target: str, met: bool) -> None:
+    rows.append((name, figure, target, met))
+
+
+def exchanges(count: int, parallel: int) -> None:
+    with actor_urls(processes=True) as urls:
+        driver = ExchangeDriver(urls)
+        targets = driver.mandated_targets()
+        driver.run_many(4, parallel=2, targets=targets)   # warm-up: schema compiles, connections
+        bare = bare_round_trips(urls["las"] + "/api/health")
+        seq = driver.run_many(max(20, count // 2), parallel=1, targets=targets)
+        one = statistics.median(r.ms for r in seq)
+        t = time.perf_counter()
+        par = driver.run_many(count, parallel=parallel, targets=targets)
+        secs = time.perf_counter() - t
+    ok = sum(r.completed for r in par) + sum(r.completed for r in seq)
+    rate = sum(r.completed for r in par) / secs
+    print(f"bare round trip {bare:.2f} ms, one exchange {one:.2f} ms, {rate:.1f} exchanges/s "
+          f"({ok}/{len(par) + len(seq)} complete)")
+    verdict("one exchange / nine bare round trips", f"{one / (9 * bare):.2f}x", "<= 4x", one <= 4 * 9 * bare)
+    verdict(f"exchanges/s, 3 processes, {parallel} in flight", f"{rate:.1f}/s", ">= 60/s", rate >= 60)
+
+
+def validation(runs: int) -> None:
+    from lxml import etree
+
+    from harness.reference_data import official_examples
+    from oso_protocol.dossier import validate
+    from oso_protocol.dossier.xsd_layer import XSD_FILE
+
+    path = official_examples() / "Voorbeelddossier_PaO_VOSWV_full.xml"
+    if not path.is_file():
+        print(f"validation: {path.name} not found; set $OSO_REFERENCE_DIR")
+        return
+    from validate import medians_ms
+
+    data = path.read_bytes()
+    schema = etree.XMLSchema(etree.parse(str(XSD_FILE)))
+    parser = etree.XMLParser()
+    wall, _ = medians_ms({"full": lambda: validate(data),
+                          "plain": lambda: schema.validate(etree.fromstring(data, parser))}, runs)
+    print(f"VOSWV_full: full validation {wall['full']:.2f} ms, plain lxml parse + XSD {wall['plain']:.2f} ms")
+    verdict("full validation of VOSWV_full", f"{wall['full']:.2f} ms", "<= 1.5 ms", wall["full"] <= 1.5)
+    verdict("full / plain lxml XSD", f"{wall['full'] / wall['plain']:.2f}x", "<= 2.5x",
+            wall["full"] <= 2.5 * wall["plain"])
+
+
+def selftest() -> None:
+    with tempfile.TemporaryDirectory(prefix="oso-speed-") as tmp:
+        t = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "harness.cli", "conformance", "--report", tmp,
+                               "--tags", "@mandatory"], cwd=ROOT, capture_output=True, text=True, check=False)
+        secs = time.perf_counter() - t
+    passed = "Oordeel: geslaagd" in done.stdout
+    print(f"mandatory self-test: {secs:.1f} s, {'geslaagd' if passed else 'NIET geslaagd'}")
+    verdict("mandatory conformance self-test", f"{secs:.1f} s", "<= 12 s", passed and secs <= 12)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=80)
+    ap.add_argument("--parallel", type=int, default=8)
+    ap.add_argument("--runs", type=int, default=300)
+    ap.add_argument("--no-selftest", action="store_true")
+    args = ap.parse_args()
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    exchanges(args.count, args.parallel)
+    validation(args.runs)
+    if not args.no_selftest:
+        selftest()
+    print("=== targets")
+    for name, figure, target, met in rows:
+        print(f"  {name:<44} {figure:>10}  {target:<10} {'met' if met else 'NOT met'}")
+    return 0 if all(r[3] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
