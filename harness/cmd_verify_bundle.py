@@ -18,6 +18,9 @@ def add_arguments(p):
                      " ruwe berichten opnieuw is af te leiden (dossiervalidatie, PGN-scan) tegen wat het"
                      " rapport zegt. Werkt offline.")
     p.add_argument("pakket", metavar="BESTAND.zip", help="het bewijspakket")
+    p.add_argument("--manifest-sha256", metavar="HEX",
+                   help="de SHA-256 van manifest.json zoals bij het maken gemeld; een ander manifest"
+                        " betekent een ander pakket, ook als alle controlesommen erin kloppen")
 
 
 def run(args) -> int:
@@ -34,6 +37,11 @@ def run(args) -> int:
         return bundle.EXIT_UNREADABLE
     if digest:
         print(f"SHA-256 van manifest.json: {digest}")
+    expected = (getattr(args, "manifest_sha256", None) or "").strip().lower()
+    if expected and digest != expected:
+        result.problem(f"manifest.json heeft SHA-256 {digest}, verwacht {expected}")
+    elif expected:
+        result.lines.insert(0, "manifest.json is het gemelde manifest (SHA-256 gelijk)")
     for line in result.lines:
         print(line)
     if result.intact:

@@ -202,3 +202,19 @@ def test_a_flipped_byte_in_the_compressed_file_is_caught(made, tmp_path):
     bad.write_bytes(bytes(raw))
     done = _cli("verify-bundle", str(bad))
     assert done.returncode in (1, 2) and "Bewijspakket intact" not in done.stdout
+
+
+def test_the_recorded_manifest_digest_pins_the_bundle(made, tmp_path):
+    """A forger who rewrites content and manifest alike passes the hashes, but not the digest the
+    certifier recorded when the bundle was made."""
+    path, stdout = made
+    recorded = re.search(r"SHA-256 van manifest\.json: ([0-9a-f]{64})", stdout).group(1)
+    ok = _cli("verify-bundle", str(path), "--manifest-sha256", recorded)
+    assert ok.returncode == 0 and "manifest.json is het gemelde manifest" in ok.stdout
+    members = _members(path)
+    members["configuratie.json"] = b'{"bestand": "ander.toml", "configuratie": null}'
+    _rehash(members, "configuratie.json")
+    forged = _write(tmp_path / "x.zip", members)
+    assert _cli("verify-bundle", str(forged)).returncode == 0       # consistent in itself
+    done = _cli("verify-bundle", str(forged), "--manifest-sha256", recorded)
+    assert done.returncode == 1 and f"verwacht {recorded}" in done.stdout
