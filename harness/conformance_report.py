@@ -375,6 +375,8 @@ def _identity_html(run: dict) -> str:
     items = []
     for r in rows:
         cert = f" &middot; certificaat: {_e(r['certificaat'])}" if r.get("certificaat") else ""
+        if r.get("client_cert"):
+            cert += f" &middot; harnas presenteert (client_cert): {_e(r['client_cert'])}"
         items.append(f"<li>{_e(str(r.get('rol', '')).upper())}: {_e(r.get('url') or '-')}"
                      f" (BRIN {_e(r.get('brin') or '-')}, aanleverpunt {_e(r.get('routeringskenmerk') or '-')})"
                      f"{cert}</li>")

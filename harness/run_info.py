@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import platform
 import re
+import socket
+import ssl
 import subprocess
 import sys
 import time
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from actor_kit.dutch_time import local
 
@@ -117,15 +120,43 @@ def certificate_subject(path: str | None) -> str | None:
     return cert.subject.rfc4514_string()
 
 
+def server_certificate_subject(url: str | None, client_cert: str | None = None,
+                               client_key: str | None = None, timeout: float = 3.0) -> str | None:
+    """The subject of the certificate an https system presents, read in a handshake; None for
+    plain HTTP or when it cannot be reached. Not verified here: this records who answered, the
+    scenarios judge whether that was right."""
+    parts = urlsplit(url or "")
+    if parts.scheme != "https" or not parts.hostname:
+        return None
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        if client_cert:
+            ctx.load_cert_chain(client_cert, client_key)
+        with socket.create_connection((parts.hostname, parts.port or 443), timeout=timeout) as raw, \
+                ctx.wrap_socket(raw, server_hostname=parts.hostname) as tls:
+            der = tls.getpeercert(binary_form=True)
+        from cryptography import x509
+        return x509.load_der_x509_certificate(der).subject.rfc4514_string() if der else None
+    except (OSError, ValueError, ImportError):
+        return None
+
+
 def sut_identity(config) -> list[dict]:
-    """Per role under test: its URL, BRIN, aanleverpunt and (under TLS) certificate subject."""
+    """Per role under test: its URL, BRIN and aanleverpunt; under TLS the subject of the
+    certificate it presented (`certificaat`) and of the client_cert the harness presents to it."""
     out = []
     for role in config.sut_roles:
         c = config.roles[role]
         row = {"rol": role, "url": c.base_url, "brin": c.brin, "routeringskenmerk": c.routeringskenmerk}
-        subject = certificate_subject(getattr(c, "client_cert", None))
-        if subject:
-            row["certificaat"] = subject
+        server = server_certificate_subject(c.base_url, getattr(c, "client_cert", None),
+                                            getattr(c, "client_key", None))
+        if server:
+            row["certificaat"] = server
+        client = certificate_subject(getattr(c, "client_cert", None))
+        if client:
+            row["client_cert"] = client
         out.append(row)
     return out
 

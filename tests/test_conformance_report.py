@@ -18,8 +18,8 @@ SCENARIOS = [
     {"nodeid": "a", "name": "Het dossier bevat geen PGN", "feature": "Geen PGN", "tags": ["las", "mandatory", "PaO.LL12"],
      "outcome": "mislukt", "duration_s": 0.4, "koppelsleutels": ["01AD8CFC-3957-4B0E-9C39-000000000001"],
      "reden": "PaO.LL12: dossier bevat bsn <script>",
-     "steps": [{"keyword": "Given", "name": "a leerling met een BSN in the LAS", "status": "geslaagd"},
-               {"keyword": "Then", "name": "the dossier contains no bsn", "status": "mislukt", "error": "PaO.LL12"}],
+     "steps": [{"keyword": "Gegeven", "name": "een leerling met een BSN in de LAS", "status": "geslaagd"},
+               {"keyword": "Dan", "name": "bevat het dossier geen BSN en geen onderwijsnummer", "status": "mislukt", "error": "PaO.LL12"}],
      "messages": [{"actor": "LAS", "side": "server", "direction": "out", "operation": "document",
                    "koppelsleutel": "01AD8CFC-3957-4B0E-9C39-000000000001", "outcome": "DossierGeleverd",
                    "ts": "2025-01-06T10:00:00.123+00:00", "xml": "<bsn>123456782</bsn>"},
@@ -33,7 +33,7 @@ SCENARIOS = [
      "outcome": "geslaagd", "duration_s": 0.3, "reden": "", "steps": []},
     {"nodeid": "e", "name": "De LAS toont de terugkoppeling", "feature": "Terugkoppeling", "tags": ["las", "mandatory"],
      "outcome": "niet geverifieerd", "duration_s": 0.1, "reden": "de configuratie mist [las] trigger_toon_zorgvraag",
-     "steps": [{"keyword": "Then", "name": "the LAS shows it", "status": "niet geverifieerd"}]},
+     "steps": [{"keyword": "Dan", "name": "toont de LAS de zorgvraag", "status": "niet geverifieerd"}]},
 ]
 
 
@@ -317,7 +317,7 @@ def test_pdf_without_weasyprint_says_so(tmp_path, monkeypatch):
         write_pdf(tmp_path / "report.html", tmp_path / "rapport.pdf")
 
 
-def _certificate(path: Path, cn: str) -> None:
+def _certificate(path: Path, cn: str, key_path: Path | None = None) -> None:
     from datetime import UTC, datetime, timedelta
 
     from cryptography import x509
@@ -331,6 +331,9 @@ def _certificate(path: Path, cn: str) -> None:
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(1).not_valid_before(now).not_valid_after(now + timedelta(days=1)).sign(key, hashes.SHA256()))
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    if key_path is not None:
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
 
 
 def test_describe_run_from_a_configuration_file(tmp_path):
@@ -342,7 +345,7 @@ def test_describe_run_from_a_configuration_file(tmp_path):
     (tmp_path / "las.key").write_text("geheime sleutel")
     (tmp_path / "ca.pem").write_text("ca")
     cfg = tmp_path / "las.toml"
-    cfg.write_text('[sut]\nnaam = "Voorbeeld LAS"\n[las]\nmode = "external"\nbase_url = "https://las.voorbeeld.nl"\n'
+    cfg.write_text('[sut]\nnaam = "Voorbeeld LAS"\n[las]\nmode = "external"\nbase_url = "https://127.0.0.1:9"\n'
                    'brin = "12AB"\nrouteringskenmerk = "0000000700012AB00950"\nca_bundle = "ca.pem"\n'
                    'client_cert = "las.pem"\nclient_key = "las.key"\n'
                    'trigger = "las-cli --api-token s3cr3t create {koppelsleutel}"\n[tc]\nport = 18700\n')
@@ -355,9 +358,40 @@ def test_describe_run_from_a_configuration_file(tmp_path):
     assert info["start"] == "2026-11-30T18:42:05+00:00"
     las = info["configuratie"]["las"]
     assert las["client_key"] == REDACTED and "s3cr3t" not in las["trigger"] and "{koppelsleutel}" in las["trigger"]
-    assert las["base_url"] == "https://las.voorbeeld.nl" and las["client_cert"] == "las.pem"
-    assert info["systeem_onder_test"] == [{"rol": "las", "url": "https://las.voorbeeld.nl", "brin": "12AB",
+    assert las["base_url"] == "https://127.0.0.1:9" and las["client_cert"] == "las.pem"
+    # nothing answers on port 9: no server certificate, only the one the harness presents
+    assert info["systeem_onder_test"] == [{"rol": "las", "url": "https://127.0.0.1:9", "brin": "12AB",
                                            "routeringskenmerk": "0000000700012AB00950",
-                                           "certificaat": "CN=las.voorbeeld.nl,O=Voorbeeld BV"}]
+                                           "client_cert": "CN=las.voorbeeld.nl,O=Voorbeeld BV"}]
     assert info["oso_sim_versie"] and info["versies"]["pytest-bdd"]
     assert re.fullmatch(r"[0-9a-f]{40}( \(met lokale wijzigingen\))?|onbekend", info["git_commit"])
+
+
+def test_the_sut_certificate_is_read_from_its_tls_handshake(tmp_path):
+    import socket
+    import ssl
+    import threading
+
+    from harness.run_info import server_certificate_subject
+    _certificate(tmp_path / "sut.pem", "las.leverancier.nl", tmp_path / "sut.key")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "sut.pem", tmp_path / "sut.key")
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve():
+        conn, _ = listener.accept()
+        try:
+            with ctx.wrap_socket(conn, server_side=True):
+                pass
+        except (OSError, ssl.SSLError):
+            pass
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        assert server_certificate_subject(f"https://127.0.0.1:{port}/oso") == \
+            "CN=las.leverancier.nl,O=Voorbeeld BV"
+    finally:
+        thread.join(5)
+        listener.close()
+    assert server_certificate_subject("http://127.0.0.1:1/oso") is None
