@@ -1,0 +1,81 @@
+"""`oso-sim testschool --swv-url URL`: a test school for SWV vendors, as Kennisnet's sandbox test
+school does by hand. A simulated LAS and TC route every zorgvraag to the vendor's SWV system;
+each prepared pupil triggers one flow; a page and a JSON listing say what the SWV did with each.
+
+Exit codes: 0 every flow ended as expected (or --seconds was not given and Ctrl-C stopped it),
+1 a flow did not, 2 wrong call or the school could not start.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+
+from actor_kit import pki
+from actor_kit.server import ServerThread
+
+from .testschool.flows import FLOWS
+from .testschool.page import create_app
+from .testschool.runner import School, SchoolFout
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--swv-url", required=True,
+                   help="basis-URL van uw SWV-systeem (de SOAP-endpoint is URL/oso, of --swv-soap-url)")
+    p.add_argument("--swv-soap-url", help="volledige SOAP-URL van uw SWV-systeem")
+    p.add_argument("--tls", metavar="PKI-MAP",
+                   help="wederzijdse TLS: test-PKI van 'oso-sim pki init' (uw SWV gebruikt het"
+                        " certificaat swv-sim)")
+    p.add_argument("--ca", action="append", default=[], metavar="BESTAND",
+                   help="extra CA om te vertrouwen (de CA van uw eigen testcertificaat)")
+    p.add_argument("--port", type=int, default=0,
+                   help="eerste poort: TC op P, LAS op P+1 (0 = vrije poorten)")
+    p.add_argument("--pagina-port", type=int, default=0, help="poort van de overzichtspagina")
+    p.add_argument("--workdir", help="map voor de databases (standaard tijdelijk)")
+    p.add_argument("--wacht", type=float, default=30.0,
+                   help="seconden die het SWV per situatie krijgt (standaard %(default)s)")
+    p.add_argument("--seconds", type=float, default=None,
+                   help="stop zoveel seconden na de laatste situatie (standaard: tot Ctrl-C)")
+    p.add_argument("--json", metavar="BESTAND", help="schrijf het overzicht bij het stoppen als JSON")
+
+
+def run(args) -> int:
+    soap = args.swv_soap_url or args.swv_url.rstrip("/") + "/oso"
+    school = School(soap, tls=args.tls, workdir=args.workdir, port=args.port, wacht=args.wacht,
+                    trust=tuple(args.ca))
+    try:
+        school.start()
+    except (pki.PkiError, OSError, SchoolFout) as exc:
+        school.stop()
+        print(f"oso-sim testschool: de testschool start niet: {exc}", file=sys.stderr)
+        return 2
+    pagina = ServerThread(app=create_app(school), port=args.pagina_port)
+    pagina.start()
+    overzicht = []
+    try:
+        print("Testschool draait:")
+        print(f"  Overzicht:       {pagina.url}/   (JSON: {pagina.url}/api/testschool)")
+        print(f"  Traffic Center:  {school.urls['tc']}/oso   <- stel dit in uw SWV in")
+        print(f"  LAS van school:  {school.urls['las']}/oso")
+        print(f"  Uw SWV:          {soap}")
+        print(f"Situaties ({len(FLOWS)}), één voor één:", flush=True)
+        school.speel(on_geval=lambda g: print(
+            f"  {g.flow.naam:22} {g.fout or ', '.join(z['koppelsleutel'] for z in g.zorgvragen)}",
+            flush=True))
+        overzicht = school.overzicht()
+        for g in overzicht:
+            print(f"  {g['flow']:22} {g['uitkomst']}")
+        print("Het overzicht blijft bijwerken (bv. terugkoppelingen). Stoppen: Ctrl-C", flush=True)
+        try:
+            threading.Event().wait(args.seconds)
+        except KeyboardInterrupt:
+            pass
+        overzicht = school.overzicht()
+    finally:
+        if args.json:
+            Path(args.json).write_text(json.dumps({"swv": soap, "gevallen": overzicht},
+                                                  indent=2, ensure_ascii=False), encoding="utf-8")
+        pagina.stop()
+        school.stop()
+    return 0 if all(g["uitkomst"] == "zoals verwacht" for g in overzicht) else 1
