@@ -124,7 +124,8 @@ def lees_formulier(leerling_id: int) -> tuple[dict, dict]:
     form = {"omschrijving": (f.get("omschrijving") or "").strip(),
             "aandachtspunten": (f.get("aandachtspunten") or "").strip(),
             "aanleverpunt": (f.get("aanleverpunt") or "").strip(),
-            "gegevensblokken": f.getlist("gegevensblokken")}
+            "gegevensblokken": f.getlist("gegevensblokken"),
+            "aandachtspunten_keuze": f.get("aandachtspunten_keuze") or ""}
     nieuwe_toelichting = _uploads("toelichting", fouten)
     form["toelichting"] = (nieuwe_toelichting[0] if nieuwe_toelichting
                            else bewaard.haal(leerling_id, f.get("toelichting_token", "")))
@@ -144,6 +145,29 @@ def controleer(form: dict, fouten: dict) -> None:
         fouten.setdefault("aanleverpunt", zv_domain.AANLEVERPUNT_VERPLICHT)
     if not form["toelichting"]:
         fouten.setdefault("toelichting", zv_domain.TOELICHTING_VERPLICHT)
+
+
+OVERSTAPADVIES = "Overstapadvies"
+AANDACHTSPUNTEN_BLIJVEN_ACHTER = (
+    "U vulde aandachtspunten in, maar het gegevensblok Overstapadvies is niet aangevinkt. Alleen in"
+    " dat blok gaan aandachtspunten mee naar het samenwerkingsverband. Vink Overstapadvies aan, of"
+    " verstuur zonder aandachtspunten.")
+
+
+def aandachtspunten_mee(form: dict, fouten: dict, profiel: str) -> None:
+    """Aandachtspunten travel only inside the Overstapadvies block: never drop them silently.
+    The school chooses: tick the block, or send without them (the form's two buttons)."""
+    if not form["aandachtspunten"] or OVERSTAPADVIES in form["gegevensblokken"]:
+        return
+    states = {b["naam"]: b["state"] for b in gegevensblokken_for(profiel)}
+    keuze = form.get("aandachtspunten_keuze")
+    if keuze == "aanvinken" and states.get(OVERSTAPADVIES) != "verboden":
+        form["gegevensblokken"] = [*form["gegevensblokken"], OVERSTAPADVIES]
+    elif keuze == "weglaten":
+        form["aandachtspunten"] = ""
+    else:
+        form["vraag_overstapadvies"] = states.get(OVERSTAPADVIES) != "verboden"
+        fouten.setdefault("aandachtspunten", AANDACHTSPUNTEN_BLIJVEN_ACHTER)
 
 
 def _bestand(b: dict, omschrijving: str | None = None) -> dict:
@@ -217,7 +241,7 @@ def render_formulier(kop: dict, form: dict, *, fouten: dict | None = None, statu
 
 def leeg_formulier() -> dict:
     return {"omschrijving": "", "aandachtspunten": "", "aanleverpunt": "", "gegevensblokken": [],
-            "toelichting": None, "bijlagen": []}
+            "toelichting": None, "bijlagen": [], "aandachtspunten_keuze": ""}
 
 
 # --- the overview --------------------------------------------------------------------------------
@@ -252,6 +276,7 @@ def maak(leerling_id: int):
     _, _, kop = kaart(leerling_id)
     form, fouten = lees_formulier(leerling_id)
     controleer(form, fouten)
+    aandachtspunten_mee(form, fouten, kop["profiel"])
     status = 422
     if not fouten:
         try:
@@ -316,6 +341,7 @@ def wijzig(zorgvraag_id: int):
         return render_zorgvraag(zv, fout="Deze zorgvraag is verwijderd en kan niet meer worden"
                                          " gewijzigd of verzonden.", status=409)
     form, fouten = lees_formulier(zv["leerling_id"])
+    aandachtspunten_mee(form, fouten, kaart(zv["leerling_id"])[2]["profiel"])
     status = 422
     if not fouten:
         try:

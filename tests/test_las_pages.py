@@ -116,14 +116,23 @@ def test_create_and_send_through_the_form(actors, page, toelichting, tmp_path):
     both_screens_fit(page)
     screenshot(page, "las-nieuwe-zorgvraag")
 
+    # aandachtspunten filled, Overstapadvies not ticked: the LAS asks before anything is sent
     with page.expect_navigation():
         page.get_by_role("button", name="Opslaan en verzenden").click()
+    expect(page.locator(".msg.error")).to_contain_text("Overstapadvies is niet aangevinkt")
+    expect(page.get_by_label("Aandachtspunten")).to_have_value("Ouders zijn op de hoogte.")
+    both_screens_fit(page)
+    screenshot(page, "las-aandachtspunten-vraag")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Overstapadvies aanvinken en verzenden").click()
     expect(page.locator(".msg.ok")).to_contain_text("Opgeslagen en verzonden")
     expect(page.get_by_role("button", name="Opslaan en verzenden")).to_have_count(0)
     zid = int(re.search(r"/zorgvragen/(\d+)", page.url).group(1))
     zv = api(las, f"/api/zorgvragen/{zid}")
     assert zv["notificatie_verstuurd"] == "Ja"
-    assert {"Toetsresultaten", "Handelingsplannen", "Leerling"} <= set(zv["gegevensblokken"])
+    assert {"Toetsresultaten", "Handelingsplannen", "Leerling", "Overstapadvies"} <= set(
+        zv["gegevensblokken"])
+    assert zv["aandachtspunten"] == "Ouders zijn op de hoogte."
     assert [b["bestandsnaam"] for b in zv["bijlagen"]] == [
         "Toelichting_onderwijsbehoeften.pdf", "Groeidocument.pdf"]
 
@@ -137,6 +146,7 @@ def test_refusal_without_toelichting_keeps_the_form(actors, page, toelichting):
     page.get_by_label("Korte omschrijving").fill("Werkhouding")
     page.get_by_label("Aandachtspunten").fill("Na de kerstvakantie opnieuw bekijken.")
     page.get_by_role("checkbox", name="Verzuim").check()
+    page.get_by_role("checkbox", name="Overstapadvies").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Opslaan en verzenden").click()
 

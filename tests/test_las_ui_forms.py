@@ -38,7 +38,7 @@ def text(html: str) -> str:
 def formulier(token: str, **over) -> dict:
     data = {"csrf_token": token, "omschrijving": "Lezen blijft achter",
             "aandachtspunten": "Graag snel contact.", "aanleverpunt": SWV_PO,
-            "gegevensblokken": ["Toetsresultaten"],
+            "gegevensblokken": ["Toetsresultaten", "Overstapadvies"],
             "toelichting": (io.BytesIO(PDF), "Toelichting onderwijsbehoeften.pdf")}
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
@@ -284,6 +284,46 @@ def test_aanleverpunt_no_longer_offered_at_send_is_refused_with_values_kept(clie
     assert f"{SWV_PO} (nu niet aangeboden door OSO)" in page  # the choice stays visible
     assert "Toegevoegd: <strong>Toelichting onderwijsbehoeften.pdf</strong>" in resp.text
     assert stored(client, lid) == []
+
+
+# --- aandachtspunten travel only in Overstapadvies -----------------------------------------------
+
+def test_aandachtspunten_without_overstapadvies_ask_first_and_send_nothing(client, peers):
+    lid = leerling_id(client)
+    resp = verstuur(client, lid, gegevensblokken=["Toetsresultaten"])
+    assert resp.status_code == 422
+    page = text(resp.text)
+    assert "het gegevensblok Overstapadvies is niet aangevinkt" in page
+    assert "Overstapadvies aanvinken en verzenden" in page
+    assert "Verzenden zonder aandachtspunten" in page
+    assert stored(client, lid) == [] and "meldenNotificatie" not in peers.calls
+
+
+def test_choosing_to_tick_overstapadvies_sends_the_aandachtspunten(client, peers):
+    lid = leerling_id(client)
+    resp = verstuur(client, lid, gegevensblokken=["Toetsresultaten"],
+                    aandachtspunten_keuze="aanvinken")
+    assert resp.status_code == 303
+    zv = client.get(f"/api/zorgvragen/{stored(client, lid)[0]['id']}").json
+    assert "Overstapadvies" in zv["gegevensblokken"] and zv["aandachtspunten"] == "Graag snel contact."
+    dossier = client.get(f"/api/zorgvragen/{zv['id']}/dossier").data.decode()
+    assert "Graag snel contact." in dossier
+
+
+def test_choosing_to_leave_them_out_drops_them_openly(client, peers):
+    lid = leerling_id(client)
+    resp = verstuur(client, lid, gegevensblokken=["Toetsresultaten"],
+                    aandachtspunten_keuze="weglaten")
+    assert resp.status_code == 303
+    zv = client.get(f"/api/zorgvragen/{stored(client, lid)[0]['id']}").json
+    assert "Overstapadvies" not in zv["gegevensblokken"] and not zv["aandachtspunten"]
+
+
+def test_the_form_says_where_each_field_goes(client, peers):
+    html = text(client.get(f"/leerlingen/{leerling_id(client)}/zorgvragen/nieuw").text)
+    assert "als omschrijving van de Toelichting onderwijsbehoeften" in html
+    assert "alleen als dat blok is aangevinkt" in html
+    assert "Blijft in de LAS" in html
 
 
 # --- stored, but not delivered -------------------------------------------------------------------
