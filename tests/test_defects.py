@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 import zipfile
 from pathlib import Path
 
@@ -41,13 +40,10 @@ ONDERWIJSNUMMER = "101010108"
 # --- the catalogue ------------------------------------------------------------------------------
 
 def _scenario_titles() -> set[str]:
-    titles = set()
-    for feature in (ROOT / "features").glob("*.feature"):
-        for line in feature.read_text(encoding="utf-8").splitlines():
-            m = re.match(r"\s*Scenario(?: Outline)?:\s*(.+?)\s*$", line)
-            if m:
-                titles.add(m.group(1))
-    return titles
+    """The scenario titles as pytest-bdd reads them (any Gherkin language), outlines unexpanded."""
+    from pytest_bdd.parser import FeatureParser
+    return {template.name for path in (ROOT / "features").glob("*.feature")
+            for template in FeatureParser(str(path.parent), path.name).parse().scenarios.values()}
 
 
 def test_catalogue_names_every_defect_of_both_actors_and_nothing_else():
