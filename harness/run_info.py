@@ -117,7 +117,13 @@ def certificate_subject(path: str | None) -> str | None:
         cert = x509.load_pem_x509_certificate(Path(path).read_bytes())
     except (OSError, ValueError, ImportError):
         return None
-    return cert.subject.rfc4514_string()
+    return _subject(cert)
+
+
+def _subject(cert) -> str:
+    # the OIN of a PKIoverheid certificate sits in serialNumber: name it instead of "2.5.4.5"
+    from cryptography.x509.oid import NameOID
+    return cert.subject.rfc4514_string({NameOID.SERIAL_NUMBER: "serialNumber"})
 
 
 def server_certificate_subject(url: str | None, client_cert: str | None = None,
@@ -138,7 +144,7 @@ def server_certificate_subject(url: str | None, client_cert: str | None = None,
                 ctx.wrap_socket(raw, server_hostname=parts.hostname) as tls:
             der = tls.getpeercert(binary_form=True)
         from cryptography import x509
-        return x509.load_der_x509_certificate(der).subject.rfc4514_string() if der else None
+        return _subject(x509.load_der_x509_certificate(der)) if der else None
     except (OSError, ValueError, ImportError):
         return None
 
