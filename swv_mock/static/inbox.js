@@ -27,7 +27,7 @@
           box.setAttribute("data-ververst", String(Date.now()));
         }
         if (note) {
-          note.textContent = "Bijgewerkt om " + new Date().toLocaleTimeString("nl-NL");
+          note.textContent = "Bijgewerkt om " + new Date().toLocaleTimeString("nl-NL", { timeZone: "Europe/Amsterdam" });
         }
       })
       .catch(function () {
