@@ -3,8 +3,8 @@
 Each defect breaks one rule in las_client/defects.py or swv_mock/defects.py. Run the actor as an
 external system under test with it (`oso-sim serve las|swv ... --defect NAME`) and the
 conformance suite must fail the scenarios listed here: that is the proof that the suite can fail.
-Scenario names are the `Scenario:` titles in features/*.feature, outlines with their
-<placeholders> as written. A defect with no scenarios is one the suite does not catch yet.
+Scenario names are the `Scenario:` and `Abstract Scenario:` titles in features/*.feature (Dutch
+Gherkin), outlines with their <placeholders> as written. A defect with no scenarios is one the suite does not catch yet.
 
 One name may exist for both roles (garble_terugkoppeling): a defect is known by role and name.
 """
