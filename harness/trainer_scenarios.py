@@ -210,10 +210,11 @@ class TrainerScenarios:
             leerling, self._zorgvraag_body("Zorgvraag zonder mandaat", ap["routeringskenmerk"]))
         zv = antwoord.get("zorgvraag") or {}
         links = [("Zorgvraag in de LAS", self._link("las", f"/zorgvragen/{zv['id']}"))] if zv else []
-        links.append(("Register in de TC", self._link("tc", "/#mandaten")))
+        links += [("Weigeringen in de TC", self._link("tc", "/weigeringen")),
+                  ("Mandaten in het register van de TC", self._link("tc", "/#mandaten"))]
         if zv and zv.get("notificatie_verstuurd") != "Ja":
             return True, (f"School {ZONDER_MANDAAT}: de TC weigerde de notificatie"
-                          f" ({zv.get('laatste_fout') or 'geen reden'}). Het SWV heeft niets"
+                          f" ({str(zv.get('laatste_fout') or 'geen reden').rstrip('.')}). Het SWV heeft niets"
                           " ontvangen."), links
         return False, (f"Onverwacht: HTTP {status}, notificatie verstuurd:"
                        f" {zv.get('notificatie_verstuurd')} {antwoord.get('fout') or ''}").rstrip(), links
@@ -244,7 +245,7 @@ class TrainerScenarios:
                                                                  ap["routeringskenmerk"]))
         k = zv["koppelsleutel"]
         aanvraag = self._opgehaald(k)
-        links = [("Aanvraag en validatierapport in het SWV", self._link("swv", f"/aanvragen/{k}")),
+        links = [("Validatierapport in het SWV", self._link("swv", f"/aanvragen/{k}#validatierapport")),
                  ("Volgordediagram in de TC", self._link("tc", f"/koppelingen/{k}"))]
         if aanvraag.get("valid") is False:
             return True, (f"Koppelsleutel {k}: het SWV haalde het dossier op en keurde het af"
@@ -287,7 +288,7 @@ class TrainerScenarios:
         if not aanvraag.get("dossier_opgehaald"):
             return True, (f"Koppelsleutel {k}: de LAS leverde het dossier niet, de sessie was"
                           f" verlopen ({aanvraag.get('fout_code') or aanvraag.get('fout') or 'zie het SWV'})."
-                          " Met 'Dossier ophalen' in het SWV lukt het nu wel: de sessieduur is weer"
+                          " Met 'Opnieuw ophalen' in het SWV lukt het nu wel: de sessieduur is weer"
                           " normaal."), links
         return False, f"Koppelsleutel {k}: het SWV kreeg het dossier toch.", links
 
