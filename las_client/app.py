@@ -39,7 +39,7 @@ def seed_from_scenario(store: Store, scenario: dict) -> None:
     Runs once: a database that already holds a school is left alone, so a restart after a
     crash never duplicates or overwrites pupils.
     """
-    from oso_protocol.synthetic import make_population, make_school
+    from oso_protocol.synthetic import make_population, make_school, rename_school
 
     las = scenario.get("las") or {}
     seed = las.get("seed", 0)
@@ -55,7 +55,7 @@ def seed_from_scenario(store: Store, scenario: dict) -> None:
             # the scenario's register is the truth about a school; the generator fills the rest
             school.brincode = brin
             school.vestigingscode = str(school_cfg.get("vestigingscode", school.vestigingscode))
-            school.naam = school_cfg.get("naam") or namen.get(brin) or school.naam
+            rename_school(school, school_cfg.get("naam") or namen.get(brin) or school.naam)
             school.aanleverpunt = school_cfg["routeringskenmerk"]
             leerlingen.add_school(conn, school, routeringskenmerk=school_cfg["routeringskenmerk"],
                                   profile=profile)

@@ -1,10 +1,13 @@
 """Seeding and small value makers shared by the synthetic generators.
 
-Everything is derived from a `random.Random`, and Faker is re-seeded from it, so a seed fixes the
-output completely. Dates are relative to a fixed reference date, never to today.
+Everything is derived from a `random.Random`, and Faker is re-seeded from it, so a seed and the
+reference date fix the output completely. The reference date is today (or the date in
+$OSO_SIM_REFERENTIEDATUM, YYYY-MM-DD), so a pupil's groep, birth date, school career and test
+dates fit the current school year the way a teacher reads them.
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 import unicodedata
@@ -13,8 +16,37 @@ from functools import lru_cache
 
 from faker import Faker
 
-# [choice] synthetic pupils are dated as if the zorgvraag is made in spring 2024.
-REFERENTIEDATUM = date(2024, 3, 1)
+def _referentiedatum() -> date:
+    vast = os.environ.get("OSO_SIM_REFERENTIEDATUM")
+    return date.fromisoformat(vast) if vast else date.today()
+
+
+# [choice] synthetic pupils are dated as if the zorgvraag is made today.
+REFERENTIEDATUM = _referentiedatum()
+
+
+def schooljaar_van(dag: date) -> int:
+    """The first calendar year of the school year `dag` falls in (it starts on 1 August)."""
+    return dag.year if dag.month >= 8 else dag.year - 1
+
+
+# Longest first, so "van der Laar" splits as "van der" + "Laar", never "van" + "der Laar".
+VOORVOEGSELS = ("van den", "van der", "van de", "van 't", "in 't", "op de", "op den", "uit de",
+                "van", "de", "den", "der", "ten", "ter", "te", "'t", "la", "le", "du")
+
+
+def split_achternaam(naam: str) -> tuple[str | None, str]:
+    """("van der", "Laar") for "van der Laar": a Dutch surname's voorvoegsel apart, as the
+    gegevensset stores it."""
+    delen, rest = [], naam.strip()
+    while True:  # "van la Fleche": more than one part can lead
+        lower = rest.lower()
+        v = next((v for v in VOORVOEGSELS
+                  if lower.startswith(v + " ") and rest[len(v) + 1:].strip()), None)
+        if v is None:
+            return (" ".join(delen) or None), rest
+        delen.append(v)
+        rest = rest[len(v) + 1:].strip()
 
 
 @lru_cache(maxsize=1)

@@ -16,14 +16,20 @@ from ..dossier.model import (
     Toetsscore, Verzorger, Verzuim, Vombo, Voorschools, Vroegschools, Vve,
 )
 from ..dossier.model import Attachment
-from .common import REFERENTIEDATUM, days_before, email_for, faker_for, rng_from, telefoon
+from .common import (REFERENTIEDATUM, days_before, email_for, faker_for, rng_from, schooljaar_van,
+                     split_achternaam, telefoon)
 from .pdf import pdf_bytes
 from .school import brincode
 
-DIAGNOSECODES = ("F79.VB", "F79.ZB", "HB", "F80", "F81.0", "F81.1", "F81.2", "F81.9", "F82", "F84",
-                 "F84.0", "F90", "F90.0", "F91", "F93.1", "F94", "G40", "H54.2", "H91.9.d", "Z62")
-DIAGNOSENAMEN = {"F81.0": "Dyslexie", "F81.2": "Dyscalculie", "F90": "ADHD", "F84": "Autisme",
-                 "HB": "Hoogbegaafd", "F80": "Taalontwikkelingsstoornis"}
+# Code (code list 23, ICD-10 based) and the name a school uses for it: a code always matches its name.
+DIAGNOSES = (
+    ("F81.0", "Dyslexie"), ("F81.2", "Dyscalculie"), ("F90.0", "ADHD"), ("F84.0", "Autisme"),
+    ("HB", "Hoogbegaafdheid"), ("F80", "Taalontwikkelingsstoornis (TOS)"),
+    ("F82", "Motorische ontwikkelingsstoornis (DCD)"), ("F91", "Gedragsstoornis"),
+    ("F94", "Hechtingsstoornis"), ("G40", "Epilepsie"), ("H54.2", "Slechtziendheid"),
+)
+DIAGNOSECODES = tuple(code for code, _ in DIAGNOSES)
+DIAGNOSENAMEN = dict(DIAGNOSES)
 ADVIEZEN = ("10", "20", "21", "22", "23", "30", "31", "40", "41", "50", "60", "70")
 TOETSEN = (
     ("CITO-RW", "rekenen-wiskunde", "Cito Rekenen-Wiskunde"),
@@ -84,8 +90,10 @@ def _communicatie(rng, naam: str, geheim: bool) -> list[Communicatie]:
 def _verzorger(fake, rng, achternaam, voorvoegsel, *, adresgeheim, overleden, geheim, relatie) -> Verzorger:
     man = relatie == "1" if rng.random() < 0.9 else rng.random() < 0.5
     voornaam = fake.first_name_male() if man else fake.first_name_female()
+    if rng.random() >= 0.7:  # another surname than the child's
+        voorvoegsel, achternaam = split_achternaam(fake.last_name())
     v = Verzorger(
-        achternaam=achternaam if rng.random() < 0.7 else fake.last_name(),
+        achternaam=achternaam,
         voorvoegsel=voorvoegsel,
         voornamen=[voornaam],
         voorletters=voornaam[0] + ".",
@@ -109,7 +117,7 @@ def _verzorger(fake, rng, achternaam, voorvoegsel, *, adresgeheim, overleden, ge
 
 def _schoolloopbaan(rng, profile: str, jaar: int, brin: str, vestiging: str, oude_brin: str) -> list[Schoolloopbaan]:
     """jaar: the pupil's current jaargroep (PO 1-8) or VO leerjaar (1-3)."""
-    huidig = REFERENTIEDATUM.year - 1 if REFERENTIEDATUM.month < 8 else REFERENTIEDATUM.year
+    huidig = schooljaar_van(REFERENTIEDATUM)
     rows = []
     po_jaren = 8 if profile == "VOSWV" else jaar
     start = huidig - (po_jaren + (jaar if profile == "VOSWV" else 0)) + 1
@@ -124,12 +132,24 @@ def _schoolloopbaan(rng, profile: str, jaar: int, brin: str, vestiging: str, oud
     if profile == "VOSWV":
         for k in range(jaar):
             y = start + po_jaren + k
-            # [choice] VO leerjaren 1-6 are coded 11-16 in code list 13.
+            # [choice] VO leerjaren 1-6 are coded 11-16 in code list 13; VO has klassen, not groepen.
+            klas = f"{k + 1}{rng.choice('ABC')}"
             rows.append(Schoolloopbaan(
-                schooljaar=f"{y}-{y + 1}", groepscode=f"{k + 1}{rng.choice('ABC')}", jaargroep=str(11 + k),
+                schooljaar=f"{y}-{y + 1}", groepscode=klas, groepsnaam=f"Klas {klas}",
+                jaargroep=str(11 + k),
                 begindatum=date(y, 8, 25), einddatum=date(y + 1, 7, 10) if y < huidig else None,
                 brincode=brin, vestigingscode=vestiging, schoolsoort="VO"))
     return rows
+
+
+def _dle(rng, jaargroep: str) -> int | None:
+    """Didactische leeftijd in months of education since groep 3 (10 per school year): none
+    before groep 3, at most 60 at the end of groep 8."""
+    g = int(jaargroep)
+    if g < 3:
+        return None
+    maanden = max(1, min(10, (REFERENTIEDATUM - date(schooljaar_van(REFERENTIEDATUM), 8, 1)).days // 30))
+    return max(1, min(60, (g - 3) * 10 + rng.randint(max(1, maanden - 2), maanden)))
 
 
 def _toets(rng, jaargroep: str) -> Toets:
@@ -139,8 +159,9 @@ def _toets(rng, jaargroep: str) -> Toets:
     if rng.random() < 0.5:
         score.vaardigheidsscore = float(rng.randint(20, 120))
     refs = []
-    if rng.random() < 0.7:
-        refs.append(Referentiescore("DLE", "Landelijk", str(rng.randint(5, 60))))
+    dle = _dle(rng, jaargroep)
+    if rng.random() < 0.7 and dle is not None:
+        refs.append(Referentiescore("DLE", "Landelijk", str(dle)))
     if rng.random() < 0.5:
         refs.append(Referentiescore("Percentiel", "Landelijk", str(rng.randint(1, 99)),
                                     kwalificatie=rng.choice((None, "Geen nadere kwalificatie"))))
@@ -151,19 +172,35 @@ def _toets(rng, jaargroep: str) -> Toets:
             resultaat=Toetsresultaat(toetsscore=Toetsscore(aantalgoed=rng.randint(1, 20)))))
     return Toets(
         eldtoetscode=code, leergebied=leergebied, toetsnaam=naam,
-        afnamedatum=days_before(REFERENTIEDATUM, rng, 10, 400), jaargroep=jaargroep,
-        dl=rng.randint(5, 60) if rng.random() < 0.5 else None,
+        afnamedatum=_in_dit_schooljaar(rng), jaargroep=jaargroep,
+        dl=dle if rng.random() < 0.5 else None,
         afgenomendoor=rng.choice((None, "Mevr. de Graaf", "Dhr. Yılmaz")), functie="leerkracht",
         resultaat=Toetsresultaat(toetsscore=score, referentiescores=refs), onderdelen=onderdelen,
         opmerking=rng.choice((None, "Afgenomen in twee delen.")),
     )
 
 
+def _geboortedatum(peildatum: date, leeftijd: int, dagen: int) -> date:
+    """A birthday that makes the pupil `leeftijd` (whole years) on the peildatum."""
+    try:
+        jarig = peildatum.replace(year=peildatum.year - leeftijd)
+    except ValueError:  # 29 February
+        jarig = peildatum.replace(year=peildatum.year - leeftijd, day=28)
+    return jarig - timedelta(days=dagen)
+
+
+def _in_dit_schooljaar(rng) -> date:
+    """A day between the start of the current school year and the reference date."""
+    start = date(schooljaar_van(REFERENTIEDATUM), 8, 20)
+    ruimte = max(1, (REFERENTIEDATUM - start).days)
+    return REFERENTIEDATUM - timedelta(days=rng.randint(0, ruimte))
+
+
 def _ondersteuning(rng, naam: str, profile: str, zonder_diagnoses: bool) -> Onderwijsondersteuning:
     oo = Onderwijsondersteuning(medicijngebruik=rng.choice((None, True, False)))
     if not zonder_diagnoses:
         for _ in range(rng.randint(1, 2)):
-            codes = rng.sample(DIAGNOSECODES, rng.randint(1, 2))
+            codes = [rng.choice(DIAGNOSECODES)]
             docs = [_pdf(rng, f"Diagnose_{codes[0]}.pdf", f"Diagnoseverslag {naam}",
                          ["Onderzoek uitgevoerd door een orthopedagoog.", f"Code: {', '.join(codes)}"])] \
                 if rng.random() < 0.5 else []
@@ -213,12 +250,14 @@ def make_leerling(
     fake = faker_for(rng)
     vo = profile == "VOSWV"
     jaar = rng.randint(1, 3) if vo else rng.randint(2, 8)
-    leeftijd = (11 + jaar) if vo else (4 + jaar)
+    # age on 1 October of this school year: groep 3 starts the year a child turns 6 before then
+    leeftijd = (11 + jaar) if vo else (3 + jaar)
+    peildatum = date(schooljaar_van(REFERENTIEDATUM), 10, 1)
 
     geslacht = rng.choice(("1", "2"))
     voornaam = fake.first_name_male() if geslacht == "1" else fake.first_name_female()
-    voorvoegsel = rng.choice((None, None, None, "de", "van", "van den"))
-    achternaam = fake.last_name()
+    # Faker's Dutch surnames carry their voorvoegsel ("van der Laar"): split, never add one
+    voorvoegsel, achternaam = split_achternaam(fake.last_name())
     if _flag(rng, tricky_naam, 0.15):
         voornaam = rng.choice(TRICKY_VOORNAMEN)
         voorvoegsel, achternaam = rng.choice(TRICKY_ACHTERNAMEN)
@@ -243,7 +282,7 @@ def make_leerling(
         voornamen=[voornaam, *tweede],
         voorletters="".join(n[0] + "." for n in [voornaam, *tweede]),
         roepnaam=voornaam,
-        geboortedatum=REFERENTIEDATUM - timedelta(days=leeftijd * 365 + rng.randint(0, 364)),
+        geboortedatum=_geboortedatum(peildatum, leeftijd, rng.randint(0, 364)),
         geslacht=geslacht,
         adresgeheim=geheim_adres,
         adressen=[_adres(fake, rng)],
@@ -285,7 +324,8 @@ def make_leerling(
                                     codevoorschoolsehistorie=rng.randint(1, 5), codevoorschoolsetoeleider=rng.randint(1, 9),
                                     codevoorschoolsedeelname=rng.randint(1, 5)) if rng.random() < 0.6 else None,
             vroegschools=[Vroegschools(rng.randint(1, 15), loopbaan[0].begindatum)] if rng.random() < 0.5 else [])
-    if vo or jaargroep == "8" or rng.random() < 0.2:
+    # an overstapadvies is given in groep 8 (and travels on in VO), never earlier
+    if vo or jaargroep == "8":
         ll.overstapadvies = Overstapadvies(
             advies=rng.choice(ADVIEZEN), wensouders=rng.choice((None, *ADVIEZEN)),
             profiel=rng.choice((None, "basis", "plus", "ondersteuning")),

@@ -7,7 +7,7 @@ import string
 from faker import Faker
 
 from ..dossier.model import Adres, Communicatie, School
-from .common import email_for, faker_for, telefoon
+from .common import ascii_slug, faker_for, telefoon
 
 _NAMEN = ("De Regenboog", "De Wilgenhoek", "Het Kompas", "De Zonnewijzer", "'t Klavertje",
           "De Vlinder", "Het Mozaïek", "De Springplank", "Sint Jozef", "De Fontein")
@@ -25,8 +25,7 @@ def make_school(seed: int | random.Random = 0, profile: str = "POSWV", fake: Fak
     vo = profile == "VOSWV"
     naam = rng.choice(_VO_NAMEN if vo else _NAMEN)
     plaats = fake.city()
-    slug = "".join(c for c in naam.lower() if c.isalnum()) or "school"
-    return School(
+    school = School(
         naam=f"{'' if vo else 'Basisschool '}{naam}",
         brincode=brincode(rng),
         vestigingscode=f"{rng.randint(0, 3):02d}",
@@ -35,9 +34,23 @@ def make_school(seed: int | random.Random = 0, profile: str = "POSWV", fake: Fak
                         postcode=fake.postcode().replace(" ", ""), plaats=plaats, gemeente=plaats)],
         communicatie=[
             Communicatie(soort="telefoon", nummer=telefoon(rng, mobiel=False), aanduiding="werk"),
-            Communicatie(soort="e-mail", nummer=email_for(rng, "info", slug), aanduiding="werk"),
         ],
         soort="VO" if vo else "BAO",
         naamdirecteur=fake.name(),
-        website=f"https://www.{slug}.nl",
     )
+    return rename_school(school, school.naam)
+
+
+def domein(naam: str) -> str:
+    """The school's own domain, from its name: "OBS De Vlinder" -> "obsdevlinder.nl"."""
+    return f"{ascii_slug(naam)}.nl"
+
+
+def rename_school(school: School, naam: str) -> School:
+    """Give the school `naam`, with the website and e-mail address that go with that name."""
+    school.naam = naam
+    school.website = f"https://www.{domein(naam)}"
+    school.communicatie = [c for c in school.communicatie if c.soort != "e-mail"]
+    school.communicatie.append(Communicatie(soort="e-mail", nummer=f"info@{domein(naam)}",
+                                            aanduiding="werk"))
+    return school
