@@ -158,12 +158,19 @@ class TrainerScenarios:
     def _opgehaald(self, k: str) -> dict:
         """The aanvraag once the SWV is done with it; in step mode the scenario clicks
         'Dossier ophalen' itself, as the trainer would."""
-        aanvraag = self._ok("GET", "swv", f"/api/aanvragen/{k}?wait=afgemeld&timeout={WAIT}")
+        if self._stap_voor_stap():
+            aanvraag = self._ok("POST", "swv", f"/api/aanvragen/{k}/ophalen")
+        else:
+            aanvraag = self._ok("GET", "swv", f"/api/aanvragen/{k}?wait=afgemeld&timeout={WAIT}")
         if aanvraag.get("status") in ("wacht", "genotificeerd"):
             aanvraag = self._ok("POST", "swv", f"/api/aanvragen/{k}/ophalen")
         if aanvraag.get("status") == "sessie":
             aanvraag = self._ok("GET", "swv", f"/api/aanvragen/{k}?wait=afgemeld&timeout={WAIT}")
         return aanvraag
+
+    def _stap_voor_stap(self) -> bool:
+        health = self._ok("GET", "swv", "/api/health")
+        return bool(health.get("step_mode", health.get("stap_voor_stap")))
 
     def _link(self, role: str, path: str) -> str:
         return self.urls[role] + path
@@ -265,7 +272,7 @@ class TrainerScenarios:
             "status": "Toegekend", "behandelaar": "Loket SWV",
             "toelichting": "Het arrangement is toegekend."})
         tk = tk if isinstance(tk, dict) else {}
-        links = [("Aanvraag in het SWV", self._link("swv", f"/aanvragen/{k}")),
+        links = [("Terugkoppeling in het SWV", self._link("swv", f"/aanvragen/{k}#terugkoppeling")),
                  ("Volgordediagram in de TC", self._link("tc", f"/koppelingen/{k}"))]
         if not tk.get("verzonden"):
             return True, (f"Koppelsleutel {k}: de school verwijderde de zorgvraag nadat het SWV"
@@ -280,10 +287,11 @@ class TrainerScenarios:
             zv = self._verstuurd(leerling, self._zorgvraag_body("Zorgvraag met verlopen sessie",
                                                                  ap["routeringskenmerk"]))
             k = zv["koppelsleutel"]
-            aanvraag = self._ok("GET", "swv", f"/api/aanvragen/{k}?wait=mislukt&timeout={WAIT}")
+            aanvraag = {"status": "genotificeerd"} if self._stap_voor_stap() else \
+                self._ok("GET", "swv", f"/api/aanvragen/{k}?wait=mislukt&timeout={WAIT}")
             if aanvraag.get("status") in ("wacht", "genotificeerd"):
                 aanvraag = self._ok("POST", "swv", f"/api/aanvragen/{k}/ophalen")
-        links = [("Aanvraag in het SWV", self._link("swv", f"/aanvragen/{k}")),
+        links = [("Status in het SWV", self._link("swv", f"/aanvragen/{k}#status")),
                  ("Volgordediagram in de TC", self._link("tc", f"/koppelingen/{k}"))]
         if not aanvraag.get("dossier_opgehaald"):
             return True, (f"Koppelsleutel {k}: de LAS leverde het dossier niet, de sessie was"

@@ -120,3 +120,11 @@ def test_without_the_demo_the_tc_offers_no_situations(tmp_path):
     with Actors(workdir=tmp_path) as actors:
         page = requests.get(f"{actors.urls['tc']}/demo", timeout=30).text
         assert 'id="situaties"' not in page
+
+
+def test_in_step_mode_the_situations_click_dossier_ophalen_themselves(tmp_path):
+    with Actors(workdir=tmp_path, extra={"swv": {"STEP_MODE": True}}) as actors:
+        trainer = cmd_demo._trainer(actors, token="t")
+        for naam in ("dossier-met-pgn", "late-terugkoppeling", "verlopen-sessie"):
+            u = trainer.speel(naam)
+            assert u.gelukt, (naam, u.tekst)
