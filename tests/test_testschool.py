@@ -64,6 +64,8 @@ def test_every_flow_ends_as_expected_against_our_swv(tmp_path):
     assert first("verwijderd")["leveringen"][0] == "LeerlinginfoNietBeschikbaar"
     assert first("levering-geweigerd")["leveringen"][0] == "LeveringGeweigerd"
     assert first("verlopen-sessie")["leveringen"][0] == "SessieVerlopen"
+    # one pupil per flow while the school's pupils last
+    assert len({g["leerling"]["id"] for g in gevallen.values()}) == len(gevallen)
     tweede = gevallen["tweede-zorgvraag"]["zorgvragen"]
     assert len({z["koppelsleutel"] for z in tweede}) == 2
     assert all(z["afmelding"] == "OverdrachtGeslaagd" for z in tweede)

@@ -22,7 +22,7 @@ from .flows import FLOWS, Flow, beoordeel
 
 SWV_DOEL = "SWV"
 GEEN_ADRES = "http://127.0.0.1:9/oso"   # nothing listens: the LAS's own notificatie fails fast
-PROFIEL_SCHOOL = {"PO": "12AB", "VO": "56EF"}
+PROFIEL_SCHOOL = {"PO": ("12AB", "34CD"), "VO": ("56EF",)}
 
 
 class SchoolFout(Exception):
@@ -97,13 +97,15 @@ class School:
 
     def leerlingen(self) -> dict[str, list[dict]]:
         """Per profile the school's pupils, each with the SWV aanleverpunt of his school."""
-        out = {}
-        for profiel, brin in PROFIEL_SCHOOL.items():
-            aps = self.las("GET", f"/api/aanleverpunten?brin={brin}")
-            if not aps:
-                raise SchoolFout(f"school {brin} heeft geen SWV-aanleverpunt")
-            out[profiel] = [dict(ll, aanleverpunt=aps[0]["routeringskenmerk"])
-                            for ll in self.las("GET", f"/api/leerlingen?brin={brin}")]
+        out: dict[str, list[dict]] = {}
+        for profiel, scholen in PROFIEL_SCHOOL.items():
+            for brin in scholen:
+                aps = self.las("GET", f"/api/aanleverpunten?brin={brin}")
+                if not aps:
+                    raise SchoolFout(f"school {brin} heeft geen SWV-aanleverpunt")
+                out.setdefault(profiel, []).extend(
+                    dict(ll, aanleverpunt=aps[0]["routeringskenmerk"])
+                    for ll in self.las("GET", f"/api/leerlingen?brin={brin}"))
         return out
 
     def verstuur(self, leerling: dict, body: dict) -> dict:
