@@ -148,6 +148,9 @@ def controleer(form: dict, fouten: dict) -> None:
 
 
 OVERSTAPADVIES = "Overstapadvies"
+# [choice] A new zorgvraag starts with the optional blocks the ParnasSys help page shows ticked
+# (docs/actors.md); one that the profile forbids (VVE in VO) stays off.
+SEED_AANGEVINKT = ("Handelingsplannen", "Toetsresultaten", OVERSTAPADVIES, "VVE")
 AANDACHTSPUNTEN_BLIJVEN_ACHTER = (
     "U vulde aandachtspunten in, maar het gegevensblok Overstapadvies is niet aangevinkt. Alleen in"
     " dat blok gaan aandachtspunten mee naar het samenwerkingsverband. Vink Overstapadvies aan, of"
@@ -268,7 +271,10 @@ def overzicht(leerling_id: int):
 @bp.get("/leerlingen/<int:leerling_id>/zorgvragen/nieuw")
 def nieuw(leerling_id: int):
     _, _, kop = kaart(leerling_id)
-    return render_formulier(kop, leeg_formulier(), eerste_keer=True)
+    form = leeg_formulier()
+    states = {b["naam"]: b["state"] for b in gegevensblokken_for(kop["profiel"])}
+    form["gegevensblokken"] = [n for n in SEED_AANGEVINKT if states.get(n) == "optioneel"]
+    return render_formulier(kop, form, eerste_keer=True)
 
 
 @bp.post("/leerlingen/<int:leerling_id>/zorgvragen")

@@ -109,6 +109,9 @@ def test_create_and_send_through_the_form(actors, page, toelichting, tmp_path):
     page.get_by_label("Aandachtspunten").fill("Ouders zijn op de hoogte.")
     page.get_by_role("checkbox", name="Toetsresultaten").check()
     page.get_by_role("checkbox", name="Handelingsplannen").check()
+    # as in the seed's screenshot, the form starts with Overstapadvies ticked; untick it
+    expect(page.get_by_role("checkbox", name="Overstapadvies")).to_be_checked()
+    page.get_by_role("checkbox", name="Overstapadvies").uncheck()
     page.get_by_label("Toelichting onderwijsbehoeften").set_input_files(str(toelichting))
     extra = tmp_path / "Groeidocument.pdf"
     extra.write_bytes(pdf_bytes("Groeidocument", ["Doelen en evaluatie."]))
