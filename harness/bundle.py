@@ -167,14 +167,16 @@ def _scenario_members(folder: str, messages: list[dict]) -> tuple[dict[str, byte
     return members, {"berichten": len(messages), "dossiers": dossiers, "bijlagen": attachments}
 
 
-def build_members(report: Path, summary: dict) -> tuple[dict[str, bytes], list[dict]]:
-    """Every member but the manifest, and the manifest's per-scenario part."""
+def build_members(report: Path, summary: dict, extra: tuple[Path, ...] = ()) -> tuple[dict[str, bytes], list[dict]]:
+    """Every member but the manifest, and the manifest's per-scenario part. `extra`: more report
+    files kept elsewhere (the --pdf file)."""
     members: dict[str, bytes] = {}
     for name in REPORT_FILES:
         if (report / name).is_file():
             members[f"rapport/{name}"] = (report / name).read_bytes()
-    for pdf in sorted(report.glob("*.pdf")):
-        members[f"rapport/{pdf.name}"] = pdf.read_bytes()
+    for pdf in [*sorted(report.glob("*.pdf")), *extra]:
+        if Path(pdf).is_file():
+            members[f"rapport/{Path(pdf).name}"] = Path(pdf).read_bytes()
     run = summary.get("run") or {}
     members["configuratie.json"] = json.dumps(
         {"bestand": run.get("configuratiebestand"), "configuratie": run.get("configuratie")},
@@ -193,10 +195,10 @@ def build_members(report: Path, summary: dict) -> tuple[dict[str, bytes], list[d
     return members, scenarios
 
 
-def write_bundle(report: Path, target: Path, summary: dict) -> dict:
+def write_bundle(report: Path, target: Path, summary: dict, extra: tuple[Path, ...] = ()) -> dict:
     """Write the bundle of the run reported in `report`; return its manifest."""
     from .run_info import versions
-    members, scenarios = build_members(Path(report), summary)
+    members, scenarios = build_members(Path(report), summary, extra)
     manifest = {"formaat": FORMAT, "formaatversie": FORMAT_VERSION,
                 "gemaakt": datetime.now(UTC).isoformat(timespec="seconds"),
                 "versies": versions(), "oordeel": summary.get("verdict"),

@@ -217,7 +217,8 @@ def write_extras(run, summary: dict) -> None:
     if outputs.get("bundle"):
         from .bundle import write_bundle
         try:
-            manifest = write_bundle(run.report, Path(outputs["bundle"]), summary)
+            extra = (Path(outputs["pdf"]),) if outputs.get("pdf") else ()
+            manifest = write_bundle(run.report, Path(outputs["bundle"]), summary, extra)
             print(f"Bewijspakket: {outputs['bundle']} ({len(manifest['bestanden'])} bestanden;"
                   f" SHA-256 van manifest.json: {manifest['manifest_sha256']})", flush=True)
         except OSError as exc:

@@ -29,7 +29,8 @@ def _cli(*args, timeout=300):
 def made(tmp_path_factory):
     """One short run on the simulated actors, with its bundle."""
     tmp = tmp_path_factory.mktemp("bundle")
-    pdf = ["--pdf", str(tmp / "D" / "rapport.pdf")] if importlib.util.find_spec("weasyprint") else []
+    # the PDF outside the report folder: the bundle takes it along all the same
+    pdf = ["--pdf", str(tmp / "rapport.pdf")] if importlib.util.find_spec("weasyprint") else []
     done = _cli("conformance", "--report", str(tmp / "D"), "--tags", "@mandatory and @las",
                 "--bundle", str(tmp / "b.zip"), *pdf)
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-2000:])
