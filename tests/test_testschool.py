@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from actor_kit import pki
+from harness.scenario import load_scenario
 from harness.sut_play import free_port, serve, stop
 from harness.testschool.flows import FLOWS
 
@@ -18,17 +20,24 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-def test_every_flow_ends_as_expected_against_our_swv(tmp_path):
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "tls"])
+def test_every_flow_ends_as_expected_against_our_swv(tmp_path, tls):
     tc_port, swv_port = free_port(), free_port()
     while tc_port + 1 == swv_port:
         swv_port = free_port()
-    swv = serve("swv", swv_port, tc_port, tmp_path)
+    pki_dir = None
+    if tls:  # the vendor's SWV presents the test PKI's swv-sim certificate
+        pki_dir = tmp_path / "pki"
+        pki.init(pki_dir, load_scenario(None))
+    swv = serve("swv", swv_port, tc_port, tmp_path, pki_dir=pki_dir)
     listing = tmp_path / "overzicht.json"
+    scheme = "https" if tls else "http"
     try:
         school = subprocess.Popen(
             [sys.executable, "-m", "harness.cli", "testschool", "--swv-url",
-             f"http://127.0.0.1:{swv_port}", "--port", str(tc_port), "--workdir",
-             str(tmp_path / "school"), "--wacht", "20", "--seconds", "3", "--json", str(listing)],
+             f"{scheme}://127.0.0.1:{swv_port}", "--port", str(tc_port), "--workdir",
+             str(tmp_path / "school"), "--wacht", "20", "--seconds", "3", "--json", str(listing)]
+            + (["--tls", str(pki_dir)] if tls else []),
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # the page serves the same listing while the school runs
         page_url, lines = None, []
