@@ -292,7 +292,8 @@ def finish(run: Prepared, scenarios, error) -> int:
 def _write_error(report: Path, message: str, sut, selection) -> None:
     """A refused run still leaves the three reports behind, so CI keeps an artifact."""
     from .conformance_report import write_reports
+    from .run_info import describe_refused
     try:
-        write_reports(report, [], sut, error=message, selection=selection)
+        write_reports(report, [], sut, error=message, selection=selection, run=describe_refused(sut, selection))
     except OSError:
         pass

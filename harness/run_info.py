@@ -203,6 +203,19 @@ def describe_run(run, *, finished: float | None = None) -> dict:
     }
 
 
+def describe_refused(sut: dict | None, selection: dict | None) -> dict:
+    """The "run" object of a run that was refused before it started: what was asked, with what."""
+    now = time.time()
+    source = (sut or {}).get("bron")
+    moment = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+    return {"oso_sim_versie": oso_sim_version(), "git_commit": git_commit(),
+            "python": f"{platform.python_version()} ({sys.implementation.name})", "versies": versions(),
+            "tags": (selection or {}).get("tags"), "configuratiebestand": source,
+            "configuratie": configuration(source), "systeem_onder_test": [], "verbinding": None,
+            "start": moment, "einde": moment, "start_nl": dutch_moment(now), "einde_nl": dutch_moment(now),
+            "duur_s": 0.0, "duur_nl": dutch_duration(0.0)}
+
+
 def write_extras(run, summary: dict) -> None:
     """The evidence bundle and the PDF, when asked for; a failure is said, never fatal: the
     reports themselves are already written."""

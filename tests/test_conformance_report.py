@@ -395,3 +395,15 @@ def test_the_sut_certificate_is_read_from_its_tls_handshake(tmp_path):
         thread.join(5)
         listener.close()
     assert server_certificate_subject("http://127.0.0.1:1/oso") is None
+
+
+def test_a_refused_run_still_records_what_was_asked(tmp_path):
+    cfg = tmp_path / "kapot.toml"
+    cfg.write_text('[las]\nmode = "external"\napi_token = "Zx9-qq-token"\n', encoding="utf-8")
+    done = _run("--config", str(cfg), "--report", str(tmp_path / "r"), "--tags", "@las", timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    run = summary["run"]
+    assert run["tags"] == "@las" and run["configuratiebestand"] == str(cfg)
+    assert run["configuratie"]["las"]["api_token"] == "[weggelaten]" and run["oso_sim_versie"]
+    assert "Zx9-qq-token" not in (tmp_path / "r" / "report.html").read_text()
