@@ -21,6 +21,7 @@ from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import Aanleverpunt
 
+from . import verzonden_dossier
 from . import zorgvragen as zv_domain
 from .errors import LasError
 from .ui import ctx, download, kaart, las_error_page, render_tab
@@ -307,6 +308,16 @@ def _terugkoppelingen(zv: dict) -> list[dict]:
     return out
 
 
+def _ontvangen(zv: dict) -> dict | None:
+    """What the SWV could fetch, read from the stored dossier (only once it was notified)."""
+    if zv["notificatie_verstuurd"] != "Ja" or zv["status"] != zv_domain.VERZONDEN:
+        return None
+    try:
+        return verzonden_dossier.samenvatting(ctx()["zorgvragen"].dossier(zv["id"]))
+    except LasError:
+        return None
+
+
 def render_zorgvraag(zv: dict, *, fout: str | None = None, status: int = 200):
     _, _, kop = kaart(zv["leerling_id"])
     return render_tab(
@@ -314,7 +325,7 @@ def render_zorgvraag(zv: dict, *, fout: str | None = None, status: int = 200):
         fout=fout, label=ap_label(zv["aanleverpunt"], zv.get("aanleverpunt_brin"),
                                   zv.get("aanleverpunt_naam")),
         blokken=blokken(kop["profiel"], zv["gegevensblokken"]),
-        terugkoppelingen=_terugkoppelingen(zv),
+        terugkoppelingen=_terugkoppelingen(zv), ontvangen=_ontvangen(zv),
         uitleg=FOUT_UITLEG.get(zv["laatste_fout_code"] or ""),
         net_verzonden=bool(request.args.get("verzonden")),
         opnieuw=bool(request.args.get("opnieuw")))

@@ -322,6 +322,24 @@ def test_choosing_to_leave_them_out_drops_them_openly(client, peers):
     assert "Overstapadvies" not in zv["gegevensblokken"] and not zv["aandachtspunten"]
 
 
+def test_the_sent_page_shows_what_the_dossier_holds_not_the_form(client, peers):
+    lid = leerling_id(client)
+    zid = zorgvraag_id(verstuur(client, lid, gegevensblokken=["Toetsresultaten"],
+                                aandachtspunten_keuze="weglaten"))
+    html = client.get(f"/zorgvragen/{zid}").text
+    section = text(re.search(r'<section class="card" id="ontvangen">.*?</section>', html,
+                             re.DOTALL).group(0))
+    assert "Vraag van de school Lezen blijft achter" in section
+    assert "Aandachtspunten niet meegestuurd" in section
+    assert "Toetsresultaten" in section and "Overstapadvies" not in section
+    assert "Toelichting onderwijsbehoeften.pdf – Lezen blijft achter" in section
+
+    zid = zorgvraag_id(verstuur(client, lid))
+    section = re.search(r'<section class="card" id="ontvangen">.*?</section>',
+                        client.get(f"/zorgvragen/{zid}").text, re.DOTALL).group(0)
+    assert "Graag snel contact." in section and "Overstapadvies" in section
+
+
 def test_the_form_says_where_each_field_goes(client, peers):
     html = text(client.get(f"/leerlingen/{leerling_id(client)}/zorgvragen/nieuw").text)
     assert "als omschrijving van de Toelichting onderwijsbehoeften" in html

@@ -9,8 +9,13 @@ from datetime import date
 
 import pytest
 
-from oso_protocol.synthetic import REFERENTIEDATUM, make_leerling, make_school, rename_school
-from oso_protocol.synthetic.common import VOORVOEGSELS, schooljaar_van, split_achternaam
+from oso_protocol.synthetic import (
+    REFERENTIEDATUM,
+    make_leerling,
+    make_school,
+    rename_school,
+)
+from oso_protocol.synthetic.common import schooljaar_van, split_achternaam
 from oso_protocol.synthetic.pupils import DIAGNOSENAMEN
 
 N = 1500  # per profile

@@ -10,9 +10,9 @@ import re
 
 import pytest
 import requests
+from browser_support import no_horizontal_scroll, screenshot
 from playwright.sync_api import expect
 
-from browser_support import no_horizontal_scroll, screenshot
 from harness.actors import Actors
 from oso_protocol.synthetic import pdf_bytes
 
