@@ -2,8 +2,8 @@
 school does by hand. A simulated LAS and TC route every zorgvraag to the vendor's SWV system;
 each prepared pupil triggers one flow; a page and a JSON listing say what the SWV did with each.
 
-Exit codes: 0 every flow ended as expected (or --seconds was not given and Ctrl-C stopped it),
-1 a flow did not, 2 wrong call or the school could not start.
+Exit codes: 0 every flow ended as expected when the school stopped (after --seconds or Ctrl-C),
+1 a flow did not (or was not played), 2 wrong call or the school could not start.
 """
 from __future__ import annotations
 
@@ -60,14 +60,13 @@ def run(args) -> int:
         print(f"  LAS van school:  {school.urls['las']}/oso")
         print(f"  Uw SWV:          {soap}")
         print(f"Situaties ({len(FLOWS)}), één voor één:", flush=True)
-        school.speel(on_geval=lambda g: print(
-            f"  {g.flow.naam:22} {g.fout or ', '.join(z['koppelsleutel'] for z in g.zorgvragen)}",
-            flush=True))
-        overzicht = school.overzicht()
-        for g in overzicht:
-            print(f"  {g['flow']:22} {g['uitkomst']}")
-        print("Het overzicht blijft bijwerken (bv. terugkoppelingen). Stoppen: Ctrl-C", flush=True)
         try:
+            school.speel(on_geval=lambda g: print(
+                f"  {g.flow.naam:22} {g.fout or ', '.join(z['koppelsleutel'] for z in g.zorgvragen)}",
+                flush=True))
+            for g in school.overzicht():
+                print(f"  {g['flow']:22} {g['uitkomst']}")
+            print("Het overzicht blijft bijwerken (bv. terugkoppelingen). Stoppen: Ctrl-C", flush=True)
             threading.Event().wait(args.seconds)
         except KeyboardInterrupt:
             pass
@@ -78,4 +77,5 @@ def run(args) -> int:
                                                   indent=2, ensure_ascii=False), encoding="utf-8")
         pagina.stop()
         school.stop()
-    return 0 if all(g["uitkomst"] == "zoals verwacht" for g in overzicht) else 1
+    gespeeld = len(overzicht) == len(FLOWS)
+    return 0 if gespeeld and all(g["uitkomst"] == "zoals verwacht" for g in overzicht) else 1
