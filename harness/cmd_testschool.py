@@ -21,21 +21,21 @@ from .testschool.runner import School, SchoolFout
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--swv-url", required=True,
-                   help="basis-URL van uw SWV-systeem (de SOAP-endpoint is URL/oso, of --swv-soap-url)")
-    p.add_argument("--swv-soap-url", help="volledige SOAP-URL van uw SWV-systeem")
+    p.add_argument("--swv-url", required=True, metavar="URL",
+                   help="basis-URL van uw SWV-systeem (het SOAP-endpoint is URL/oso, of --swv-soap-url)")
+    p.add_argument("--swv-soap-url", metavar="URL", help="volledige SOAP-URL van uw SWV-systeem")
     p.add_argument("--tls", metavar="PKI-MAP",
                    help="wederzijdse TLS: test-PKI van 'oso-sim pki init' (uw SWV gebruikt het"
                         " certificaat swv-sim)")
     p.add_argument("--ca", action="append", default=[], metavar="BESTAND",
                    help="extra CA om te vertrouwen (de CA van uw eigen testcertificaat)")
-    p.add_argument("--port", type=int, default=0,
+    p.add_argument("--port", type=int, default=0, metavar="POORT",
                    help="eerste poort: TC op P, LAS op P+1 (0 = vrije poorten)")
-    p.add_argument("--pagina-port", type=int, default=0, help="poort van de overzichtspagina")
-    p.add_argument("--workdir", help="map voor de databases (standaard tijdelijk)")
-    p.add_argument("--wacht", type=float, default=30.0,
+    p.add_argument("--pagina-port", type=int, default=0, metavar="POORT", help="poort van de overzichtspagina")
+    p.add_argument("--workdir", metavar="MAP", help="map voor de databases (standaard tijdelijk)")
+    p.add_argument("--wacht", type=float, default=30.0, metavar="SECONDEN",
                    help="seconden die het SWV per situatie krijgt (standaard %(default)s)")
-    p.add_argument("--seconds", type=float, default=None,
+    p.add_argument("--seconds", type=float, default=None, metavar="SECONDEN",
                    help="stop zoveel seconden na de laatste situatie (standaard: tot Ctrl-C)")
     p.add_argument("--json", metavar="BESTAND", help="schrijf het overzicht bij het stoppen als JSON")
 
