@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from exchange import actor_urls, bare_round_trips
+from exchange import bare_round_trips
 
 from harness.exchange import ExchangeDriver
+from harness.processes import start_three
 
 rows: list[tuple[str, str, str, bool]] = []
 
@@ -37,17 +38,36 @@ def verdict(name: str, figure: str, target: str, met: bool) -> None:
     rows.append((name, figure, target, met))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): the work an exchange costs an
+    actor, which unlike wall time does not grow when neighbours load the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def exchanges(count: int, parallel: int) -> None:
-    with actor_urls(processes=True) as urls:
-        driver = ExchangeDriver(urls)
-        targets = driver.mandated_targets()
-        driver.run_many(4, parallel=2, targets=targets)   # warm-up: schema compiles, connections
-        bare = bare_round_trips(urls["las"] + "/api/health")
-        seq = driver.run_many(max(20, count // 2), parallel=1, targets=targets)
-        one = statistics.median(r.ms for r in seq)
-        t = time.perf_counter()
-        par = driver.run_many(count, parallel=parallel, targets=targets)
-        secs = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = start_three(tmp)
+        try:
+            urls = {role: p.url for role, p in procs.items()}
+            driver = ExchangeDriver(urls)
+            targets = driver.mandated_targets()
+            driver.run_many(4, parallel=2, targets=targets)   # warm-up: schema compiles, connections
+            bare = bare_round_trips(urls["las"] + "/api/health")
+            seq = driver.run_many(max(20, count // 2), parallel=1, targets=targets)
+            one = statistics.median(r.ms for r in seq)
+            cpu0 = {r: cpu_seconds(p.proc.pid) for r, p in procs.items()}
+            t = time.perf_counter()
+            par = driver.run_many(count, parallel=parallel, targets=targets)
+            secs = time.perf_counter() - t
+            cpu = {r: (cpu_seconds(p.proc.pid) - cpu0[r]) * 1000 / count for r, p in procs.items()}
+        finally:
+            for p in procs.values():
+                p.stop()
+    total = sum(cpu.values())
+    print("CPU per exchange: " + ", ".join(f"{r.upper()} {ms:.1f} ms" for r, ms in cpu.items())
+          + f"; sum {total:.1f} ms -> at most {2000 / total:.0f} exchanges/s on 2 free cores"
+          " (the harness's own CPU not counted)")
     ok = sum(r.completed for r in par) + sum(r.completed for r in seq)
     rate = sum(r.completed for r in par) / secs
     print(f"bare round trip {bare:.2f} ms, one exchange {one:.2f} ms, {rate:.1f} exchanges/s "
