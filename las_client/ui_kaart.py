@@ -111,7 +111,7 @@ def personalia(data: dict) -> dict:
 def onderwijs(data: dict, school: dict) -> dict:
     inschrijving = _rows([
         ("School", f"{school['naam']} ({school['brin']}{school['vestigingscode']})"),
-        ("Groep", groep(data)),
+        ("Klas" if school.get("profile") == "VOSWV" else "Groep", groep(data)),
         ("Datum inschrijving", datum(data.get("datuminschrijving"))),
         ("Start huidig onderwijs", datum(data.get("startdatumhuidigonderwijs"))),
         ("In onderwijs sinds", datum(data.get("onderwijssinds"))),

@@ -95,3 +95,16 @@ def test_cli_onbereikbaar_en_verkeerd_gebruik(capsys, tmp_path):
     assert exc.value.code == 2
     assert main(["zorgvraag", "--las", "http://127.0.0.1:9", "create", "--leerling", "1",
                  "--omschrijving", "x", "--toelichting", str(tmp_path / "bestaat-niet.pdf")]) == 2
+
+
+def test_cli_status_line_is_the_one_status_of_the_las():
+    from harness.cmd_zorgvraag import _zorgvraag_text
+    zv = {"id": 7, "omschrijving": "Zonder mandaat", "status": "verzonden",
+          "toestand_tekst": "geweigerd door OSO (GeenMandaat)", "aanleverpunt": SWV_PO,
+          "deelnameaanleverpunt": "SWV PO Rivierenland", "gemaakt_op": "2026-11-30T20:00:00+01:00",
+          "koppelsleutel": None, "notificatie_verstuurd": "Nee", "dossier_opgehaald": False,
+          "terugkoppeling_ontvangen": "Nee",
+          "laatste_fout": "Melden notificatie bij het Traffic Center mislukt (GeenMandaat): ..."}
+    text = _zorgvraag_text(zv)
+    assert "status:                   geweigerd door OSO (GeenMandaat)" in text
+    assert "status:                   verzonden" not in text

@@ -532,3 +532,9 @@ def test_concept_opens_as_form_and_is_sent_from_it(client, peers):
     zv = client.get(f"/api/zorgvragen/{zid}").json
     assert zv["status"] == "verzonden" and zv["omschrijving"] == "Concept, nu compleet"
     assert zv["notificatie_verstuurd"] == "Ja"
+
+
+def test_vo_pupil_is_in_a_klas_not_a_groep(client):
+    lid = leerling_id(client, "56EF")
+    html = text(client.get(f"/leerlingen/{lid}").text)
+    assert re.search(r"Klas \d[A-C]\b", html) and "Groep " not in html.split("Geboren")[0]
