@@ -52,7 +52,10 @@ def _valid(value):
 class Inbox:
     def __init__(self, store: Store):
         self.store = store
-        self._changed = threading.Condition()
+        # waiters per koppelsleutel: [condition, number waiting, changes seen], so a change
+        # wakes only the callers waiting for that aanvraag, not every waiter of the inbox
+        self._lock = threading.Lock()
+        self._waiters: dict[str, list] = {}
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -113,7 +116,7 @@ class Inbox:
                 " VALUES (?,?,?,?,?,?,?,?)",
                 (key, status, bron_brin, bron_routeringskenmerk, doel_brin,
                  doel_routeringskenmerk, now, now))
-        self._notify()
+        self._notify(key)
         return self.row(key), True
 
     def update(self, koppelsleutel: str, **changes) -> dict:
@@ -123,12 +126,15 @@ class Inbox:
         with self.store.tx() as conn:
             conn.execute(f"UPDATE aanvraag SET {cols} WHERE koppelsleutel = ?",
                          (*changes.values(), normalize_key(koppelsleutel)))
-        self._notify()
+        self._notify(koppelsleutel)
         return self.row(koppelsleutel)
 
-    def _notify(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
+    def _notify(self, koppelsleutel: str) -> None:
+        with self._lock:
+            entry = self._waiters.get(normalize_key(koppelsleutel))
+            if entry is not None:
+                entry[2] += 1
+                entry[0].notify_all()
 
     # --- waiting -----------------------------------------------------------------------------
 
@@ -136,16 +142,29 @@ class Inbox:
         """Block until the aanvraag reached `status` (or got further, or failed).
         Returns (row or None, reached)."""
         deadline = time.monotonic() + timeout
-        while True:
-            row = self.row(koppelsleutel)
-            if row is not None and reached(row["status"], status):
-                return row, True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return row, False
-            with self._changed:
-                # a short cap, so a change made by another process on the same file is seen too
-                self._changed.wait(min(remaining, 0.5))
+        key = normalize_key(koppelsleutel)
+        with self._lock:
+            entry = self._waiters.setdefault(key, [threading.Condition(self._lock), 0, 0])
+            entry[1] += 1
+        try:
+            while True:
+                with self._lock:
+                    seen = entry[2]
+                row = self.row(key)
+                if row is not None and reached(row["status"], status):
+                    return row, True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return row, False
+                with self._lock:
+                    if entry[2] == seen:  # no change since the row was read
+                        # a short cap, so a change made by another process on the same file is seen too
+                        entry[0].wait(min(remaining, 0.5))
+        finally:
+            with self._lock:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    self._waiters.pop(key, None)
 
 
 def reached(current: str, wanted: str) -> bool:
