@@ -1,13 +1,16 @@
 """The leerlingkaart's tabs as the school reads them: the stored pupil record (the dossier model's
 dict) turned into labelled rows and tables. Pure functions, so the templates only lay out.
 
-Codes without a published Dutch wording (relatie tot kind, VO-advies) are shown as the code.
+Codes are shown with the Dutch label the gegevensset publishes (codelabels); a code without a
+published wording (VO-advies) is shown as the code with the name of its list.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 from datetime import date
+
+from . import codelabels
 
 GESLACHT = {"0": "Onbekend", "1": "Man", "2": "Vrouw", "9": "Niet gespecificeerd"}
 AANDUIDING = {"prive": "privé", "werk": "werk", "overig": "overig"}
@@ -88,7 +91,7 @@ def personalia(data: dict) -> dict:
             "rijen": _rows([
                 ("Roepnaam", v.get("roepnaam")),
                 ("Geslacht", GESLACHT.get(v.get("geslacht") or "", v.get("geslacht"))),
-                ("Relatie tot kind", f"code {v['relatietotkind']}" if v.get("relatietotkind") else None),
+                ("Relatie tot kind", codelabels.relatie(v.get("relatietotkind"))),
                 ("Wettig vertegenwoordiger", ja_nee(v.get("wettigevertegenwoordiger"))),
                 ("Adres", "; ".join(adres(a) for a in v.get("adressen") or [])),
                 ("Adres geheim", "Ja" if v.get("adresgeheim") else None),
@@ -119,17 +122,17 @@ def onderwijs(data: dict, school: dict) -> dict:
         ("Woont in tehuis", ja_nee(data.get("tehuis"))),
     ])
     loopbaan = [{"schooljaar": s.get("schooljaar"), "groep": s.get("groepsnaam") or s.get("groepscode"),
-                 "jaargroep": s.get("jaargroep"), "school": f"{s.get('brincode')}{s.get('vestigingscode') or ''}",
+                 "jaargroep": codelabels.jaargroep(s.get("jaargroep")), "school": f"{s.get('brincode')}{s.get('vestigingscode') or ''}",
                  "van": datum(s.get("begindatum")), "tot": datum(s.get("einddatum"))}
                 for s in sorted(data.get("schoolloopbaan") or [],
                                 key=lambda s: (s.get("schooljaar") or "", s.get("begindatum") or ""),
                                 reverse=True)]
     oa = data.get("overstapadvies") or {}
     advies = _rows([
-        ("Advies school", oa.get("advies") and f"code {oa['advies']}"),
-        ("Wens ouders", oa.get("wensouders") and f"code {oa['wensouders']}"),
-        ("Wens leerling", oa.get("wensleerling") and f"code {oa['wensleerling']}"),
-        ("Herzien advies", oa.get("herzienadvies") and f"code {oa['herzienadvies']}"),
+        ("Advies school", codelabels.advies(oa.get("advies"))),
+        ("Wens ouders", codelabels.advies(oa.get("wensouders"))),
+        ("Wens leerling", codelabels.advies(oa.get("wensleerling"))),
+        ("Herzien advies", codelabels.advies(oa.get("herzienadvies"))),
         ("Profiel", oa.get("profiel")),
         ("Argumentatie", oa.get("argumentatie")),
         ("Contact nodig", ja_nee(oa.get("contactnodig"))),
@@ -174,7 +177,7 @@ def toetsen(data: dict) -> dict:
         res = t.get("resultaat") or {}
         rijen.append({
             "datum": datum(t.get("afnamedatum")), "toets": t.get("toetsnaam") or t.get("eldtoetscode"),
-            "leergebied": t.get("leergebied") or "", "jaargroep": t.get("jaargroep") or "",
+            "leergebied": t.get("leergebied") or "", "jaargroep": codelabels.jaargroep(t.get("jaargroep")),
             "score": _score(res),
             "referentie": ", ".join(f"{r.get('codereferentiescore')} {r.get('waarde')}"
                                     for r in res.get("referentiescores") or []),
@@ -200,7 +203,8 @@ def ondersteuning(data: dict) -> dict:
     overig = _rows([
         ("Medicijngebruik", ja_nee(oo.get("medicijngebruik"))),
         ("OPP", oo.get("opp") and f"vanaf {datum(oo['opp'].get('ingangdatum'))}"),
-        ("TLV", "; ".join(f"categorie {t.get('categorie')}, {datum(t.get('ingangdatum'))}"
+        ("TLV", "; ".join(f"categorie {codelabels.tlv_categorie(t.get('categorie'))},"
+                          f" {datum(t.get('ingangdatum'))}"
                           f" tot {datum(t.get('einddatum')) or 'onbepaald'}"
                           for t in oo.get("tlv") or [])),
         ("Arrangement PaO", "; ".join(datum(a.get("datum")) for a in oo.get("arrangementen_pao") or [])),

@@ -538,3 +538,20 @@ def test_vo_pupil_is_in_a_klas_not_a_groep(client):
     lid = leerling_id(client, "56EF")
     html = text(client.get(f"/leerlingen/{lid}").text)
     assert re.search(r"Klas \d[A-C]\b", html) and "Groep " not in html.split("Geboren")[0]
+
+
+def test_codes_show_their_published_labels(client):
+    from las_client import codelabels, ui_kaart
+    data = {"verzorgers": [{"achternaam": "Jansen", "relatietotkind": "2"},
+                           {"achternaam": "Bakker", "relatietotkind": "7"}],
+            "schoolloopbaan": [{"schooljaar": "2026-2027", "jaargroep": "12", "groepsnaam": "Klas 2A"}]}
+    text_all = repr(ui_kaart.personalia(data))
+    assert "'Relatie tot kind', 'Moeder'" in text_all
+    assert codelabels.relatie("2") == "Moeder" and codelabels.relatie("1") == "Vader"
+    assert codelabels.relatie("7") == "code 7 (codelijst 41 Relatie tot kind)"
+    assert codelabels.jaargroep("12") == "VO leerjaar 2" and codelabels.jaargroep("7") == "groep 7"
+    assert codelabels.advies("20") == "code 20 (codelijst 2 Advies VO)"
+    assert "code 2" not in text_all
+    lid = leerling_id(client)
+    html = text(client.get(f"/leerlingen/{lid}").text)
+    assert "Relatie tot kind code 1 " not in html and "Relatie tot kind code 2 " not in html
