@@ -121,6 +121,8 @@ def _zorgvraag_text(zv: dict) -> str:
              f"  notificatie verstuurd:    {zv['notificatie_verstuurd']}",
              f"  dossier opgehaald:        {'Ja' if zv['dossier_opgehaald'] else 'Nee'}",
              f"  terugkoppeling ontvangen: {zv['terugkoppeling_ontvangen']}"]
+    if zv.get("aandachtspunten") and zv.get("aandachtspunten_meegestuurd") is False:
+        lines.append("  aandachtspunten:          niet meegestuurd (Overstapadvies niet aangevinkt)")
     if zv.get("laatste_fout"):
         lines.append(f"  laatste fout:             {zv['laatste_fout']}")
     for b in zv.get("bijlagen", []):

@@ -261,6 +261,9 @@ class Zorgvragen:
             "bijlagen": [{"id": b["id"], "bestandsnaam": b["bestandsnaam"], "soort": b["soort"],
                           "omschrijving": b["omschrijving"]} for b in bijlagen],
             "terugkoppelingen": [terugkoppeling_dict(t) for t in terug],
+            # aandachtspunten travel only in the Overstapadvies block: say when they stay behind
+            "aandachtspunten_meegestuurd": bool(row["aandachtspunten"]) and "Overstapadvies"
+            in json.loads(row["gegevensblokken"]),
             **_toestand(row, bool(terug)),
         }
 

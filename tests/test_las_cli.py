@@ -108,3 +108,7 @@ def test_cli_status_line_is_the_one_status_of_the_las():
     text = _zorgvraag_text(zv)
     assert "status:                   geweigerd door OSO (GeenMandaat)" in text
     assert "status:                   verzonden" not in text
+    assert "niet meegestuurd" not in text
+    zv.update(aandachtspunten="Graag overleg.", aandachtspunten_meegestuurd=False)
+    assert "aandachtspunten:          niet meegestuurd (Overstapadvies niet aangevinkt)" in \
+        _zorgvraag_text(zv)

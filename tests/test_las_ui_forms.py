@@ -309,6 +309,7 @@ def test_choosing_to_tick_overstapadvies_sends_the_aandachtspunten(client, peers
     assert resp.status_code == 303
     zv = client.get(f"/api/zorgvragen/{stored(client, lid)[0]['id']}").json
     assert "Overstapadvies" in zv["gegevensblokken"] and zv["aandachtspunten"] == "Graag snel contact."
+    assert zv["aandachtspunten_meegestuurd"] is True
     dossier = client.get(f"/api/zorgvragen/{zv['id']}/dossier").data.decode()
     assert "Graag snel contact." in dossier
 

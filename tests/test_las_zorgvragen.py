@@ -41,6 +41,9 @@ def test_opslaan_en_verzenden(client, peers):
     # the school's question travels as the toelichting document's omschrijving
     from swv_mock.zaak import uit_dossier
     assert uit_dossier(dossier.data)["vraag"] == zv["omschrijving"] != ""
+    # the API says it when the aandachtspunten stayed behind (no Overstapadvies block)
+    assert zv["aandachtspunten"] and zv["aandachtspunten_meegestuurd"] is False
+    assert b"Graag snel contact." not in dossier.data
 
 
 def test_overzicht_rijen(client, peers):
