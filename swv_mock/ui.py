@@ -233,7 +233,8 @@ def _render_aanvraag(k: str, *, invoer: dict | None = None, invoerfout: str | No
         kan_ophalen=_kan_ophalen(row["status"]), stappen=_stappen(row["koppelsleutel"]),
         dossier=dossier, dossierfout=dossierfout, rapport=_rapport(row),
         terugkoppelingen=tks, laatste=laatste, statussen=TERUGKOPPELING_STATUSSEN,
-        status_labels=TERUGKOPPELING_LABELS, invoer=invoer or {}, invoerfout=invoerfout), status
+        status_labels=TERUGKOPPELING_LABELS, invoer=invoer or {}, invoerfout=invoerfout,
+        zaak=zaak.voor(ctx.inbox.store, row["koppelsleutel"], row.get("dossier"))), status
 
 
 @bp.get("/aanvragen/<k>")

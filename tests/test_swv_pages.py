@@ -117,6 +117,8 @@ def test_inbox_is_a_case_list_with_names_only_after_the_fetch(client, peers):
     assert "Afgemeld" in row and "nog niet gegeven" in row
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
     assert re.search(r"\d\d-\d\d-\d{4}", cells[4])  # opgehaald op
+    page = client.get(f"/aanvragen/{k}").text
+    assert "Vraag van de school" in page and "Lezen blijft achter ondanks extra begeleiding" in page
 
 
 def test_inbox_shows_the_terugkoppeling_instead_of_staying_afgemeld(client, peers):
