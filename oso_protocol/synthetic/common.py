@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from faker import Faker
 
+
 def _referentiedatum() -> date:
     vast = os.environ.get("OSO_SIM_REFERENTIEDATUM")
     return date.fromisoformat(vast) if vast else date.today()
