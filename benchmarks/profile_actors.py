@@ -2,8 +2,9 @@
 
 Starts TC, LAS and SWV as three processes, attaches `py-spy record` (raw collapsed stacks) to each,
 runs `--count` complete exchanges with `--parallel` in flight, and prints per actor the functions
-with the most samples, inclusive ("in the stack") and exclusive ("on top"). Own code only is shown
-inclusively, so the table names the project's plumbing rather than the interpreter's internals.
+with the most samples taken while holding the GIL (so CPU, not waiting), inclusive ("in the
+stack") and exclusive ("on top"). Own code only is shown inclusively, so the table names the
+project's plumbing rather than the interpreter's internals.
 
     .venv/bin/pip install py-spy        # a developer tool, not a dependency of oso-sim
     .venv/bin/python benchmarks/profile_actors.py [--count 200] [--parallel 8] [--top 15]
@@ -73,7 +74,7 @@ def main() -> int:
             for role, p in procs.items():
                 out = Path(tmp) / f"{role}.txt"
                 spies[role] = (out, subprocess.Popen(
-                    [spy, "record", "--format", "raw", "--rate", "200", "--nonblocking",
+                    [spy, "record", "--format", "raw", "--rate", "200", "--nonblocking", "--gil",
                      "-o", str(out), "-p", str(p.proc.pid)],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             time.sleep(1.0)   # let py-spy attach before the measured exchanges start
