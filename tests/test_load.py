@@ -79,6 +79,15 @@ def test_load_refuses_the_las_shape_against_an_external_las(tmp_path):
     assert code == 2 and "vorm las tegen een externe LAS wordt niet ondersteund" in out
 
 
+def test_one_configuration_file_serves_conformance_and_load():
+    from harness.roles import ConfigError, parse_config
+
+    config = parse_config({"load": {"vorm": "swv", "p95_ms": 2000}, "swv": {"mode": "simulated"}})
+    assert config.sut_roles == []
+    with pytest.raises(ConfigError, match="onbekende sectie"):
+        parse_config({"belasting": {}})
+
+
 def test_oso_sim_never_imports_locust_or_gevent_outside_the_locust_processes():
     # gevent's monkey-patching inside oso-sim would change sockets and ssl for every actor
     code = ("import sys, harness.cli, harness.cmd_load, harness.load.checks, harness.load.report,"
