@@ -27,7 +27,8 @@ def test_notificatie_is_stored_and_answered(client):
     assert row["status"] == "genotificeerd" and row["valid"] is None
     assert row["bron_brin"] == BRIN and row["doel_routeringskenmerk"] == SWV_RK
     assert set(row) == {"koppelsleutel", "status", "bron_brin", "bron_routeringskenmerk",
-                        "doel_routeringskenmerk", "ontvangen_op", "valid"}
+                        "doel_routeringskenmerk", "ontvangen_op", "opgehaald_op", "valid"}
+    assert row["opgehaald_op"] is None  # notified, not yet fetched
 
 
 @pytest.mark.parametrize("overrides,code", [
