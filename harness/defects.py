@@ -73,8 +73,9 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(LAS, "leak_pgn", "Zet het BSN (anders het onderwijsnummer) van de leerling als <bsn> in het"
        " dossier.", GEEN_PGN,
        GELDIG),
+    # the VO pupil of the default data has an onderwijsnummer too: its dossier fails validation
     _d(LAS, "leak_onderwijsnummer", "Zet het onderwijsnummer van de leerling als <onderwijsnummer>"
-       " in het dossier.", GEEN_PGN),
+       " in het dossier.", GEEN_PGN, GELDIG),
     _d(LAS, "pgn_in_tekst", "Schrijft het BSN van de leerling in de omschrijving van de toelichting,"
        " een vrij tekstveld dat altijd meereist.", GEEN_PGN),
     _d(LAS, "pgn_in_bijlagenaam", "Zet het BSN van de leerling in de bestandsnaam van de toelichting"
