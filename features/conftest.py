@@ -19,7 +19,7 @@ import pytest
 
 from harness.conformance_env import ConformanceEnv
 from harness.needs import describe_key, keys_for_steps, missing_keys
-from harness.outcomes import not_applicable, not_verified
+from harness.outcomes import NO_TLS_REASON, not_applicable, not_verified
 from harness.roles import TLS_ENV, config_from_env
 
 # The step definitions are fixtures: importing them here makes them visible to every scenario.
@@ -81,7 +81,11 @@ def env(request, conformance_config, tmp_path):
         not_verified(f"de configuratie mist {keys}, nodig voor dit scenario")
     tls = os.environ.get(TLS_ENV) or None
     if "tls" in tags and not tls:
-        not_applicable("de run is zonder wederzijdse TLS (oso-sim conformance --tls)")
+        # OSO connects with mutual TLS only: a run that could not test identity is no
+        # certification, so a mandatory identity scenario is unchecked, never left out.
+        if "optional" in tags:
+            not_applicable(NO_TLS_REASON)
+        not_verified(NO_TLS_REASON)
     world = ConformanceEnv(conformance_config, workdir=tmp_path, tls=tls)
     # what this scenario needs of the system under test (all present here), for drivers and steps
     world.needed_keys = {role: keys_for_steps(role, request.node.conformance_steps)

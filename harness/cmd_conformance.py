@@ -55,6 +55,10 @@ def add_arguments(p):
                    help="wederzijdse TLS zoals OSO: de gesimuleerde rollen en de harnas gebruiken de"
                         " test-PKI in PKI-MAP (zonder map: een nieuwe in de rapportmap); het systeem"
                         " onder test gebruikt zijn certificaat uit dezelfde PKI")
+    p.add_argument("--zonder-tls", dest="tls", action="store_false",
+                   help="HTTP zonder certificaten, ook voor de zelftest: de verplichte"
+                        " identiteitsscenario's zijn dan niet geverifieerd en het oordeel is hooguit"
+                        " 'onvolledig'")
     p.add_argument("--onvolledig", action="store_true",
                    help="draai ook als de configuratie sleutels mist; die scenario's worden niet"
                         " geverifieerd en het oordeel is hooguit 'onvolledig'")
@@ -182,11 +186,15 @@ def _pki_dir(tls, report: Path) -> str | None:
 
 def connect(run: Prepared, tls) -> str | None:
     """The connection (the PKI of a --tls run) and, with a system under test, the pre-flight;
-    the reason the run cannot judge, or None."""
+    the reason the run cannot judge, or None. `tls`: a PKI folder, True (a new PKI), False
+    (--zonder-tls) or None (not asked: the self-test runs over mutual TLS as OSO does, with a
+    new PKI; a run with a system under test over plain HTTP, which is no certification)."""
+    if tls is None and not run.config.sut_roles:
+        tls = True
     run.tls = _pki_dir(tls, run.report)
     run.sut["verbinding"] = (f"wederzijdse TLS met de test-PKI in {run.tls}" if run.tls else
-                             "HTTP zonder certificaten (identiteit niet getoetst; de scenario's met @tls"
-                             " zijn niet van toepassing)")
+                             "HTTP zonder certificaten: identiteit niet getoetst, de verplichte"
+                             " scenario's met @tls zijn niet geverifieerd (geen certificering)")
     if run.tls:
         print(f"Wederzijdse TLS met de test-PKI in {run.tls}", flush=True)
     if not run.config.sut_roles:

@@ -31,7 +31,7 @@ from actor_kit.dutch_time import local
 from oso_protocol.dossier.version import DEFAULT_VERSION
 from oso_protocol.transport.messages import NS
 
-from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, OUTCOMES
+from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, NO_TLS_REASON, OUTCOMES
 
 VERSIONS = {"gegevensset": DEFAULT_VERSION.name, "gegevensset_namespace": DEFAULT_VERSION.namespace,
             "protocol": NS.rsplit("/", 1)[-1], "protocol_namespace": NS}
@@ -69,8 +69,24 @@ def _mandatory(n: int) -> str:
 
 
 def verdict(mandatory: dict, *, error: str | None = None, left_out: int = 0,
-            tags: str | None = None) -> tuple[str, str]:
-    """(verdict, its reason in Dutch) from the counts of the selected mandatory scenarios."""
+            tags: str | None = None, without_tls: int = 0,
+            optional_failed: list[str] | None = None) -> tuple[str, str]:
+    """(verdict, its reason in Dutch) from the counts of the selected mandatory scenarios.
+    `without_tls`: how many of the niet geverifieerd ones are identity scenarios that a run over
+    plain HTTP cannot check; `optional_failed`: names of failed optional scenarios, which never
+    change the verdict but are named in its reason, so a CI line cannot hide them."""
+    v, why = _verdict(mandatory, error=error, left_out=left_out, tags=tags, without_tls=without_tls)
+    if optional_failed and v != V_FOUT:
+        shown = "; ".join(optional_failed[:5]) + (f"; en {len(optional_failed) - 5} meer"
+                                                  if len(optional_failed) > 5 else "")
+        n = len(optional_failed)
+        why += (f"; let op: {n} optioneel scenario mislukt" if n == 1 else
+                f"; let op: {n} optionele scenario's mislukt") + f" ({shown})"
+    return v, why
+
+
+def _verdict(mandatory: dict, *, error: str | None, left_out: int, tags: str | None,
+             without_tls: int) -> tuple[str, str]:
     if error:
         return V_FOUT, error
     total = sum(mandatory.values())
@@ -79,8 +95,11 @@ def verdict(mandatory: dict, *, error: str | None = None, left_out: int = 0,
     if mandatory[MISLUKT]:
         return V_MISLUKT, f"{_mandatory(mandatory[MISLUKT])} mislukt"
     if mandatory[NIET_GEVERIFIEERD]:
-        return V_ONVOLLEDIG, (f"{_mandatory(mandatory[NIET_GEVERIFIEERD])} niet geverifieerd;"
-                              " geen enkel verplicht scenario mislukt")
+        why = f"{_mandatory(mandatory[NIET_GEVERIFIEERD])} niet geverifieerd"
+        if without_tls:
+            why += (f", waarvan {without_tls} over identiteit: verbinding zonder wederzijdse TLS,"
+                    " dus geen certificering (draai met --tls)")
+        return V_ONVOLLEDIG, why + "; geen enkel verplicht scenario mislukt"
     if not mandatory[GESLAAGD]:
         return V_FOUT, "geen enkel geselecteerd verplicht scenario was van toepassing op het systeem onder test"
     if left_out:
@@ -108,7 +127,12 @@ def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | No
                     **({"voorbeeld": s["voorbeeld"], "weergavenaam": display_name(s)} if s.get("voorbeeld") else {})})
     selection = {"tags": None, "weggelaten": [], **(selection or {})}
     left = selection["weggelaten"]
-    v, why = verdict(counts["mandatory"], error=error, left_out=len(left), tags=selection["tags"])
+    without_tls = sum(1 for s in out if s["level"] == "verplicht" and s["outcome"] == NIET_GEVERIFIEERD
+                      and s["reden"].startswith(NO_TLS_REASON))
+    optional_failed = [s.get("weergavenaam") or s["name"] for s in out
+                       if s["level"] == "optioneel" and s["outcome"] == MISLUKT]
+    v, why = verdict(counts["mandatory"], error=error, left_out=len(left), tags=selection["tags"],
+                     without_tls=without_tls, optional_failed=optional_failed)
     summary = {"sut": sut or {"naam": "oso-sim (alle rollen gesimuleerd)", "sut_rollen": []},
                "versions": VERSIONS, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "verdict": v, "verdict_reden": why, "exit_code": EXIT_CODES[v],

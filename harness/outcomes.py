@@ -23,6 +23,11 @@ NIET_VAN_TOEPASSING = "niet van toepassing"
 NIET_GEVERIFIEERD = "niet geverifieerd"
 OUTCOMES = (GESLAAGD, MISLUKT, NIET_VAN_TOEPASSING, NIET_GEVERIFIEERD)
 
+# Why a mandatory identity (@tls) scenario ends niet geverifieerd in a run over plain HTTP; the
+# verdict line names it, so an onvolledig run says it was no certification.
+NO_TLS_REASON = ("verbinding zonder wederzijdse TLS: de identiteit van de bellers is niet getoetst"
+                 " (OSO verbindt alleen met wederzijdse TLS; draai met --tls)")
+
 NVT_PREFIX = "niet van toepassing: "
 NG_PREFIX = "niet geverifieerd: "
 

@@ -37,6 +37,9 @@ def pytest_addoption(parser):
     group.addoption("--oso-tls", nargs="?", const=True, default=None, metavar="PKI-MAP",
                     help="wederzijdse TLS met de test-PKI in PKI-MAP (schrijf --oso-tls=PKI-MAP;"
                          " zonder map: een nieuwe in de rapportmap)")
+    group.addoption("--oso-zonder-tls", dest="oso_tls", action="store_false",
+                    help="HTTP zonder certificaten, ook voor de zelftest; het oordeel is dan hooguit"
+                         " 'onvolledig'")
     group.addoption("--oso-onvolledig", action="store_true",
                     help="draai ook als de configuratie sleutels mist; het oordeel is dan hooguit"
                          " 'onvolledig'")
@@ -75,7 +78,7 @@ class ConformanceSession:
         self.report = (here / report).resolve()
         self.tags = config.getoption("oso_tags")
         tls = config.getoption("oso_tls")
-        self.tls = tls if tls in (None, True) else str((here / tls).resolve())
+        self.tls = tls if tls in (None, True, False) else str((here / tls).resolve())
 
         # the scenarios that ship with oso-sim, whatever the command line or testpaths named
         config.args = [str(resources.conformance_module())]

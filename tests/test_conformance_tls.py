@@ -20,16 +20,24 @@ def _selftest(tmp_path, *extra) -> tuple[int, dict]:
     return done.returncode, json.loads((report / "summary.json").read_text())
 
 
-def test_selftest_over_mutual_tls_passes_with_the_identity_scenarios_run(tmp_path):
-    code, summary = _selftest(tmp_path, "--tls")
+def test_selftest_runs_over_mutual_tls_by_default_with_the_identity_scenarios_run(tmp_path):
+    code, summary = _selftest(tmp_path)
     identity = [s for s in summary["scenarios"] if "tls" in s["tags"]]
     assert identity and all(s["outcome"] == "geslaagd" for s in identity), identity
     assert summary["verdict"] == "geslaagd" and code == 0, summary["verdict_reden"]
     assert (tmp_path / "rapport" / "pki" / "ca.pem").is_file()
+    assert summary["run"]["verbinding"].startswith("wederzijdse TLS")
 
 
-def test_without_tls_the_identity_scenarios_are_not_applicable(tmp_path):
-    code, summary = _selftest(tmp_path, "--tags", "tls or OSS.ZV01")
+def test_plain_http_is_no_certification_the_identity_scenarios_are_not_verified(tmp_path):
+    code, summary = _selftest(tmp_path, "--zonder-tls", "--tags", "tls or OSS.ZV01")
     identity = [s for s in summary["scenarios"] if "tls" in s["tags"]]
-    assert identity and all(s["outcome"] == "niet van toepassing" for s in identity), identity
-    assert all("zonder wederzijdse TLS" in s["reden"] for s in identity)
+    assert identity and all(s["outcome"] == "niet geverifieerd" for s in identity), identity
+    assert all(s["reden"].startswith("verbinding zonder wederzijdse TLS") for s in identity)
+    # every functional scenario still shows its outcome
+    others = [s for s in summary["scenarios"] if "tls" not in s["tags"]]
+    assert others and all(s["outcome"] == "geslaagd" for s in others), others
+    assert summary["verdict"] == "onvolledig" and code == 3, summary["verdict_reden"]
+    assert f"waarvan {len(identity)} over identiteit: verbinding zonder wederzijdse TLS" \
+        in summary["verdict_reden"]
+    assert "geen certificering" in summary["run"]["verbinding"]
