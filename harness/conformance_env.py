@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
+import string
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from actor_kit import pki
@@ -44,6 +47,11 @@ def dossier_in(xml: str) -> bytes | None:
         return None
 
 
+def unique_token(length: int = 8) -> str:
+    """Letters only, so it fits any name or text field a LAS accepts."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))
+
+
 class ConformanceEnv:
     def __init__(self, config: ConformanceConfig, workdir: str | Path | None = None,
                  tls: str | Path | None = None):
@@ -59,6 +67,10 @@ class ConformanceEnv:
         self.peers: list = []
         self.koppelsleutels: list[str] = []
         self.used_pupils: set[str] = set()
+        # A system under test keeps its data from run to run: what a scenario writes into it is
+        # marked with a token no earlier run used, and what it changed is put back at the end.
+        self.run_token = unique_token()
+        self._restore: list[tuple[str, Callable[[], None]]] = []
         self._apis: dict[str, JsonApi] = {}
         self.probe = SoapProbe(timeout=max(c.timeout for c in config.roles.values()),
                                tls_for=self._tls_for if self.tls else None)
@@ -173,7 +185,22 @@ class ConformanceEnv:
             if api is not None:
                 api.http.close()
 
+    def restore_later(self, what: str, undo: Callable[[], None]) -> None:
+        """Put something the scenario changed in the system under test back when it ends."""
+        self._restore.append((what, undo))
+
+    def _put_back(self) -> None:
+        # best effort, newest first: a value that could not be put back does not change this
+        # scenario's outcome, and no later scenario depends on it (they use their own tokens)
+        while self._restore:
+            _what, undo = self._restore.pop()
+            try:
+                undo()
+            except BaseException:  # noqa: BLE001 - pytest's skip/fail are BaseExceptions too
+                pass
+
     def stop(self) -> None:
+        self._put_back()
         self._close_http()
         for peer in self.peers:
             peer.stop()

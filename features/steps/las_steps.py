@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lxml import etree
 from pytest_bdd import given, parsers, then, when
 
 from harness.drivers.las import toelichting_pdf
 from harness.outcomes import not_verified
 from oso_protocol.dossier.categories import gegevensblokken_for
+from oso_protocol.dossier.version import NS
 from oso_protocol.transport import messages as m
 
 from .common import evidence, profile_of
@@ -38,6 +40,8 @@ def _blokken(sector: str, which: str | None, vve: bool) -> list[str] | None:
 
 
 def _send(env, ctx, **request):
+    # a text no earlier run sent, so nothing in a LAS that keeps its data can pass for this one
+    request.setdefault("omschrijving", f"Zorgvraag {env.run_token}")
     ctx.last_request = request
     aanleverpunt = env.swv_aanleverpunt(ctx.pupil.brin)
     sent = env.las.send(ctx.pupil, aanleverpunt, **request)
@@ -99,7 +103,7 @@ def no_mandate(env, ctx, which):
 def school_sends(env, ctx, new, mode, which, vve, n):
     env.start()
     _send(env, ctx, toelichting=mode == "met", gegevensblokken=_blokken(ctx.sector, which, bool(vve)),
-          bijlagen=int(n or 0), omschrijving="Nieuwe zorgvraag" if new else "Zorgvraag")
+          bijlagen=int(n or 0), omschrijving=f"{'Nieuwe zorgvraag' if new else 'Zorgvraag'} {env.run_token}")
 
 
 @when("de school dezelfde zorgvraag met toelichting verzendt")
@@ -115,8 +119,8 @@ def mandate_restored(env, ctx):
 
 
 CHANGES = {
-    "omschrijving": "Gewijzigde omschrijving",
-    "aandachtspunten": "Gewijzigde aandachtspunten",
+    "omschrijving": "Gewijzigde omschrijving {token}",
+    "aandachtspunten": "Gewijzigde aandachtspunten {token}",
     "aanleverpunt": "0000000700025VO00932",
     "gegevensblokken": ["Leerling", "School"],
 }
@@ -125,16 +129,53 @@ CHANGES = {
 @when(parsers.parse("de school de {veld} van de zorgvraag wijzigt"))
 def school_changes(env, ctx, veld):
     waarde = CHANGES.get(veld)
+    if isinstance(waarde, str):
+        waarde = waarde.format(token=env.run_token)
     if veld == "toelichting":
         waarde = str(Path(env.workdir) / "andere-toelichting.pdf")
-        Path(waarde).write_bytes(toelichting_pdf("Een andere toelichting."))
+        Path(waarde).write_bytes(toelichting_pdf(f"Een andere toelichting ({env.run_token})."))
     ctx.change = env.las.change_zorgvraag(ctx.sent, veld, waarde)
     ctx.change_field = veld
 
 
-@when(parsers.parse('de achternaam van de leerling in de LAS wordt gewijzigd in "{naam}"'))
-def pupil_changed(env, ctx, naam):
-    env.las.change_pupil(ctx.pupil, naam)
+@when("de achternaam van de leerling in de LAS wordt gewijzigd in een naam die alleen deze run kent")
+def pupil_changed(env, ctx):
+    # A fixed name would already be in the LAS after a first run, and a check for "not in the
+    # dossier" would then fail a correct LAS (or pass a broken one) on every later run.
+    ctx.new_achternaam = f"Wijziging-{env.run_token}"
+    env.las.change_pupil(ctx.pupil, ctx.new_achternaam)
+    pupil, first, sent = ctx.pupil, getattr(ctx, "first_dossier", None), ctx.koppelsleutel
+
+    def put_back():
+        # the name as the dossier of the zorgvraag sent before the change carries it
+        before = _achternaam(first or env.delivered_dossier(sent))
+        if before and before != ctx.new_achternaam:
+            env.las.change_pupil(pupil, before)
+    env.restore_later(f"achternaam van leerling {pupil.ref}", put_back)
+
+
+def _achternaam(dossier: bytes | None) -> str | None:
+    """The pupil's achternaam as the dossier of the sent zorgvraag carries it, to put it back."""
+    if not dossier:
+        return None
+    try:
+        root = etree.fromstring(dossier, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return None
+    el = root.find(f"./{{{NS}}}huidigeschool/{{{NS}}}leerling/{{{NS}}}achternaam")
+    return (el.text or "").strip() or None if el is not None else None
+
+
+@then(parsers.re(r"bevat het dossier de nieuwe achternaam(?P<niet> niet)?"))
+def dossier_has_new_name(ctx, niet):
+    assert ctx.dossier, "er is geen dossier ontvangen om te bekijken"
+    found = ctx.new_achternaam.encode() in ctx.dossier
+    if niet:
+        assert not found, (f"het dossier bevat de achternaam {ctx.new_achternaam!r}, die pas na het verzenden"
+                           " in de LAS kwam: geen momentopname van het verzendmoment")
+    else:
+        assert found, (f"het dossier van de nieuwe zorgvraag bevat de gewijzigde achternaam"
+                       f" {ctx.new_achternaam!r} niet: de LAS gebruikte oude gegevens")
 
 
 @when("de school de zorgvraag verwijdert")
