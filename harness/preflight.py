@@ -8,7 +8,8 @@ What is checked, per external role:
 - LAS: its SOAP endpoint answers a documentRequest with an unknown sessieId with a SOAP answer
   or a SOAP Fault (a conforming LAS refuses it after asking the TC; nothing is delivered, so the
   call is harmless). Then the trigger runs once for a valid zorgvraag (with toelichting) for pupil
-  `po`, and the simulated TC must see its meldenNotificatie (a koppelsleutel).
+  `po`, in the configuration file's folder as in every scenario, and the simulated TC must see its
+  meldenNotificatie (a koppelsleutel).
 - SWV: its SOAP endpoint answers a documentRequest (an operation of the LAS, which an SWV does
   not offer) with a SOAP answer or a SOAP Fault. A notificatie would make it fetch a dossier,
   so it is not used here; whether the SWV acts is what the scenarios check.
@@ -72,7 +73,8 @@ def _las(env: ConformanceEnv, config: ConformanceConfig, pf: Preflight, *, trigg
         raise _Stop(f"de LAS-trigger werkt niet: {exc}") from None
     if not sent.sent or not sent.koppelsleutel:
         raise _Stop(f"de LAS-trigger voor leerling po leverde geen verzonden zorgvraag op: {sent.describe()}")
-    pf.checks.append(f"LAS-trigger voor leerling po: meldenNotificatie bij de TC, koppelsleutel {sent.koppelsleutel}")
+    pf.checks.append(f"LAS-trigger voor leerling po: meldenNotificatie bij de TC, koppelsleutel {sent.koppelsleutel}"
+                     + (f" (de trigger meldde: {sent.trigger_melding})" if getattr(sent, "trigger_melding", None) else ""))
 
 
 def _check(env: ConformanceEnv, config: ConformanceConfig, pf: Preflight, *, trigger: bool,

@@ -26,7 +26,9 @@ One TOML file, one table per role:
 
 Every role that is absent is simulated. A wrong file raises ConfigError with a message naming the
 role and key, so `oso-sim conformance` can exit 2 before any scenario starts. Relative paths
-(ca_bundle, client_cert, client_key) are read relative to the configuration file.
+(ca_bundle, client_cert, client_key) are read relative to the configuration file, and every
+trigger runs in its folder, in the pre-flight and in the scenarios alike (the scenarios' pytest
+runs in the installed package's folder, so the caller's folder would not do).
 """
 from __future__ import annotations
 
@@ -96,6 +98,7 @@ class RoleConfig:
     wait_seconds: float = DEFAULT_WAIT
     naam: str | None = None
     oin: str | None = None             # external, own certificates: the OIN in its certificate
+    folder: str | None = None          # the configuration file's folder: triggers run there
 
     def leerling(self, kind: str) -> LeerlingRef | None:
         """The prepared pupil of `kind` with its school (the main `brin` unless given)."""
@@ -124,6 +127,7 @@ class ConformanceConfig:
     roles: dict[str, RoleConfig]
     sut: dict = field(default_factory=dict)
     source: str | None = None
+    folder: str | None = None          # the configuration file's folder (absolute), None without a file
 
     @property
     def sut_roles(self) -> list[str]:
@@ -231,7 +235,7 @@ def _role(name: str, table, where: str, base: Path | None = None) -> RoleConfig:
     unknown = sorted(set(table) - _ROLE_KEYS)
     if unknown:
         raise ConfigError(f"{where}: onbekende sleutel(s) in [{name}]: {', '.join(unknown)}")
-    cfg = RoleConfig(name)
+    cfg = RoleConfig(name, folder=str(base) if base is not None else None)
     mode = table.get("mode", "simulated")
     if mode not in MODES:
         raise ConfigError(f"{where}: [{name}] mode = {mode!r}; kies 'simulated' of 'external'")
@@ -303,12 +307,13 @@ def _role(name: str, table, where: str, base: Path | None = None) -> RoleConfig:
 
 
 def parse_config(data: dict, source: str = "<config>", base: str | Path | None = None) -> ConformanceConfig:
-    """`base`: the folder relative paths in the file are read from (the file's own folder)."""
+    """`base`: the folder relative paths in the file are read from and triggers run in (the
+    file's own folder)."""
     unknown = sorted(set(data) - set(ROLES) - {"sut", "load"})  # [load]: read by oso-sim load
     if unknown:
         raise ConfigError(f"{source}: onbekende sectie(s) {', '.join(unknown)};"
                           f" verwacht [sut], [las], [tc], [swv]")
-    base = Path(base) if base is not None else None
+    base = Path(base).resolve() if base is not None else None
     roles = {r: _role(r, data.get(r, {}), source, base) for r in ROLES}
     if roles["tc"].external and any(roles[r].external for r in ("las", "swv")):
         raise ConfigError(f"{source}: slechts een van tc en las/swv kan extern zijn: de harnas"
@@ -323,7 +328,8 @@ def parse_config(data: dict, source: str = "<config>", base: str | Path | None =
     sut = data.get("sut", {})
     if not isinstance(sut, dict):
         raise ConfigError(f"{source}: [sut] moet een tabel zijn")
-    return ConformanceConfig(roles=roles, sut={k: str(v) for k, v in sut.items()}, source=source)
+    return ConformanceConfig(roles=roles, sut={k: str(v) for k, v in sut.items()}, source=source,
+                             folder=str(base) if base is not None else None)
 
 
 def _one_wait(roles: dict[str, RoleConfig], data: dict) -> None:

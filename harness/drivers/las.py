@@ -17,7 +17,7 @@ from harness.zorgvraag_view import contract_view
 from oso_protocol.synthetic import pdf_bytes
 
 from .http import DriverError, b64
-from .trigger import EXIT_REFUSED, prompt_person, run_trigger
+from .trigger import EXIT_DONE, crashed, output, prompt_person, refused, run_trigger, tail
 
 # Two numbers that pass the elfproef; used only in the LAS's own records, never in a dossier.
 TEST_BSN = "123456782"
@@ -46,10 +46,14 @@ class Sent:
     zorgvraag: dict = field(default_factory=dict)
     refused: bool = False          # the LAS itself said no, with a reason (fout)
     claimed: bool | None = None    # the LAS said it was sent (None: not told)
+    # What a trigger said that did not report success although the TC issued the koppelsleutel
+    # (e.g. the SWV refused the notificatie): sent all the same, and later steps can show it.
+    trigger_melding: str | None = None
 
     def describe(self) -> str:
         if self.sent:
-            return f"zorgvraag verzonden, koppelsleutel {self.koppelsleutel}"
+            return f"zorgvraag verzonden, koppelsleutel {self.koppelsleutel}" + (
+                f" (de trigger meldde: {self.trigger_melding})" if self.trigger_melding else "")
         if self.refused:
             return f"door de LAS geweigerd: {self.fout}"
         return f"niet verzonden: {self.fout}"
@@ -213,10 +217,8 @@ class ExternalLas(LasDriver):
         process, or None when a person was asked."""
         template = getattr(self.config, key, None)
         if template:
-            try:
-                return run_trigger("las", template, values, self.config.wait_seconds)
-            except DriverError as exc:
-                raise NotVerified(str(exc)) from None
+            return run_trigger("las", template, values, self.config.wait_seconds,
+                               cwd=getattr(self.config, "folder", None), key=key)
         if getattr(self.config, "handmatig", False) or key == "trigger":
             prompt_person(f"{doing} (LAS op {self.base_url}). De harnas wacht"
                           f" {self.config.wait_seconds:.0f} s.")
@@ -224,13 +226,11 @@ class ExternalLas(LasDriver):
         raise NotVerified(f"[las] {key} ontbreekt in de configuratie")
 
     @staticmethod
-    def _output(done) -> str:
-        return ((done.stderr or "") + (done.stdout or "")).strip()[:400]
-
-    def _refused_or_error(self, done, what: str) -> str:
-        if done.returncode == EXIT_REFUSED:
-            return self._output(done) or "(geen reden)"
-        raise NotVerified(f"{what}: trigger stopte met exit {done.returncode}: {self._output(done)}")
+    def _done(key: str, done) -> None:
+        """A trigger that must have done its work: a refusal by the LAS, too, leaves the scenario
+        unable to go on."""
+        if done is not None and refused("las", key, done):
+            raise NotVerified(f"[las] {key}: de LAS weigerde: {output(done) or '(geen reden)'}")
 
     def send(self, pupil: Pupil, aanleverpunt: str, *, toelichting: bool = True,
              gegevensblokken: list[str] | None = None, omschrijving: str = "Zorgvraag",
@@ -239,13 +239,15 @@ class ExternalLas(LasDriver):
         known = {k["koppelsleutel"] for k in tc.koppelingen()}
         since = tc.last_message_id()
         stamp = f"{len(known)}-{time.time_ns()}"
+        # absolute: the trigger runs in the configuration's folder, not in ours
+        workdir = Path(self.env.workdir).resolve()
         path = ""
         if toelichting:
-            path = str(Path(self.env.workdir) / f"toelichting-{stamp}.pdf")
+            path = str(workdir / f"toelichting-{stamp}.pdf")
             Path(path).write_bytes(toelichting_pdf())
         paths = []
         for name, data in bijlage_files(bijlagen):
-            folder = Path(self.env.workdir) / f"bijlagen-{stamp}"
+            folder = workdir / f"bijlagen-{stamp}"
             folder.mkdir(exist_ok=True)
             paths.append(str(folder / name))
             Path(paths[-1]).write_bytes(data)
@@ -258,22 +260,29 @@ class ExternalLas(LasDriver):
                          f" opslaan en verzenden voor leerling {pupil.ref} naar aanleverpunt {aanleverpunt}"
                          + (f", gegevensblokken: {values['gegevensblokken']}" if gegevensblokken is not None else ""))
         bron_rk = self.identity(pupil.brin)[1]
-        if done is not None and done.returncode != 0:
-            reason = self._refused_or_error(done, "zorgvraag verzenden")
-            return Sent(False, fout=reason, refused=True, claimed=False)
-        k = tc.new_koppeling(bron_rk, known, self.config.wait_seconds, since)
-        if k is None:
-            refused = tc.refused_melding(since)
-            why = (f"de TC weigerde de meldenNotificatie ({refused['outcome']})" if refused else
-                   f"de TC gaf binnen {self.config.wait_seconds:.0f} s geen koppelsleutel aan aanleverpunt {bron_rk}")
-            return Sent(False, fout=why, claimed=True if done is not None else None)
-        return Sent(True, None, k["koppelsleutel"], claimed=True if done is not None else None)
+        claimed = None if done is None else done.returncode == EXIT_DONE and not crashed(done)
+        # The TC is the witness of sending: a koppelsleutel it issued to this LAS means the
+        # zorgvraag left the school, whatever the trigger said afterwards. A trigger that reported
+        # success gets the whole wait; after any other exit the LAS has already acted, so one look.
+        wait = self.config.wait_seconds if done is None or done.returncode == EXIT_DONE else 0
+        k = tc.new_koppeling(bron_rk, known, wait, since)
+        if k is not None:
+            melding = None
+            if done is not None and not claimed:
+                said = tail(done.stderr, done.stdout)
+                melding = f"exit {done.returncode}" + (f": {said}" if said else "")
+            return Sent(True, None, k["koppelsleutel"], claimed=claimed, trigger_melding=melding)
+        if done is not None and refused("las", "trigger", done):
+            return Sent(False, fout=output(done) or "(geen reden)", refused=True, claimed=False)
+        melding = tc.refused_melding(since)
+        why = (f"de TC weigerde de meldenNotificatie ({melding['outcome']})" if melding else
+               f"de TC gaf binnen {self.config.wait_seconds:.0f} s geen koppelsleutel aan aanleverpunt {bron_rk}")
+        return Sent(False, fout=why, claimed=claimed)
 
     def change_pupil(self, pupil: Pupil, achternaam: str) -> None:
         done = self._run("trigger_wijzig_leerling", {"leerling": pupil.ref, "achternaam": achternaam},
                          f"Wijzig de achternaam van leerling {pupil.ref} in {achternaam!r}")
-        if done is not None and done.returncode != 0:
-            raise NotVerified(f"trigger_wijzig_leerling stopte met exit {done.returncode}: {self._output(done)}")
+        self._done("trigger_wijzig_leerling", done)
 
     def change_zorgvraag(self, sent: Sent, veld: str, waarde) -> Change:
         text = ",".join(waarde) if isinstance(waarde, list) else str(waarde)
@@ -282,22 +291,20 @@ class ExternalLas(LasDriver):
                          f"Probeer {veld} van de verzonden zorgvraag {sent.koppelsleutel} te wijzigen")
         if done is None:
             raise NotVerified("een persoon kan niet aan de harnas melden of de LAS de wijziging weigerde")
-        if done.returncode == 0:
+        if not refused("las", "trigger_wijzig_zorgvraag", done):
             return Change(True)
-        return Change(False, self._refused_or_error(done, "zorgvraag wijzigen"))
+        return Change(False, output(done) or "(geen reden)")
 
     def delete_zorgvraag(self, sent: Sent) -> None:
         done = self._run("trigger_verwijder_zorgvraag", {"koppelsleutel": sent.koppelsleutel},
                          f"Verwijder de zorgvraag met koppelsleutel {sent.koppelsleutel}")
-        if done is not None and done.returncode != 0:
-            raise NotVerified(f"trigger_verwijder_zorgvraag stopte met exit {done.returncode}: {self._output(done)}")
+        self._done("trigger_verwijder_zorgvraag", done)
 
     def _json(self, key: str, values: dict, doing: str):
         done = self._run(key, values, doing)
         if done is None:
             raise NotVerified(f"{key}: een persoon kan de harnas geen JSON geven")
-        if done.returncode != 0:
-            raise NotVerified(f"{key} stopte met exit {done.returncode}: {self._output(done)}")
+        self._done(key, done)
         try:
             return json.loads(done.stdout)
         except ValueError:

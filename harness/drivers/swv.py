@@ -10,7 +10,7 @@ from pathlib import Path
 from harness.outcomes import NotVerified
 
 from .http import DriverError
-from .trigger import EXIT_REFUSED, prompt_person, run_trigger
+from .trigger import output, prompt_person, refused, run_trigger
 
 FINAL = ("afgemeld", "mislukt")
 
@@ -105,20 +105,17 @@ class ExternalSwv(SwvDriver):
                   "toelichting": body.get("toelichting", ""), "behandelaar": body.get("behandelaar", ""),
                   "document": ""}
         if body.get("document"):
-            folder = Path(self.env.workdir) / f"document-{time.time_ns()}"
+            # absolute: the trigger runs in the configuration's folder, not in ours
+            folder = Path(self.env.workdir).resolve() / f"document-{time.time_ns()}"
             folder.mkdir()
             values["document"] = str(folder / body["document"]["bestandsnaam"])
             Path(values["document"]).write_bytes(base64.b64decode(body["document"]["inhoud_base64"]))
         if self.config.trigger_terugkoppeling:
-            try:
-                done = run_trigger("swv", self.config.trigger_terugkoppeling, values, self.config.wait_seconds)
-            except DriverError as exc:
-                raise NotVerified(str(exc)) from None
-            output = (done.stderr or done.stdout).strip()[:300]
-            if done.returncode == EXIT_REFUSED:  # the SWV itself did not send: observed, not a trigger fault
-                return False, f"het SWV-systeem stuurde de terugkoppeling niet: {output}"
-            if done.returncode != 0:
-                raise NotVerified(f"trigger_terugkoppeling stopte met exit {done.returncode}: {output}")
+            done = run_trigger("swv", self.config.trigger_terugkoppeling, values, self.config.wait_seconds,
+                               cwd=getattr(self.config, "folder", None), key="trigger_terugkoppeling")
+            if refused("swv", "trigger_terugkoppeling", done):
+                # the SWV itself did not send: observed, not a trigger fault
+                return False, f"het SWV-systeem stuurde de terugkoppeling niet: {output(done, 300) or '(geen reden)'}"
         elif not getattr(self.config, "handmatig", False):
             raise NotVerified("[swv] trigger_terugkoppeling ontbreekt in de configuratie")
         else:
