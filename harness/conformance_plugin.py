@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK, NotVerified, outcome_of_skip, strip_prefix
+from .outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK, NotVerified, outcome_of_skip, readable_reason,
+                       strip_prefix)
+from .pgn_scan import known_numbers, mask_text, mask_tree
 
 REPORT_ENV = "OSO_CONFORMANCE_REPORT"
 ROLE_TAGS = ("las", "swv", "tc")
@@ -35,11 +37,68 @@ def _dir() -> Path | None:
     return Path(d) if d else None
 
 
+# -- pupils' numbers: masked in everything this run writes -------------------------------------
+
+_learned: set[str] = set()
+_configured: frozenset[str] | None = None
+
+
+def known_pgns() -> frozenset[str]:
+    """The pupils' numbers this run knows: those in the configuration's [*.leerlingen], and
+    those the scenarios met (a simulated LAS's pupils)."""
+    global _configured
+    if _configured is None:
+        _configured = frozenset()
+        try:
+            from .roles import config_from_env
+            config = config_from_env()
+            _configured = known_numbers(n for role in config.roles.values()
+                                        for pgn in role.leerling_pgn.values() for n in pgn)
+        except Exception:  # a broken configuration is reported elsewhere; masking goes on
+            pass
+    return _configured | frozenset(_learned)
+
+
+def _learn(item) -> None:
+    ctx = getattr(item, "funcargs", {}).get("ctx")
+    pupil = getattr(ctx, "pupil", None)
+    _learned.update(known_numbers(getattr(pupil, "pgn", None) or ()))
+
+
+def masked(text: str) -> str:
+    return mask_text(text, known_pgns())
+
+
+class _MaskingFile:
+    """pytest's terminal output (DIR/pytest.log, or the vendor's console with the plugin) with
+    every pupil's number masked; whole lines at a time, so a number is never cut in two."""
+
+    def __init__(self, file):
+        self._file = file
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        if "\n" in self._pending:
+            done, self._pending = self._pending.rsplit("\n", 1)
+            self._file.write(masked(done + "\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._file.write(masked(self._pending))
+            self._pending = ""
+        self._file.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+
 def _progress(text: str) -> None:
     # fd 2 directly: the runner is told to capture only sys-level streams, so this reaches
     # the person watching while pytest's own output goes to the log file.
     try:
-        os.write(2, (text + "\n").encode("utf-8"))
+        os.write(2, (masked(text) + "\n").encode("utf-8"))
     except OSError:
         pass
 
@@ -103,8 +162,10 @@ def _driver_error():
 
 
 def _text(exc: BaseException) -> str:
+    """What the exception says, as a sentence: pytest's assertion introspection, tracebacks and
+    Python object reprs stay in the technical trace."""
     text = str(getattr(exc, "msg", None) or exc).strip()
-    return text[:2000]
+    return readable_reason(text[:4000])[:2000]
 
 
 def classify(exc: BaseException | None) -> tuple[str, str]:
@@ -119,7 +180,7 @@ def classify(exc: BaseException | None) -> tuple[str, str]:
     if isinstance(exc, (NotVerified, _driver_error())):
         return NIET_GEVERIFIEERD, strip_prefix(_text(exc)) or "niet geverifieerd"
     if isinstance(exc, (AssertionError, pytest.fail.Exception)):
-        return MISLUKT, _text(exc) or "een controle faalde zonder toelichting"
+        return MISLUKT, _text(exc) or "een controle faalde zonder toelichting (zie de technische details)"
     if isinstance(exc, TimeoutError):
         return NIET_GEVERIFIEERD, f"tijdslimiet overschreden: {_text(exc)}".rstrip(": ")
     what = _text(exc)
@@ -133,6 +194,7 @@ def classify(exc: BaseException | None) -> tuple[str, str]:
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    _learn(item)
     phase = classify(call.excinfo.value if call.excinfo is not None else None)
     if call.when == "teardown" and phase[0] != GESLAAGD and phase[0] != MISLUKT:
         phase = (phase[0], f"bij het afsluiten van het scenario: {phase[1]}")
@@ -141,7 +203,7 @@ def pytest_runtest_makereport(item, call):
         item.conformance_outcome = phase
         if report.longrepr is not None and not report.skipped:
             # the technical trace stays available to the reader of the report, folded away
-            item.conformance_trace = str(getattr(report, "longreprtext", "") or report.longrepr)[-TRACE_CHARS:]
+            item.conformance_trace = masked(str(getattr(report, "longreprtext", "") or report.longrepr)[-TRACE_CHARS:])
     if call.when != "teardown":
         return
     meta = getattr(item, "conformance_meta", None) or {"name": item.name, "feature": "", "file": ""}
@@ -149,6 +211,7 @@ def pytest_runtest_makereport(item, call):
     final, reason = getattr(item, "conformance_outcome", (GESLAAGD, ""))
     data = {**meta, "tags": tags, "steps": _steps.pop(item.nodeid, []), "outcome": final, "reden": reason,
             "koppelsleutels": getattr(item, "conformance_koppelsleutels", [])}
+    data = mask_tree(data, known_pgns())
     trace = getattr(item, "conformance_trace", "")
     if trace and final != GESLAAGD:
         data["trace"] = trace
@@ -209,17 +272,28 @@ class Collector:
             return
         folder.mkdir(parents=True, exist_ok=True)
         out = {"started": self.started, "finished": time.time(), "exitstatus": int(exitstatus),
-               "collectiefouten": self.collect_errors, "scenarios": list(self.results.values())}
+               "collectiefouten": self.collect_errors,
+               "scenarios": mask_tree(list(self.results.values()), known_pgns())}
         (folder / "results.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _message(report) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     if crash is not None:
-        return crash.message.strip()[:2000]
-    return str(report.longrepr).strip().splitlines()[-1][:2000] if report.longrepr else ""
+        return masked(readable_reason(crash.message.strip()[:4000])[:2000])
+    return masked(readable_reason(str(report.longrepr).strip().splitlines()[-1][:2000])) if report.longrepr else ""
 
 
 def pytest_configure(config):
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         config.pluginmanager.register(Collector(), "conformance_collector")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    # the terminal reporter exists by now, also when this plugin was registered late (the
+    # pytest11 route), and has not written its header yet
+    config = session.config
+    writer = getattr(config.pluginmanager.getplugin("terminalreporter"), "_tw", None)
+    if writer is not None and hasattr(writer, "_file") and not isinstance(writer._file, _MaskingFile):
+        writer._file = _MaskingFile(writer._file)

@@ -31,7 +31,8 @@ from actor_kit.dutch_time import local
 from oso_protocol.dossier.version import DEFAULT_VERSION
 from oso_protocol.transport.messages import NS
 
-from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, NO_TLS_REASON, OUTCOMES
+from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, NO_TLS_REASON, OUTCOMES, readable_reason
+from .pgn_scan import mask_text, mask_tree, pgns_in
 
 VERSIONS = {"gegevensset": DEFAULT_VERSION.name, "gegevensset_namespace": DEFAULT_VERSION.namespace,
             "protocol": NS.rsplit("/", 1)[-1], "protocol_namespace": NS}
@@ -168,8 +169,9 @@ _CLASS_TRAILER = re.compile(r"\s*\((?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception)
 
 
 def clean_message(text: str) -> str:
-    """A failure message for people: without the Python class names that prefix it."""
-    return _CLASS_TRAILER.sub("", _CLASS_PREFIX.sub(r"\1", text or "")).strip()
+    """A failure message for people: without the Python class names that prefix it, and
+    without what harness.outcomes.readable_reason leaves to the technical trace."""
+    return _CLASS_TRAILER.sub("", _CLASS_PREFIX.sub(r"\1", readable_reason(text or ""))).strip()
 
 
 def display_name(s: dict) -> str:
@@ -535,7 +537,12 @@ def write_reports(folder: str | Path, scenarios: list[dict], sut: dict | None = 
                 pass
         elif s.get("messages"):
             messages[s.get("nodeid") or s.get("name")] = s["messages"]
+    # No pupil's number in any report: the numbers the configuration names, and any standalone
+    # one that passes the 11-proef or the onderwijsnummer check, are masked in every file, the
+    # SOAP messages shown in report.html included (the bundle keeps them as they travelled).
+    known = pgns_in(run) | pgns_in(sut)
+    summary = mask_tree(summary, known)
     (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    (folder / "report.html").write_text(render_html(summary, scenarios, messages), encoding="utf-8")
-    (folder / "junit.xml").write_text(junit_xml(summary), encoding="utf-8")
+    (folder / "report.html").write_text(mask_text(render_html(summary, scenarios, messages), known), encoding="utf-8")
+    (folder / "junit.xml").write_text(mask_text(junit_xml(summary), known), encoding="utf-8")
     return summary

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import logging
 import re
@@ -75,17 +76,93 @@ def elfproef(digits: str) -> bool:
     return sum(int(d) * w for d, w in zip(digits, _WEIGHTS)) % 11 == 0
 
 
+def onderwijsnummer_check(digits: str) -> bool:
+    """The onderwijsnummer check: 9 digits starting with 10, the 11-proef sum leaves 5."""
+    if len(digits) != 9 or not digits.isdigit() or not digits.startswith("10"):
+        return False
+    return sum(int(d) * w for d, w in zip(digits, _WEIGHTS)) % 11 == 5
+
+
 def mask(text: str) -> str:
-    """`text` with every digit but the last three replaced by '*', separators kept."""
-    total = sum(c.isdigit() for c in text)
-    out, seen = [], 0
-    for c in text:
-        if c.isdigit():
-            seen += 1
-            out.append(c if seen > total - 3 else "*")
-        else:
-            out.append(c)
+    """A written PGN as a report shows it: its first four and last two digits, the middle as
+    bullets ("1112•••33"), whatever separators it was written with."""
+    digits = "".join(c for c in text if c.isdigit())
+    return digits[:4] + "\u2022" * max(len(digits) - 6, 0) + digits[-2:]
+
+
+def digest(text: str) -> str:
+    """SHA-256 of a PGN's digits: who holds the number can confirm which one was found."""
+    return hashlib.sha256("".join(c for c in text if c.isdigit()).encode("ascii")).hexdigest()
+
+
+def known_numbers(numbers: Iterable[str]) -> frozenset[str]:
+    """`numbers` as 9-digit strings; whatever is not a PGN is left out (masking never fails)."""
+    out = set()
+    for n in numbers or ():
+        digits = "".join(c for c in str(n) if c.isdigit())
+        if len(digits) == 8:
+            digits = "0" + digits
+        if len(digits) == 9:
+            out.add(digits)
+    return frozenset(out)
+
+
+def _is_pgn(digits: str) -> bool:
+    return elfproef(digits) or onderwijsnummer_check(digits)
+
+
+def mask_text(text: str, known: Iterable[str] = ()) -> str:
+    """`text` with every PGN masked: the run's own numbers (`known`) wherever they stand, and
+    any standalone 9-digit number that passes the 11-proef or the onderwijsnummer check. The
+    same windows as the scan, so koppelsleutels, OINs, routeringskenmerken and dates stay."""
+    if not text or _NINE.search(text) is None:
+        return text
+    known = known if isinstance(known, frozenset) else known_numbers(known)
+    out, last, pos = [], 0, 0
+    while True:
+        m = _NINE.search(text, pos)
+        if m is None:
+            break
+        run = _RUN.match(text, m.start())
+        pos = run.end()
+        for offset, written, _ in _windows(text, run.start(), run.end(), known, _is_pgn):
+            if offset < last:
+                continue
+            out.append(text[last:offset])
+            out.append(mask(written))
+            last = offset + len(written)
+    out.append(text[last:])
     return "".join(out)
+
+
+def mask_tree(value, known: Iterable[str] = ()):
+    """Every string in a JSON-like structure (keys too) through mask_text."""
+    known = known if isinstance(known, frozenset) else known_numbers(known)
+    if isinstance(value, str):
+        return mask_text(value, known)
+    if isinstance(value, dict):
+        return {mask_tree(k, known): mask_tree(v, known) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_tree(v, known) for v in value]
+    return value
+
+
+def pgns_in(value) -> frozenset[str]:
+    """The numbers under the keys bsn / onderwijsnummer / pgn anywhere in a JSON-like structure
+    (a configuration as read, a summary): what a report writer knows as the pupils' numbers."""
+    found: list[str] = []
+
+    def walk(v, key=""):
+        if isinstance(v, dict):
+            for k, item in v.items():
+                walk(item, str(k).lower())
+        elif isinstance(v, (list, tuple)):
+            for item in v:
+                walk(item, key)
+        elif key in ("bsn", "onderwijsnummer", "pgn") and v is not None:
+            found.append(str(v))
+    walk(value)
+    return known_numbers(found)
 
 
 @dataclass(frozen=True)
@@ -100,10 +177,12 @@ class Hit:
     offset: int                # of the match within the text scanned at `where`
     masked: str
     kind: str                  # bekend nummer | 11-proef
+    sha256: str = ""           # of the digits found: proof without the number
 
     def describe(self) -> str:
         wie = ", ".join(x for x in (self.actor, self.operation) if x)
-        return (f"Bericht {self.message + 1}{f' ({wie})' if wie else ''}: {self.kind} {self.masked} "
+        proof = f" (sha256 {self.sha256[:16]}\u2026)" if self.sha256 else ""
+        return (f"Bericht {self.message + 1}{f' ({wie})' if wie else ''}: {self.kind} {self.masked}{proof} "
                 f"in {self.where}, positie {self.offset}")
 
 
@@ -158,7 +237,8 @@ def _known(numbers: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def find_numbers(text: str, known: frozenset[str]) -> list[tuple[int, str, str]]:
+def find_numbers(text: str, known: frozenset[str], check: Callable[[str], bool] = elfproef
+                 ) -> list[tuple[int, str, str]]:
     """(offset, matched text, kind) for every PGN-like number in `text`."""
     found = []
     pos = 0
@@ -168,10 +248,11 @@ def find_numbers(text: str, known: frozenset[str]) -> list[tuple[int, str, str]]
             return found
         run = _RUN.match(text, m.start())
         pos = run.end()
-        found.extend(_windows(text, run.start(), run.end(), known))
+        found.extend(_windows(text, run.start(), run.end(), known, check))
 
 
-def _windows(text: str, start: int, end: int, known: frozenset[str]) -> list[tuple[int, str, str]]:
+def _windows(text: str, start: int, end: int, known: frozenset[str],
+             check: Callable[[str], bool] = elfproef) -> list[tuple[int, str, str]]:
     groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
     loose = not (start > 0 and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum())
     whole_run = len(groups)
@@ -188,7 +269,7 @@ def _windows(text: str, start: int, end: int, known: frozenset[str]) -> list[tup
                 digits = "".join(c for c in written if c.isdigit())
                 if digits in known:
                     out.append((a, written, BEKEND))
-                elif loose and elfproef(digits) and _looks_like_bsn(text, groups[i:j + 1], j - i + 1 == whole_run):
+                elif loose and check(digits) and _looks_like_bsn(text, groups[i:j + 1], j - i + 1 == whole_run):
                     out.append((a, written, ELFPROEF))
             break
     return out
@@ -255,13 +336,16 @@ class _MessageScan:
     def text(self, text: str | None, place: str, where: Callable[[], str] | str) -> None:
         if not text or _NINE.search(text) is None:
             return
-        label = where() if callable(where) else where
+        # a place is named after what it holds (an attachment's file name, a ZIP member): a
+        # number in that name is masked like the finding itself
+        label = mask_text(where() if callable(where) else where, self.known)
         for offset, written, kind in find_numbers(text, self.known):
             self.result.hits.append(Hit(self.index, self.actor, self.operation, place, label,
-                                        offset, mask(written), kind))
+                                        offset, mask(written), kind, digest(written)))
 
     def note(self, where: str, reason: str) -> None:
-        self.result.notes.append(Note(self.index, self.actor, self.operation, where, reason))
+        self.result.notes.append(Note(self.index, self.actor, self.operation, mask_text(where, self.known),
+                                      mask_text(reason, self.known)))
 
     # --- SOAP and dossier -----------------------------------------------------------------
 

@@ -77,7 +77,8 @@ def test_write_reports(tmp_path):
     assert '<span class="rule">PaO.LL12</span>' in html          # failing rule highlighted
     assert '<span class="rule">SessieReedsAfgemeld</span>' in html
     assert "&lt;script&gt;" in html and "<script>" not in html   # escaped
-    assert "<details" in html and "&lt;bsn&gt;123456782" in html
+    # the message as logged, its pupil's number masked: a person reads this report
+    assert "<details" in html and "&lt;bsn&gt;1234•••82" in html and "123456782" not in html
     # the verdict at the top, before any scenario, with its reason
     top = html.index('class="oordeel b-mislukt"')
     assert top < html.index("Verplichte scenario") and "1 verplicht scenario mislukt" in html[top:top + 300]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import random
 import zipfile
@@ -177,11 +178,12 @@ def test_attachment_name_description_zip_member_name_and_content():
     assert naam.where == f"bestandsnaam {lijst}/bestandsnaam" and naam.offset == len("Notitie_")
     omschrijving = _only(hits, place="omschrijving")
     assert omschrijving.where == f"omschrijving {lijst}/omschrijving"
-    assert omschrijving.masked == "*** *** 789"
-    member = f"bijlage Notitie_{KNOWN}.txt, zip Notitie_{KNOWN}.txt"
+    assert omschrijving.masked == "1234•••89"
+    # the place is named by the file, and the file by the number: masked there too
+    member = "bijlage Notitie_1234•••89.txt, zip Notitie_1234•••89.txt"
     assert _only(hits, place="zip-naam").where == member
     inhoud = _only(hits, place="zip-inhoud")
-    assert (inhoud.where, inhoud.offset, inhoud.masked) == (member, len("Notitie over leerling "), "****.**.789")
+    assert (inhoud.where, inhoud.offset, inhoud.masked) == (member, len("Notitie over leerling "), "1234•••89")
     assert len(hits) == 4 and {h.kind for h in hits} == {BEKEND}
 
 
@@ -233,7 +235,9 @@ def test_message_index_and_operation_of_each_hit():
 def test_describe_is_dutch_and_masks_the_number():
     hit = _only(_scan(with_pgn(_dossier(), "bsn", KNOWN)).hits)
     text = hit.describe()
-    assert text == f"Bericht 1 (LAS, document): bekend nummer ******789 in {LEERLING}/bsn, positie 0"
+    proof = hashlib.sha256(KNOWN.encode()).hexdigest()
+    assert text == (f"Bericht 1 (LAS, document): bekend nummer 1234•••89 (sha256 {proof[:16]}…)"
+                    f" in {LEERLING}/bsn, positie 0")
     assert KNOWN not in text and KNOWN not in repr(hit)
 
 

@@ -30,6 +30,10 @@ def _declared(root) -> dict[str, str]:
     return {etree.QName(c).localname: (c.text or "").strip() for c in cu}
 
 
+def _declarations(wrong: dict) -> str:
+    return ", ".join(f"{cat} als {value or 'niets'}" for cat, value in wrong.items())
+
+
 def _present(root, cat: str) -> list[str]:
     return [p for p in BY_ELEMENT[cat].paths if _find(root, p) is not None]
 
@@ -47,12 +51,12 @@ def has_toelichting(ctx):
 
 @then(parsers.parse('bevat het dossier "{text}" niet'))
 def not_contains(ctx, text):
-    assert text.encode() not in ctx.dossier, f"dossier bevat {text!r}: gegevens van na het verzenden"
+    assert text.encode() not in ctx.dossier, f"het dossier bevat “{text}”: gegevens van na het verzenden"
 
 
 @then(parsers.parse('bevat het dossier "{text}"'))
 def contains(ctx, text):
-    assert text.encode() in ctx.dossier, f"dossier bevat {text!r} niet"
+    assert text.encode() in ctx.dossier, f"het dossier bevat “{text}” niet"
 
 
 @then("bevat geen enkel VO-dossier VVE")
@@ -80,7 +84,7 @@ def no_pgn_anywhere(env, ctx):
     result = scan_run(messages, list(ctx.pupil.pgn))
     assert not result.hits, "PaO.LL12: PGN gevonden in " + "; ".join(h.describe() for h in result.hits[:5])
     if result.notes:
-        not_verified("niet alles was te scannen: " + "; ".join(str(n) for n in result.notes[:3]))
+        not_verified("niet alles was te scannen: " + "; ".join(n.describe() for n in result.notes[:3]))
 
 
 @then("bevat het dossier geen BSN en geen onderwijsnummer")
@@ -100,9 +104,9 @@ def optional_opt_uit(ctx):
         if PROFILE_MATRIX[profile][cat.element] != OPTIONEEL or cat.element in ("cat_ouderinzage",):
             continue
         assert declared.get(cat.element) == OPT_UIT, \
-            f"OSS.PM01: {cat.element} niet aangevinkt maar gedeclareerd als {declared.get(cat.element)!r}"
+            f"OSS.PM01: {cat.element} niet aangevinkt maar gedeclareerd als {declared.get(cat.element) or 'niets'}"
         assert not _present(root, cat.element), \
-            f"{cat.rule or cat.element}: {cat.element} is OPT-UIT maar bevat {_present(root, cat.element)}"
+            f"{cat.rule or cat.element}: {cat.element} is OPT-UIT maar bevat {', '.join(_present(root, cat.element))}"
 
 
 @then("is elke verplichte categorie gedeclareerd als VERPLICHT")
@@ -110,7 +114,7 @@ def verplicht_declared(ctx):
     declared = _declared(_root(ctx))
     profile = profile_of(ctx.sector)
     wrong = {c: declared.get(c) for c, v in PROFILE_MATRIX[profile].items() if v == VERPLICHT and declared.get(c) != VERPLICHT}
-    assert not wrong, f"OSS.PM01: verplichte categorieen niet als VERPLICHT gedeclareerd: {wrong}"
+    assert not wrong, f"OSS.PM01: verplichte categorieen niet als VERPLICHT gedeclareerd: {_declarations(wrong)}"
 
 
 @then(parsers.re(r"is categorie (?P<cat>\w+) gedeclareerd als (?P<value>[A-Z-]+) en afwezig"))
@@ -118,14 +122,14 @@ def declared_and_absent(ctx, cat, value):
     root = _root(ctx)
     got = _declared(root).get(cat)
     rule = BY_ELEMENT[cat].rule or "OSS.PM01"
-    assert got == value, f"{rule}: {cat} gedeclareerd als {got!r}, verwacht {value}"
-    assert not _present(root, cat), f"{rule}: {cat} is {value} maar het dossier bevat {_present(root, cat)}"
+    assert got == value, f"{rule}: {cat} gedeclareerd als {got or 'niets'}, verwacht {value}"
+    assert not _present(root, cat), f"{rule}: {cat} is {value} maar het dossier bevat {', '.join(_present(root, cat))}"
 
 
 @then(parsers.re(r"is categorie (?P<cat>\w+) gedeclareerd als (?P<value>[A-Z-]+)"))
 def declared(ctx, cat, value):
     got = _declared(_root(ctx)).get(cat)
-    assert got == value, f"{cat} gedeclareerd als {got!r}, verwacht {value}"
+    assert got == value, f"{cat} gedeclareerd als {got or 'niets'}, verwacht {value}"
 
 
 @then(parsers.parse("declareert het dossier profiel {profile}"))
@@ -140,7 +144,7 @@ def matrix(ctx, profile):
     declared_ = _declared(_root(ctx))
     wrong = {c.element: declared_.get(c.element) for c in CATEGORIES
              if declared_.get(c.element) not in allowed_declarations(profile, c.element)}
-    assert not wrong, f"OSS.PM01: declaraties buiten de profielmatrix van {profile}: {wrong}"
+    assert not wrong, f"OSS.PM01: declaraties buiten de profielmatrix van {profile}: {_declarations(wrong)}"
 
 
 @then(parsers.parse("bevat het dossier de {n:d} bijlagen met naam en inhoud"))
@@ -156,7 +160,12 @@ def carries_bijlagen(ctx, n):
         got.add(((naam.text if naam is not None else None),
                  file_sha256(inhoud.text if inhoud is not None else None)))
     want = {(name, hashlib.sha256(data).hexdigest()) for name, data in bijlage_files(n)}
-    assert want <= got, f"bijlagen niet ongeschonden in overigdocumentlijst: verwacht {sorted(want)}, kreeg {sorted(got)}"
+
+    def listed(pairs):
+        return "; ".join(f"{name or '(zonder naam)'} (sha256 {(sha or '-')[:16]})" for name, sha in sorted(
+            pairs, key=lambda p: (p[0] or "", p[1] or ""))) or "geen"
+    assert want <= got, (f"bijlagen niet ongeschonden in overigdocumentlijst: verwacht {listed(want)};"
+                         f" ontbrekend of anders: {listed(want - got)}; in het dossier: {listed(got)}")
 
 
 @then("doorstaat het dossier de volledige validatie")
