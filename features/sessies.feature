@@ -38,6 +38,33 @@ Functionaliteit: Sessies bij het ophalen van het dossier
     En de harnas het dossier bij de LAS opvraagt met die sessie
     Dan weigert de LAS het documentRequest met SessieReedsAfgemeld
 
+  @las @mandatory
+  Scenario: Een sessie waarmee de LAS al leverde en die is afgemeld levert niet opnieuw
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    En de harnas heeft een sessie voor de zorgvraag
+    Als de harnas het dossier bij de LAS opvraagt met die sessie
+    Dan levert de LAS het dossier
+    Als de harnas de sessie afmeldt
+    En de harnas het dossier bij de LAS opvraagt met die sessie
+    Dan weigert de LAS het documentRequest met SessieReedsAfgemeld
+    En is er geen dossier geleverd
+    En heeft de LAS voor elk documentRequest precies één sessiecontrole gedaan
+
+  @las @mandatory
+  Scenario: Een verzonnen sessieId wordt ook na een geslaagde levering geweigerd
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    En de harnas heeft een sessie voor de zorgvraag
+    Als de harnas het dossier bij de LAS opvraagt met die sessie
+    Dan levert de LAS het dossier
+    Als de harnas het dossier bij de LAS opvraagt met een onbekend sessieId
+    Dan weigert de LAS het documentRequest met SessieOnbekend
+    En is er geen dossier geleverd
+    En heeft de LAS voor elk documentRequest precies één sessiecontrole gedaan
+    Als de harnas het dossier bij de LAS opvraagt met die sessie
+    Dan levert de LAS het dossier
+
   @tc @mandatory
   Scenario: sessiecontrole na afmelding geeft SessieReedsAfgemeld
     Gegeven het SWV haalt dossiers alleen op verzoek op

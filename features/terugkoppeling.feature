@@ -38,6 +38,18 @@ Functionaliteit: Terugkoppeling van het SWV naar de school
     Als de harnas dezelfde terugkoppeling naar de LAS stuurt voor de koppelsleutel van de zorgvraag
     Dan neemt de LAS de terugkoppeling aan
 
+  @las @mandatory
+  Scenario: De LAS weigert een terugkoppeling voordat het dossier is opgehaald
+    Gegeven het SWV haalt dossiers alleen op verzoek op
+    En een zorgvraag verzonden voor een PO-leerling
+    Als de harnas een terugkoppeling naar de LAS stuurt voor de zorgvraag voordat het dossier is opgehaald
+    Dan weigert de LAS de terugkoppeling met DossierNietOpgehaald
+    Als de harnas het dossier bij de LAS opvraagt met een eigen sessie
+    Dan levert de LAS het dossier
+    Als de harnas de sessie afmeldt
+    En de harnas dezelfde terugkoppeling naar de LAS stuurt voor de koppelsleutel van de zorgvraag
+    Dan neemt de LAS de terugkoppeling aan
+
   @las @swv @optional
   Scenario: Een terugkoppeling met een document
     Gegeven een zorgvraag verzonden voor een PO-leerling en opgehaald door het SWV

@@ -49,6 +49,13 @@ TC_TERUGKOPPELING_VOOR_OPHALEN = "Een terugkoppeling voordat het dossier is opge
 TC_TERUGKOPPELING_ONBEKEND = "Een terugkoppeling met een onbekende koppelsleutel wordt geweigerd"
 TC_TERUGKOPPELING_ANDER_SWV = "Een terugkoppeling van een SWV dat de notificatie niet ontving wordt geweigerd"
 SWV_WEIGERT_ONUITGEGEVEN = "Het SWV weigert een notificatie met een koppelsleutel die de TC niet uitgaf"
+BEDIENDE_SESSIE_AFGEMELD = ("Een sessie waarmee de LAS al leverde en die is afgemeld levert niet"
+                            " opnieuw")
+VERZONNEN_SESSIE_NA_LEVERING = "Een verzonnen sessieId wordt ook na een geslaagde levering geweigerd"
+LAS_TERUGKOPPELING_VOOR_OPHALEN = "De LAS weigert een terugkoppeling voordat het dossier is opgehaald"
+ELK_BERICHT_EEN_KEER = "De LAS stuurt elk bericht van een zorgvraag precies één keer"
+NOTIFICATIE_KOPPELSLEUTEL = "De notificatie noemt de koppelsleutel die de TC uitgaf"
+BRON_IS_SCHOOL = "De LAS noemt de school van de leerling als bron (<sector>)"
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,11 @@ CATALOGUS: tuple[Defect, ...] = (
        " sessiecontrole als geldig.", NA_AFMELDING),
     _d(LAS, "fail_open", "Levert het dossier toch als de sessiecontrole niet lukt (TC"
        " onbereikbaar, HTTP 5xx, geen SOAP-antwoord).", SESSIECONTROLE_STORING),
+    _d(LAS, "serve_served_session", "Onthoudt een sessie waarmee zij al leverde en levert daarmee"
+       " opnieuw zonder sessiecontrole, ook na de afmelding.", BEDIENDE_SESSIE_AFGEMELD),
+    _d(LAS, "any_session_after_fetch", "Levert een al opgehaald dossier bij elk sessieId: het"
+       " antwoord SessieOnbekend van de sessiecontrole telt dan als geldig.",
+       VERZONNEN_SESSIE_NA_LEVERING),
     # --- LAS: terugkoppeling ontvangen ---
     _d(LAS, "drop_terugkoppeling", "Bevestigt een terugkoppeling (TerugkoppelingOntvangen) maar"
        " slaat hem niet op.", TERUGKOPPELING_BEREIKT_LAS),
@@ -114,6 +126,8 @@ CATALOGUS: tuple[Defect, ...] = (
        " tekens.", TERUGKOPPELING_BEREIKT_LAS),
     _d(LAS, "accept_unknown_terugkoppeling", "Aanvaardt een terugkoppeling voor een koppelsleutel"
        " die zij nooit verstuurde.", LAS_WEIGERT_ONBEKENDE_TERUGKOPPELING),
+    _d(LAS, "terugkoppeling_before_fetch", "Aanvaardt een terugkoppeling voor een zorgvraag waarvan"
+       " het dossier nog niet is opgehaald.", LAS_TERUGKOPPELING_VOOR_OPHALEN),
     # --- LAS: aanleverpunten en notificatie ---
     _d(LAS, "offer_inactive_aanleverpunt", "Biedt bij de aanleverpuntselectie ook inactieve"
        " aanleverpunten aan, uit een eigen lijst in plaats van het antwoord van de TC.",
@@ -122,6 +136,13 @@ CATALOGUS: tuple[Defect, ...] = (
        " terwijl de TC de meldenNotificatie weigerde.", GEEN_SWV_MANDAAT, GEEN_LAS_MANDAAT),
     _d(LAS, "skip_overzicht", "Verstuurt de notificatie zonder eerst overzichtAanleverpunt bij de"
        " TC te vragen.", VOLLEDIGE_UITWISSELING),
+    _d(LAS, "notify_twice", "Stuurt elke notificatie twee keer naar het SWV.",
+       ELK_BERICHT_EEN_KEER),
+    # the SWV refuses a key the TC never issued, so nothing the SWV should fetch arrives
+    _d(LAS, "notify_wrong_koppelsleutel", "Noemt in de notificatie een zelfgemaakte koppelsleutel in"
+       " plaats van die van de TC.", NOTIFICATIE_KOPPELSLEUTEL),
+    _d(LAS, "wrong_bron_school", "Noemt voor elke zorgvraag de eerste school van de LAS als bron"
+       " (BRIN en LAS-aanleverpunt), ook voor een leerling van een andere school.", BRON_IS_SCHOOL),
     # --- LAS: inhoud van het dossier ---
     _d(LAS, "vve_in_vo", "Zet een aangevinkt VVE-blok in een VO-dossier (gedeclareerd OPTIONEEL,"
        " met gegevens).", VVE_AANGEVINKT),

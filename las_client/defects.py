@@ -37,14 +37,20 @@ SKIP_SESSIECONTROLE = "skip_sessiecontrole"
 IGNORE_SESSIE_AFWIJKEND = "ignore_sessie_afwijkend"
 SERVE_AFTER_AFMELDING = "serve_after_afmelding"
 FAIL_OPEN = "fail_open"
+SERVE_SERVED_SESSION = "serve_served_session"    # a session it served once is never checked again
+ANY_SESSION_AFTER_FETCH = "any_session_after_fetch"  # SessieOnbekend ignored once fetched
 # receiving the terugkoppeling
 DROP_TERUGKOPPELING = "drop_terugkoppeling"
 GARBLE_TERUGKOPPELING = "garble_terugkoppeling"
 ACCEPT_UNKNOWN_TERUGKOPPELING = "accept_unknown_terugkoppeling"
+TERUGKOPPELING_BEFORE_FETCH = "terugkoppeling_before_fetch"
 # aanleverpunten and the notification
 OFFER_INACTIVE_AANLEVERPUNT = "offer_inactive_aanleverpunt"
 REPORT_SENT_ON_REFUSAL = "report_sent_on_refusal"
 SKIP_OVERZICHT = "skip_overzicht"
+NOTIFY_TWICE = "notify_twice"
+NOTIFY_WRONG_KOPPELSLEUTEL = "notify_wrong_koppelsleutel"
+WRONG_BRON_SCHOOL = "wrong_bron_school"          # the LAS's first school named as bron
 # the contents of the dossier
 VVE_IN_VO = "vve_in_vo"
 OPTIONAL_BLOCKS_ALWAYS = "optional_blocks_always"
@@ -60,8 +66,11 @@ DEFECTS = frozenset({
     SEND_WITHOUT_TOELICHTING, DROP_TOELICHTING,
     CHANGE_AFTER_SEND, LIVE_DOSSIER, STALE_NEW_ZORGVRAAG, SERVE_DELETED,
     SKIP_SESSIECONTROLE, IGNORE_SESSIE_AFWIJKEND, SERVE_AFTER_AFMELDING, FAIL_OPEN,
+    SERVE_SERVED_SESSION, ANY_SESSION_AFTER_FETCH,
     DROP_TERUGKOPPELING, GARBLE_TERUGKOPPELING, ACCEPT_UNKNOWN_TERUGKOPPELING,
+    TERUGKOPPELING_BEFORE_FETCH,
     OFFER_INACTIVE_AANLEVERPUNT, REPORT_SENT_ON_REFUSAL, SKIP_OVERZICHT,
+    NOTIFY_TWICE, NOTIFY_WRONG_KOPPELSLEUTEL, WRONG_BRON_SCHOOL,
     VVE_IN_VO, OPTIONAL_BLOCKS_ALWAYS, WRONG_PROFILE, INVALID_CODELIST,
     IGNORE_CALLER_CERTIFICATE, ACCEPT_FOREIGN_TERUGKOPPELING, NO_CLIENT_CERTIFICATE_CHECK,
 })
@@ -214,16 +223,37 @@ def live_dossier(store, row) -> bytes:
                          aandachtspunten=row["aandachtspunten"])
 
 
-def sessiecontrole(defects, calls, message) -> None:
-    """The sessiecontrole as this broken LAS does it: not at all, or with some refusals (or no
-    answer) taken as a valid session."""
+def _sessie(message) -> tuple[str, str]:
+    return (message.sessieId or "").upper(), (message.koppelsleutel or "").upper()
+
+
+def sessiecontrole(defects, calls, message, *, bediend=frozenset(), store=None) -> None:
+    """The sessiecontrole as this broken LAS does it: not at all, not for a session it served
+    before (`bediend`), or with some refusals (or no answer) taken as a valid session."""
     if active(defects, SKIP_SESSIECONTROLE):
+        return
+    if active(defects, SERVE_SERVED_SESSION) and _sessie(message) in bediend:
         return
     try:
         calls.sessiecontrole(message)
     except faults.OsoFault as fault:
         if not sessie_fout_genegeerd(defects, fault):
-            raise
+            if not (fault.resultaat == faults.SESSIE_ONBEKEND and store is not None
+                    and active(defects, ANY_SESSION_AFTER_FETCH)
+                    and _opgehaald(store, message.koppelsleutel)):
+                raise
+
+
+def _opgehaald(store, koppelsleutel: str) -> bool:
+    row = store.one("SELECT dossier_opgehaald FROM zorgvragen WHERE koppelsleutel = ?",
+                    (koppelsleutel,))
+    return bool(row and row["dossier_opgehaald"])
+
+
+def onthoud_bediend(defects, bediend: set, message) -> None:
+    """serve_served_session: remember a session once its dossier went out."""
+    if active(defects, SERVE_SERVED_SESSION):
+        bediend.add(_sessie(message))
 
 
 def sessie_fout_genegeerd(defects, fault) -> bool:
@@ -272,3 +302,26 @@ def lokale_aanleverpunten(scenario, brin: str) -> list:
                                     actief=ap.get("actief", True)))
     return out
 
+
+
+def notificatie_sleutel(defects, koppelsleutel: str) -> str:
+    """notify_wrong_koppelsleutel: the notificatie names a key of its own making, not the TC's."""
+    if active(defects, NOTIFY_WRONG_KOPPELSLEUTEL):
+        import uuid
+        return str(uuid.uuid4()).upper()
+    return koppelsleutel
+
+
+def notificaties(defects) -> int:
+    """notify_twice: every notificatie goes out twice."""
+    return 2 if active(defects, NOTIFY_TWICE) else 1
+
+
+def bron_school(defects, store, school: dict) -> dict:
+    """wrong_bron_school: the LAS's first school (BRIN and LAS aanleverpunt) stands as bron for
+    every zorgvraag, as an installation set up for its main school would."""
+    if not active(defects, WRONG_BRON_SCHOOL):
+        return school
+    from .leerlingen import school_row
+    first = school_row(store.one("SELECT * FROM scholen ORDER BY brin LIMIT 1"))
+    return {**school, "brin": first["brin"], "routeringskenmerk": first["routeringskenmerk"]}

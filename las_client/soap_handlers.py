@@ -49,10 +49,12 @@ def _al_ontvangen(store: Store, zorgvraag_id: int, t) -> bool:
 
 
 def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
+    bediend: set = set()
+
     def document(message: DocumentRequest, inbound: Inbound) -> DocumentResponse:
         try:
             if defects:
-                las_defects.sessiecontrole(defects, calls, message)
+                las_defects.sessiecontrole(defects, calls, message, bediend=bediend, store=store)
             else:
                 calls.sessiecontrole(message)
         except OsoFault as fault:
@@ -85,6 +87,8 @@ def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
             conn.execute("UPDATE zorgvragen SET dossier_opgehaald = 1,"
                          " dossier_opgehaald_op = COALESCE(dossier_opgehaald_op, ?) WHERE id = ?",
                          (now_iso(), row["id"]))
+        if defects:
+            las_defects.onthoud_bediend(defects, bediend, message)
         return DocumentResponse(resultaat=DOSSIER_GELEVERD, dossierVersie=DOSSIER_VERSIE,
                                 dossier=base64.b64encode(dossier).decode("ascii"))
 
@@ -100,7 +104,8 @@ def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
             raise OsoFault(faults.ONBEKEND_AANLEVERPUNT,
                            "De routeringskenmerken passen niet bij de zorgvraag van deze"
                            " koppelsleutel.")
-        if not row["dossier_opgehaald"]:
+        if not row["dossier_opgehaald"] and not las_defects.active(
+                defects, las_defects.TERUGKOPPELING_BEFORE_FETCH):
             raise OsoFault(faults.DOSSIER_NIET_OPGEHAALD,
                            "Een terugkoppeling kan pas nadat het dossier is opgehaald.")
         if not (defects & {las_defects.ACCEPT_FOREIGN_TERUGKOPPELING, las_defects.NO_CLIENT_CERTIFICATE_CHECK}):

@@ -471,7 +471,8 @@ class Zorgvragen:
         return las_defects.apply_to_dossier(
             self.defects, dossier, leerling, store=self.store, leerling_id=leerling_id,
             profile=school["profile"], blokken=blokken,
-            met_toelichting=invoer.toelichting is not None), school
+            met_toelichting=invoer.toelichting is not None), (
+                las_defects.bron_school(self.defects, self.store, school) if self.defects else school)
 
     def _verzend_nieuw(self, leerling_id: int, invoer: Invoer) -> dict:
         self._controleer_compleet(invoer)
@@ -571,10 +572,11 @@ class Zorgvragen:
                         conn.execute("UPDATE zorgvragen SET koppelsleutel = ?, swv_url = ?"
                                      " WHERE id = ?", (koppelsleutel, url, zorgvraag_id))
                 stap = "Versturen notificatie naar het samenwerkingsverband"
-                self.calls.notificatie(url, bron_brin=row["bron_brin"],
-                                       bron_rk=row["bron_routeringskenmerk"],
-                                       doel_brin=doel_brin, doel_rk=row["aanleverpunt"],
-                                       koppelsleutel=koppelsleutel)
+                for _ in range(las_defects.notificaties(self.defects)):
+                    self.calls.notificatie(
+                        url, bron_brin=row["bron_brin"], bron_rk=row["bron_routeringskenmerk"],
+                        doel_brin=doel_brin, doel_rk=row["aanleverpunt"],
+                        koppelsleutel=las_defects.notificatie_sleutel(self.defects, koppelsleutel))
             except LasError as exc:  # the aanleverpunt is no longer offered
                 self._noteer_fout(zorgvraag_id, stap,
                                   OsoFault(exc.code or faults.ONBEKEND_AANLEVERPUNT, exc.fout))

@@ -228,13 +228,14 @@ def no_dossier(env, ctx):
         f"de harnas ontving een dossier: {ctx.soap.describe()}"
 
 
-def _terugkoppeling_to_las(env, ctx, k, present=AUTO):
+def _terugkoppeling_to_las(env, ctx, k, present=AUTO, melden=True):
     """The harness as the SWV the TC routed the zorgvraag to: melds the terugkoppeling at the TC,
-    then sends it to the LAS. Only the koppelsleutel differs between the refusal and its control."""
+    then sends it to the LAS. Only the koppelsleutel differs between the refusal and its control.
+    Without `melden` it skips the TC, which would refuse a terugkoppeling before the fetch."""
     koppeling = env.tc.koppeling(ctx.koppelsleutel)
     ids = dict(bronBrin=koppeling["bron_brin"], bronRouteringsKenmerk=koppeling["bron_routeringskenmerk"],
                doelBrin=koppeling["doel_brin"], doelRouteringsKenmerk=koppeling["doel_routeringskenmerk"])
-    if k == ctx.koppelsleutel:
+    if k == ctx.koppelsleutel and melden:
         melding = env.tc.call(m.MeldenTerugkoppelingRequest(**ids, koppelsleutel=k))
         assert melding.ok, f"TC weigerde de meldenTerugkoppeling van de harnas: {melding.describe()}"
     ctx.soap = env.probe.call("las", env.las.soap_url, m.TerugkoppelingRequest(
@@ -253,10 +254,15 @@ def terugkoppeling_to_las_known(env, ctx):
     _terugkoppeling_to_las(env, ctx, ctx.koppelsleutel)
 
 
+@when("de harnas een terugkoppeling naar de LAS stuurt voor de zorgvraag voordat het dossier is opgehaald")
+def terugkoppeling_to_las_before_fetch(env, ctx):
+    _terugkoppeling_to_las(env, ctx, ctx.koppelsleutel, melden=False)
+
+
 @then(parsers.re(r"weigert de LAS de terugkoppeling met (?P<code>\w+)"))
 def las_refuses_terugkoppeling(ctx, code):
     r = ctx.soap
-    assert not r.ok, f"LAS aanvaardde een terugkoppeling met een onbekende koppelsleutel: {r.describe()}"
+    assert not r.ok, f"LAS aanvaardde de terugkoppeling, verwacht een weigering met {code}: {r.describe()}"
     assert r.fault.resultaat == code, f"LAS weigerde met {r.fault.resultaat} ({r.fault.omschrijving}), verwacht {code}"
 
 

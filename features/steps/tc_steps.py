@@ -1,9 +1,14 @@
 """Steps where the harness plays the LAS or the SWV towards the Traffic Center."""
 from __future__ import annotations
 
+import time
+from collections import Counter
+
 from pytest_bdd import parsers, then, when
 
+from oso_protocol.transport import codec
 from oso_protocol.transport import messages as m
+from oso_protocol.transport.faults import OsoFault
 
 from .common import evidence
 
@@ -127,3 +132,110 @@ def exchange_messages(env, ctx, ops):
             continue
     missing = [op.strip() for op in ops.split(",") if op.strip() not in seen]
     assert not missing, f"ontbrekende berichten: {missing} [{evidence(env, ctx.koppelsleutel)}]"
+
+
+# -- what the LAS sent, as the simulated TC and SWV logged it --------------------------------------
+
+def _decoded(row):
+    """The message of a logged row, or None when it is no readable OSO message."""
+    try:
+        return codec.decode((row.get("xml") or "").encode("utf-8"))
+    except OsoFault:
+        return None
+
+
+def _received(env, role: str, operation: str, koppelsleutel: str | None = None) -> list[dict]:
+    """The requests `role` received for `operation` (with their XML), oldest first."""
+    return [r for r in env.log(role, koppelsleutel, xml=True) if r.get("operation") == operation
+            and r.get("side") == "server" and r.get("direction") == "in"]
+
+
+def _las_meldingen(env, brin: str) -> list:
+    """The meldenNotificatie requests of this LAS (any of its aanleverpunten) the TC received.
+    The TC is fresh per scenario, so they all belong to this scenario's zorgvragen."""
+    own = env.tc.aanleverpunten_van(env.las.identity(brin)[1])
+    return [m for m in map(_decoded, _received(env, "tc", "meldenNotificatie"))
+            if m is not None and m.bronRouteringsKenmerk in own]
+
+
+def _notificaties(env) -> list[dict]:
+    """The notificaties the SWV received, waiting briefly for one that is still on its way."""
+    deadline = time.monotonic() + min(10.0, env.las.config.wait_seconds)
+    rows = _received(env, "swv", "notificatie")
+    while not rows and time.monotonic() < deadline:
+        time.sleep(0.2)
+        rows = _received(env, "swv", "notificatie")
+    return rows
+
+
+def _n(count: int, word: str, plural: str) -> str:
+    return f"{count} {word if count == 1 else plural}"
+
+
+@then("heeft de LAS voor de zorgvraag precies één meldenNotificatie en één notificatie gestuurd")
+def exactly_one_notification(env, ctx):
+    k = ctx.koppelsleutel
+    meldingen = _las_meldingen(env, ctx.pupil.brin)
+    assert len(meldingen) == 1, (f"de LAS stuurde {_n(len(meldingen), 'meldenNotificatie', 'meldenNotificaties')}"
+                                 f" voor de zorgvraag, verwacht 1 [{evidence(env)}]")
+    notes = _received(env, "swv", "notificatie", k)
+    assert len(notes) == 1, (f"de LAS stuurde {_n(len(notes), 'notificatie', 'notificaties')} voor"
+                             f" koppelsleutel {k}, verwacht 1 [{evidence(env, k)}]")
+
+
+def _document_sessions(env, k: str) -> list[str]:
+    """The sessieId of every documentRequest for `k` that reached the LAS: from the simulated SWV
+    and from the harness itself."""
+    sessies = [(r.get("sessie_id") or "").upper() for r in env.log("swv", k)
+               if r.get("operation") == "document" and r.get("side") == "client"
+               and r.get("direction") == "out"]
+    for row in env.probe.journal:
+        if row.get("operation") == "document" and row.get("direction") == "out" \
+                and (row.get("koppelsleutel") or "").upper() == k.upper():
+            message = _decoded(row)
+            sessies.append((getattr(message, "sessieId", None) or "").upper())
+    return sessies
+
+
+@then("heeft de LAS voor elk documentRequest precies één sessiecontrole gedaan")
+def one_sessiecontrole_per_document(env, ctx):
+    k = ctx.koppelsleutel
+    requests = Counter(_document_sessions(env, k))
+    assert requests, f"geen documentRequest voor koppelsleutel {k} gezien [{evidence(env, k)}]"
+    checks = Counter((r.get("sessie_id") or "").upper()
+                     for r in _received(env, "tc", "sessiecontrole", k))
+    for sessie in sorted(set(requests) | set(checks)):
+        assert checks[sessie] == requests[sessie], (
+            f"de LAS controleerde sessie {sessie} {_n(checks[sessie], 'keer', 'keer')} bij de TC voor"
+            f" {_n(requests[sessie], 'documentRequest', 'documentRequests')} met die sessie"
+            f" (koppelsleutel {k}), verwacht {requests[sessie]} [{evidence(env, k)}]")
+
+
+@then("noemt de notificatie aan het SWV de koppelsleutel die de TC voor de zorgvraag uitgaf")
+def notificatie_carries_issued_key(env, ctx):
+    own = env.tc.aanleverpunten_van(env.las.identity(ctx.pupil.brin)[1])
+    issued = sorted(k["koppelsleutel"].upper() for k in env.tc.koppelingen()
+                    if k["bron_routeringskenmerk"] in own)
+    assert issued, f"de TC gaf de LAS geen koppelsleutel uit [{evidence(env)}]"
+    notes = _notificaties(env)
+    assert notes, f"geen notificatie bereikte het SWV (de TC gaf {', '.join(issued)} uit) [{evidence(env)}]"
+    notified = sorted({(m.koppelsleutel or "").upper() for m in map(_decoded, notes) if m is not None})
+    assert notified == issued, (f"de LAS notificeerde met {', '.join(notified) or 'geen koppelsleutel'},"
+                                f" de TC gaf {', '.join(issued)} uit [{evidence(env)}]")
+
+
+@then("noemen meldenNotificatie en notificatie de school van de leerling en haar LAS-aanleverpunt als bron")
+def bron_is_the_pupils_school(env, ctx):
+    brin, rk = env.las.identity(ctx.pupil.brin)
+    ap = env.tc.aanleverpunt(rk)
+    assert ap is not None and ap["brin"] == brin, \
+        f"het register kent {rk} niet als LAS-aanleverpunt van school {brin}: {ap}"
+    meldingen = _las_meldingen(env, brin)
+    assert meldingen, f"de TC ontving geen meldenNotificatie van de LAS [{evidence(env)}]"
+    notes = [m for m in map(_decoded, _notificaties(env)) if m is not None]
+    assert notes, f"geen notificatie bereikte het SWV [{evidence(env)}]"
+    for message in meldingen + notes:
+        named = (message.bronBrin, message.bronRouteringsKenmerk)
+        assert named == (brin, rk), (
+            f"de LAS noemde in {message.OPERATION} school {named[0]} met aanleverpunt {named[1]} als"
+            f" bron; de leerling zit op school {brin}, met LAS-aanleverpunt {rk} in het register")

@@ -74,6 +74,12 @@ class TcDriver:
                      and r.get("side") == "server" and r.get("direction") == "out"
                      and (r.get("http_status") or 200) != 200), None)
 
+    def aanleverpunten_van(self, rk: str) -> set[str]:
+        """`rk` and every other aanleverpunt the register gives to the system holding it."""
+        aps = self.register()["aanleverpunten"]
+        system = next((a.get("system") for a in aps if a["routeringskenmerk"] == rk), None)
+        return {rk} | {a["routeringskenmerk"] for a in aps if system and a.get("system") == system}
+
     def system_of(self, rk: str) -> str:
         ap = self.aanleverpunt(rk)
         if ap is None:
@@ -104,12 +110,18 @@ class TcDriver:
     def new_koppeling(self, bron_rk: str, known: set[str], timeout: float,
                       since_id: int | None = None) -> dict | None:
         """The first koppeling from `bron_rk` that is not in `known`, or None after `timeout`, or
-        sooner once the TC refused a meldenNotificatie logged after message `since_id`."""
+        sooner once the TC refused a meldenNotificatie logged after message `since_id`.
+
+        A koppeling from another aanleverpunt of the same LAS system counts too: a LAS that names
+        the wrong one of its schools as bron did send, and the scenario that checks the bron
+        should say so, not every scenario that waits for a koppelsleutel."""
         deadline = time.monotonic() + timeout
+        own = self.aanleverpunten_van(bron_rk)
         while True:
-            for k in self.koppelingen():
-                if k["bron_routeringskenmerk"] == bron_rk and k["koppelsleutel"] not in known:
-                    return k
+            new = [k for k in self.koppelingen() if k["bron_routeringskenmerk"] in own
+                   and k["koppelsleutel"] not in known]
+            if new:
+                return next((k for k in new if k["bron_routeringskenmerk"] == bron_rk), new[0])
             if time.monotonic() >= deadline:
                 return None
             if since_id is not None and self.refused_melding(since_id):
