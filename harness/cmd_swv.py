@@ -2,8 +2,9 @@
 system of ours send a terugkoppeling. It is the SWV counterpart of `oso-sim zorgvraag`: the
 `trigger_terugkoppeling` our SWV offers the conformance harness (docs/conformance.md).
 
-Exit codes: 0 sent (the LAS acknowledged it), 1 the SWV refused or could not deliver (reason on
-stderr), 2 wrong call, a file that cannot be read, or the SWV unreachable.
+Exit codes: 0 sent (the LAS acknowledged it), 1 the SWV refused or could not deliver (its own
+answer, on stderr), 2 this command's own trouble: a wrong call, a URL that is no http(s) address,
+a file or PKI folder that cannot be read, the SWV unreachable, or an answer that is not the SWV's.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from .cmd_zorgvraag import demo_url, harness_session
+from .cmd_zorgvraag import CallError, check_url, demo_url, harness_session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +42,12 @@ def run(args) -> int:
     args.swv = demo_url(args, "swv", "--swv")
     if args.swv is None:
         return 2
+    try:
+        check_url(args.swv, "--swv")
+        session = harness_session(args.tls)
+    except CallError as exc:
+        print(f"oso-sim: fout: {exc}", file=sys.stderr)
+        return 2
     body = {"status": args.status, "toelichting": args.toelichting or None,
             "behandelaar": args.behandelaar or None, "documenten": []}
     try:
@@ -53,7 +60,7 @@ def run(args) -> int:
     headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
     url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}/terugkoppeling"
     try:
-        resp = harness_session(args.tls).post(url, json=body, headers=headers, timeout=60)
+        resp = session.post(url, json=body, headers=headers, timeout=60)
     except requests.RequestException as exc:
         print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
               file=sys.stderr)
@@ -61,7 +68,15 @@ def run(args) -> int:
     try:
         data = resp.json()
     except ValueError:
-        data = {}
+        data = None
+    if not isinstance(data, dict) or not ({"verzonden", "fout", "resultaat"} & set(data)):
+        # an HTML error page or someone else's JSON: nobody refused anything
+        print(f"oso-sim: fout: op {args.swv} antwoordt geen SWV-systeem van oso-sim (HTTP {resp.status_code});"
+              " controleer --swv", file=sys.stderr)
+        return 2
+    if resp.status_code == 401:  # the token of this call, not the SWV's answer about the terugkoppeling
+        print(f"oso-sim: fout: {data.get('fout') or 'geen toegang'}; geef --token mee", file=sys.stderr)
+        return 2
     if resp.ok and data.get("verzonden"):
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0

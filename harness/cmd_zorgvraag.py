@@ -5,8 +5,11 @@ It passes exactly what it is given to the LAS and checks nothing itself: refusin
 without toelichting, or a change after sending, is the LAS's job, and the harness must see the
 LAS do it.
 
-Exit codes: 0 done, 1 the LAS refused (its reason on stderr) or the SWV was not notified, 2 wrong
-call, a file that cannot be read, or the LAS unreachable.
+Exit codes: 0 done, 1 the LAS refused (its own answer, on stderr) or the SWV was not notified,
+2 this command's own trouble: a wrong call, a URL that is no http(s) address, a PKI folder or
+file that cannot be read, the LAS unreachable, or an answer that is not the LAS's (an HTML error
+page of another server). Only 1 is a refusal under the trigger contract; everything else must
+not be read as one.
 """
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
+from urllib.parse import urlparse
 
 from actor_kit import pki
 from actor_kit.http_session import Session
@@ -24,12 +29,45 @@ from . import demo_state
 from .zorgvraag_view import contract_view
 
 
+class CallError(Exception):
+    """This command cannot do its work for a reason of its own (exit 2); the message is Dutch."""
+
+
 def harness_session(pki_dir: str | None) -> Session:
-    """A client session; with a test PKI it presents the harness's certificate and trusts its CA."""
+    """A client session; with a test PKI it presents the harness's certificate and trusts its CA.
+    A PKI folder that is missing or holds unreadable files raises CallError up front: requests
+    would only fail on the first call, with an error that looks like an unreachable system."""
     session = Session()
     if pki_dir:
-        apply_to_session(session, pki.files_for(pki_dir, pki.HARNESS_ID))
+        if not Path(pki_dir).is_dir():
+            raise CallError(f"--tls {pki_dir}: map niet gevonden (gezocht vanuit {os.getcwd()});"
+                            f" maak de test-PKI met 'oso-sim pki init {pki_dir}'")
+        try:
+            files = pki.files_for(pki_dir, pki.HARNESS_ID)
+        except pki.PkiError as exc:
+            raise CallError(f"--tls {pki_dir}: {exc}") from None
+        for path in files.values():
+            try:
+                head = Path(path).read_text(encoding="ascii", errors="replace")
+            except OSError as exc:
+                raise CallError(f"--tls {pki_dir}: {path} is niet te lezen ({exc.strerror})") from None
+            if "-----BEGIN" not in head:
+                raise CallError(f"--tls {pki_dir}: {path} is geen PEM-bestand")
+        apply_to_session(session, files)
     return session
+
+
+def check_url(url: str, optie: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise CallError(f"{optie} {url!r} is geen http(s)-adres (bv. http://127.0.0.1:8601)")
+
+
+def from_the_las(exc: LasClientError) -> bool:
+    """Whether an error answer is the LAS's own ({"fout", "code"} JSON) about what was asked: not
+    an HTML error page of whatever answered at that URL, nor a refused API token (this call's own
+    trouble). Only the LAS's own answer is a refusal."""
+    return exc.status != 401 and (exc.code is not None or exc.fout != f"HTTP {exc.status}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -165,7 +203,12 @@ def run(args) -> int:
     args.las = demo_url(args, "las", "--las")
     if args.las is None:
         return 2
-    las = LasClient(args.las, session=harness_session(args.tls))
+    try:
+        check_url(args.las, "--las")
+        las = LasClient(args.las, session=harness_session(args.tls))
+    except CallError as exc:
+        print(f"oso-sim: fout: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.actie == "list":
             if args.leerling is not None:
@@ -190,7 +233,7 @@ def run(args) -> int:
             try:
                 zv = las.zorgvraag_op_koppelsleutel(args.koppelsleutel)
             except LasClientError as exc:
-                if exc.status != 404:
+                if exc.status != 404 or not from_the_las(exc):
                     raise
                 zv = None
             print(json.dumps(contract_view(zv, args.koppelsleutel), indent=2, ensure_ascii=False))
@@ -223,6 +266,11 @@ def run(args) -> int:
         else:  # unreachable: argparse requires one of the above
             return 2
     except LasClientError as exc:
+        if not exc.unreachable and not from_the_las(exc):
+            print(f"oso-sim: fout: {exc.fout}" if exc.status == 401 else
+                  f"oso-sim: fout: op {args.las} antwoordt geen LAS van oso-sim (HTTP {exc.status});"
+                  " controleer --las", file=sys.stderr)
+            return 2
         print(f"oso-sim: {exc.fout}" + (f" ({exc.code})" if exc.code else ""), file=sys.stderr)
         return 2 if exc.unreachable else 1
     except OSError as exc:
