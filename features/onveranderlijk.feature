@@ -1,4 +1,5 @@
 # language: nl
+@onveranderlijk
 Functionaliteit: Een verzonden zorgvraag is onveranderlijk
   Na "Opslaan en verzenden" ligt het dossier vast: wijzigen kan niet meer, het SWV haalt de
   momentopname van het verzendmoment op, en wie iets wil aanpassen maakt een nieuwe zorgvraag.
