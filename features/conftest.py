@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from harness.conformance_env import ConformanceEnv
-from harness.needs import describe_key, keys_for_steps, missing_keys
+from harness.needs import describe_key, keys_for_steps, missing_keys, with_claims
 from harness.outcomes import NO_TLS_REASON, not_applicable, not_verified
 from harness.roles import TLS_ENV, config_from_env
 
@@ -45,6 +45,23 @@ def pytest_configure(config):
                 tags.update(_TAG.findall(line))
     for tag in sorted(tags):
         config.addinivalue_line("markers", f"{tag}: conformance tag")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m deselection reads the markers
+def pytest_collection_modifyitems(config, items):
+    """The implementation statement ([sut] ondersteunt): an optional scenario of a feature the
+    system claims is mandatory for it, in the selection, the verdict and every report."""
+    claims = config_from_env().claims
+    if not claims:
+        return
+    for item in items:
+        names = {m.name for m in item.iter_markers()}
+        tags = with_claims(names, claims)
+        if tags == names:
+            continue
+        item.own_markers[:] = [m for m in item.own_markers if m.name != "optional"]
+        for name in sorted(tags - names):
+            item.add_marker(name)
 
 
 @pytest.fixture(scope="session")

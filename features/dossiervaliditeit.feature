@@ -18,7 +18,7 @@ Functionaliteit: Elk dossier dat de LAS levert is geldig
       | VO     | alle                  |
       | VO     | alleen de verplichte  |
 
-  @las @optional @OSS.ATT01
+  @las @optional @OSS.ATT01 @kenmerk.extra_bijlagen
   Scenario: Extra bijlagen komen aan in de bijlagedocumenten
     Gegeven een PO-leerling in de LAS
     Als de school een zorgvraag met toelichting en 2 bijlagen verzendt

@@ -50,7 +50,7 @@ Functionaliteit: Terugkoppeling van het SWV naar de school
     En de harnas dezelfde terugkoppeling naar de LAS stuurt voor de koppelsleutel van de zorgvraag
     Dan neemt de LAS de terugkoppeling aan
 
-  @las @swv @optional
+  @las @swv @optional @kenmerk.terugkoppeling_met_document
   Scenario: Een terugkoppeling met een document
     Gegeven een zorgvraag verzonden voor een PO-leerling en opgehaald door het SWV
     Als het SWV een terugkoppeling stuurt met status "Toegekend" en een document

@@ -124,7 +124,10 @@ def prepare(config_path: str | None, tags: str | None, onvolledig: bool, report:
         selected = needs.compile_selection(tags)
     except ValueError as exc:
         raise Refused(str(exc), sut) from None
-    scenarios = needs.read_scenarios(resources.features_dir())
+    scenarios = needs.read_scenarios(resources.features_dir(), config.claims)
+    wrong_claim = needs.check_claims(config.claims, scenarios)
+    if wrong_claim:
+        raise Refused(f"{config.source}: {wrong_claim}", sut)
     incomplete = [n for n in needs.check(config, scenarios, selected) if not n.complete]
     if incomplete and not onvolledig:
         raise Refused("\n".join(n.message() for n in incomplete), sut)

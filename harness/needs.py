@@ -98,9 +98,42 @@ def is_trigger_key(key: str) -> bool:
     return key == "trigger" or key.startswith("trigger_")
 
 
+# -- the implementation statement ----------------------------------------------------------------
+
+CLAIM_PREFIX = "kenmerk."   # @kenmerk.extra_bijlagen: an optional feature a system may claim
+
+
+def claims_of(tags) -> set[str]:
+    return {t[len(CLAIM_PREFIX):] for t in tags if t.startswith(CLAIM_PREFIX)}
+
+
+def with_claims(tags, claims) -> set[str]:
+    """The tags a scenario counts with for a system that claims `claims` ([sut] ondersteunt):
+    an optional scenario of a claimed feature is mandatory, and says why (@geclaimd)."""
+    tags = set(tags)
+    if "optional" in tags and claims_of(tags) & set(claims):
+        tags = (tags - {"optional"}) | {"mandatory", "geclaimd"}
+    return tags
+
+
+def known_claims(scenarios: list["ScenarioInfo"]) -> set[str]:
+    return {c for s in scenarios for c in claims_of(s.tags)}
+
+
+def check_claims(claims, scenarios: list["ScenarioInfo"]) -> str | None:
+    """A Dutch message naming claims no scenario knows, or None."""
+    unknown = sorted(set(claims) - known_claims(scenarios))
+    if not unknown:
+        return None
+    return (f"[sut] ondersteunt noemt onbekende kenmerken: {', '.join(unknown)}; bekend zijn:"
+            f" {', '.join(sorted(known_claims(scenarios))) or 'geen'}")
+
+
 # -- reading the feature files -----------------------------------------------------------------
 
-def read_scenarios(folder: str | Path = FEATURES) -> list[ScenarioInfo]:
+def read_scenarios(folder: str | Path = FEATURES, claims=()) -> list[ScenarioInfo]:
+    """`claims`: the implementation statement, which turns the scenarios of claimed optional
+    features mandatory."""
     folder = Path(folder)
     out = []
     for path in sorted(folder.glob("*.feature")):
@@ -115,7 +148,7 @@ def read_scenarios(folder: str | Path = FEATURES) -> list[ScenarioInfo]:
                 name = rendered.name
                 if ctx and name == template.name:  # tell the rows of an outline apart
                     name += f" [{', '.join(ctx.values())}]"
-                out.append(ScenarioInfo(feature.name, name, frozenset(tags | set(extra)),
+                out.append(ScenarioInfo(feature.name, name, frozenset(with_claims(tags | set(extra), claims)),
                                         tuple(s.name for s in rendered.steps)))
     return out
 

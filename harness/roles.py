@@ -128,6 +128,9 @@ class ConformanceConfig:
     sut: dict = field(default_factory=dict)
     source: str | None = None
     folder: str | None = None          # the configuration file's folder (absolute), None without a file
+    # the implementation statement ([sut] ondersteunt): optional features the system claims; the
+    # scenarios tagged @kenmerk.<name> of a claimed feature are mandatory for it
+    claims: tuple[str, ...] = ()
 
     @property
     def sut_roles(self) -> list[str]:
@@ -149,6 +152,7 @@ class ConformanceConfig:
                        for r, c in self.roles.items()},
             "sut_rollen": self.sut_roles,
             "bron": self.source,
+            "ondersteunt": list(self.claims),
         }
 
 
@@ -325,11 +329,15 @@ def parse_config(data: dict, source: str = "<config>", base: str | Path | None =
         raise ConfigError(f"{source}: [tc] port is verplicht wanneer las of swv extern is: het"
                           " externe systeem moet de gesimuleerde TC op een vast adres kunnen vinden")
     _one_wait(roles, data)
-    sut = data.get("sut", {})
-    if not isinstance(sut, dict):
+    sut = dict(data.get("sut", {})) if isinstance(data.get("sut", {}), dict) else None
+    if sut is None:
         raise ConfigError(f"{source}: [sut] moet een tabel zijn")
+    claims = sut.pop("ondersteunt", [])
+    if not isinstance(claims, list) or not all(isinstance(c, str) and c for c in claims):
+        raise ConfigError(f"{source}: [sut] ondersteunt moet een lijst van kenmerknamen zijn,"
+                          ' bv. ondersteunt = ["extra_bijlagen"]')
     return ConformanceConfig(roles=roles, sut={k: str(v) for k, v in sut.items()}, source=source,
-                             folder=str(base) if base is not None else None)
+                             folder=str(base) if base is not None else None, claims=tuple(claims))
 
 
 def _one_wait(roles: dict[str, RoleConfig], data: dict) -> None:
