@@ -66,6 +66,23 @@ def test_optional_scenarios_never_change_the_verdict():
     assert only_optional["verdict"] == "fout"          # no mandatory scenario judged
 
 
+def test_a_failed_optional_scenario_is_named_in_the_verdict_line():
+    s = summarize([_row("a", GESLAAGD, "las", "mandatory"),
+                   _row("Extra bijlagen komen aan", MISLUKT, "las", "optional")])
+    assert s["verdict"] == "geslaagd"
+    assert s["verdict_reden"].endswith("let op: 1 optioneel scenario mislukt (Extra bijlagen komen aan)")
+
+
+def test_plain_http_says_in_the_verdict_line_that_it_is_no_certification():
+    from harness.outcomes import NO_TLS_REASON
+    rows = [_row("a", GESLAAGD, "las", "mandatory"),
+            {**_row("b", NIET_GEVERIFIEERD, "las", "mandatory", "tls"), "reden": NO_TLS_REASON}]
+    s = summarize(rows)
+    assert s["verdict"] == "onvolledig" and s["exit_code"] == 3
+    assert "waarvan 1 over identiteit: verbinding zonder wederzijdse TLS, dus geen certificering" \
+        in s["verdict_reden"]
+
+
 def test_the_selection_is_recorded():
     s = summarize([_row("a", GESLAAGD, "tc", "mandatory")],
                   selection={"tags": "@tc", "weggelaten": ["F: x", "F: y"]})
