@@ -292,6 +292,48 @@ def test_sessie_answer_taken_as_valid(las, defect, tolerated):
         assert fetched_document(bad, zv_bad).resultaat == code
 
 
+def test_serve_served_session(las):
+    for defects, rechecked in (((), True), (("serve_served_session",), False)):
+        client, peers = las(*defects)
+        zv = send(client, pupil(client))
+        request = L.document_request(zv)
+        _, first = L.post_soap(client, request)
+        assert first.dossier
+        peers.handlers["sessiecontrole"] = lambda m: L.fault(faults.SESSIE_REEDS_AFGEMELD)
+        before = peers.count("sessiecontrole")
+        _, again = L.post_soap(client, request)
+        assert (peers.count("sessiecontrole") - before == 1) is rechecked
+        if rechecked:
+            assert again.resultaat == faults.SESSIE_REEDS_AFGEMELD
+        else:
+            assert base64.b64decode(again.dossier) == dossier(client, zv)
+        # one rule broken: a session it never served is still checked and refused
+        _, other = L.post_soap(client, L.document_request(zv))
+        assert other.resultaat == faults.SESSIE_REEDS_AFGEMELD
+        peers.handlers["sessiecontrole"] = lambda m: L.soap(SessiecontroleResponse(sector="SWV"))
+
+
+def test_any_session_after_fetch(las):
+    for defects, served in (((), False), (("any_session_after_fetch",), True)):
+        client, peers = las(*defects)
+        zv = send(client, pupil(client))
+        peers.handlers["sessiecontrole"] = lambda m: L.fault(faults.SESSIE_ONBEKEND)
+        assert fetched_document(client, zv).resultaat == faults.SESSIE_ONBEKEND  # not yet fetched
+        peers.handlers["sessiecontrole"] = lambda m: L.soap(SessiecontroleResponse(sector="SWV"))
+        assert isinstance(fetched_document(client, zv), bytes)
+        peers.handlers["sessiecontrole"] = lambda m: L.fault(faults.SESSIE_ONBEKEND)
+        before = peers.count("sessiecontrole")
+        answer = fetched_document(client, zv)
+        assert peers.count("sessiecontrole") - before == 1  # it does ask the TC
+        assert (answer == dossier(client, zv)) is served
+        if not served:
+            assert answer.resultaat == faults.SESSIE_ONBEKEND
+        # only an unknown session is waved through, not one the SWV signed off
+        peers.handlers["sessiecontrole"] = lambda m: L.fault(faults.SESSIE_REEDS_AFGEMELD)
+        assert fetched_document(client, zv).resultaat == faults.SESSIE_REEDS_AFGEMELD
+        peers.handlers["sessiecontrole"] = lambda m: L.soap(SessiecontroleResponse(sector="SWV"))
+
+
 NO_ANSWER = {
     "verbinding": requests.ConnectionError("connection refused"),
     "http-503": (503, {"Content-Type": "text/html"}, b"<html>Service Unavailable</html>"),
@@ -364,7 +406,71 @@ def test_accept_unknown_terugkoppeling(las):
         assert client.get(f"/api/zorgvragen/{zv['id']}").json["terugkoppelingen"] == []
 
 
+def test_terugkoppeling_before_fetch(las):
+    for defects, accepted in (((), False), (("terugkoppeling_before_fetch",), True)):
+        client, _ = las(*defects)
+        zv = send(client, pupil(client))
+        _, answer = L.post_soap(client, L.terugkoppeling_request(zv))
+        if accepted:
+            assert isinstance(answer, TerugkoppelingResponse)
+        else:
+            assert answer.resultaat == faults.DOSSIER_NIET_OPGEHAALD
+        stored = client.get(f"/api/zorgvragen/{zv['id']}").json["terugkoppelingen"]
+        assert len(stored) == accepted
+        # the other checks of a terugkoppeling still hold
+        _, other = L.post_soap(client, L.terugkoppeling_request(
+            zv, koppelsleutel="0F0F0F0F-0000-4000-8000-000000000001"))
+        assert other.resultaat == faults.KOPPELSLEUTEL_ONBEKEND
+
+
 # --- LAS: aanleverpunten and notification -----------------------------------------------------------
+
+def test_notify_twice(las):
+    for defects, times in (((), 1), (("notify_twice",), 2)):
+        client, peers = las(*defects)
+        n = len(peers.messages)
+        zv = send(client, pupil(client))
+        assert zv["notificatie_verstuurd"] == "Ja"
+        ops = [m.OPERATION for m in peers.messages[n:]]
+        assert (ops.count("meldenNotificatie"), ops.count("notificatie")) == (1, times)
+        notes = [m for m in peers.messages[n:] if m.OPERATION == "notificatie"]
+        assert {m.koppelsleutel for m in notes} == {zv["koppelsleutel"]}
+
+
+def test_notify_wrong_koppelsleutel(las):
+    for defects, own_key in (((), False), (("notify_wrong_koppelsleutel",), True)):
+        client, peers = las(*defects)
+        n = len(peers.messages)
+        zv = send(client, pupil(client))
+        issued = peers.koppelsleutels[-1]
+        note, = [m for m in peers.messages[n:] if m.OPERATION == "notificatie"]
+        assert zv["koppelsleutel"] == issued  # the LAS keeps the TC's key for itself
+        assert (note.koppelsleutel != issued) is own_key
+        assert len(note.koppelsleutel) == len(issued)
+
+
+def test_wrong_bron_school(las):
+    for defects, bron in (((), ("56EF", "0000000700056EF00950")),
+                          (("wrong_bron_school",), ("12AB", L.LAS_12AB))):
+        client, peers = las(*defects)
+        n = len(peers.messages)
+        zv = send(client, pupil(client, "56EF"), aanleverpunt=L.SWV_VO)
+        sent = [m for m in peers.messages[n:] if m.OPERATION in ("meldenNotificatie", "notificatie")]
+        assert [m.OPERATION for m in sent] == ["meldenNotificatie", "notificatie"]
+        assert {(m.bronBrin, m.bronRouteringsKenmerk) for m in sent} == {bron}
+        # the dossier is still the pupil's own school's, and it is served to the named bron
+        assert find(dossier(client, zv), "huidigeschool/brincode").text == "56EF"
+        assert isinstance(_fetch_as(client, zv, *bron), bytes)
+        # a pupil of the first school keeps it
+        send(client, pupil(client), aanleverpunt=L.SWV_PO)
+        melding = [m for m in peers.messages if m.OPERATION == "meldenNotificatie"][-1]
+        assert (melding.bronBrin, melding.bronRouteringsKenmerk) == ("12AB", L.LAS_12AB)
+
+
+def _fetch_as(client, zv, brin, rk):
+    _, answer = L.post_soap(client, L.document_request(zv, bronBrin=brin, bronRouteringsKenmerk=rk))
+    return answer if isinstance(answer, OsoFault) else base64.b64decode(answer.dossier)
+
 
 def test_offer_inactive_aanleverpunt(las):
     good, peers = las()
