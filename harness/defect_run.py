@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,8 @@ class Played:
     seconds: float = 0.0
     tls: bool = False
     failed_mandatory: set[str] = field(default_factory=set)
+    summary: dict = field(default_factory=dict)   # summary.json as written
+    report: Path | None = None                    # the report folder, while the workdir lives
 
     @property
     def caught(self) -> bool:
@@ -58,15 +61,16 @@ def play_one(rol: str, defect: Defect | None, workdir: Path, tls: bool = False) 
                    and "optional" not in s.get("tags", []) and not s.get("reden", "").startswith(NO_TLS_REASON)},
                   run.seconds, tls or bool(defect and defect.tls),
                   {s.get("template") or s["name"] for s in scenarios if s["outcome"] == "mislukt"
-                   and "optional" not in s.get("tags", [])})
+                   and "optional" not in s.get("tags", [])}, run.summary, workdir / "rapport")
 
 
-def play_catalogue(workers: int = 2, only: list[str] | None = None) -> list[Played]:
-    """The correct LAS and SWV first, then every defect (or those named in `only`)."""
+def play_catalogue(workers: int = 2, only: list[str] | None = None, workdir: Path | None = None) -> list[Played]:
+    """The correct LAS and SWV first, then every defect (or those named in `only`). With
+    `workdir` the runs' folders (reports and all) stay there; else they are removed."""
     jobs: list[tuple[str, Defect | None, bool]] = [("las", None, False), ("swv", None, False),
                                                    ("las", None, True), ("swv", None, True)]
     jobs += [(d.rol, d, d.tls) for d in CATALOGUS if not only or d.naam in only or d.sleutel in only]
-    with tempfile.TemporaryDirectory(prefix="oso-defecten-") as tmp, \
+    with (nullcontext(str(workdir)) if workdir else tempfile.TemporaryDirectory(prefix="oso-defecten-")) as tmp, \
             ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(play_one, rol, d, Path(tmp) / f"{i:02d}-{rol}-{d.naam if d else 'correct'}", tls)
                    for i, (rol, d, tls) in enumerate(jobs)]
