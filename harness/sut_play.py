@@ -40,29 +40,36 @@ def free_port() -> int:
 
 
 def serve(role: str, port: int, tc_port: int, workdir: Path, defects=(),
-          pki_dir: Path | None = None) -> subprocess.Popen:
-    """`oso-sim serve ROLE` in its own process, returned once its health API answers."""
-    log = open(workdir / f"{role}.log", "w")
+          pki_dir: Path | None = None, cwd: Path | None = None) -> subprocess.Popen:
+    """`oso-sim serve ROLE` in its own process (in `cwd`, by default the project), returned once
+    its health API answers."""
     extra = [a for d in defects for a in ("--defect", d)]
     scheme = "https" if pki_dir else "http"
     if pki_dir:
         extra += ["--tls", str(pki_dir)]
-    proc = subprocess.Popen([*CLI, "serve", role, "--port", str(port),
-                             "--tc-url", f"{scheme}://127.0.0.1:{tc_port}",
-                             "--db", str(workdir / f"{role}.sqlite"), *extra],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    argv = [*CLI, "serve", role, "--port", str(port), "--tc-url", f"{scheme}://127.0.0.1:{tc_port}",
+            "--db", str(workdir / f"{role}.sqlite"), *extra]
+    return start(argv, f"{scheme}://127.0.0.1:{port}", workdir / f"{role}.log", cwd=cwd or ROOT,
+                 pki_dir=pki_dir)
+
+
+def start(argv: list[str], base_url: str, log_path: Path, cwd: Path, pki_dir: Path | None = None) -> subprocess.Popen:
+    """An actor started with `argv` (e.g. the `oso-sim serve` line of an example's header, run
+    where a vendor runs it), returned once its health API at `base_url` answers."""
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     tls = harness_tls(pki_dir)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
         try:
-            if requests.get(f"{scheme}://127.0.0.1:{port}/api/health", timeout=1, **tls).ok:
+            if requests.get(f"{base_url}/api/health", timeout=1, **tls).ok:
                 return proc
         except requests.RequestException:
             time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"{role} startte niet: {(workdir / f'{role}.log').read_text()[-800:]}")
+    stop(proc)
+    raise RuntimeError(f"{' '.join(argv[:4])} startte niet: {log_path.read_text()[-800:]}")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -173,7 +180,9 @@ class Run:
 
 
 def conformance(workdir: Path, config: str, tags: str | None = None, timeout: float = 900,
-                pki_dir: Path | None = None) -> Run:
+                pki_dir: Path | None = None, cwd: Path | None = None) -> Run:
+    """`config` written to workdir/sut.toml and judged; the run starts in `cwd` (by default the
+    project)."""
     cfg = workdir / "sut.toml"
     cfg.write_text(config)
     cmd = [*CLI, "conformance", "--config", str(cfg), "--report", str(workdir / "rapport")]
@@ -181,10 +190,15 @@ def conformance(workdir: Path, config: str, tags: str | None = None, timeout: fl
         cmd += ["--tls", str(pki_dir)]
     if tags:
         cmd += ["--tags", tags]
+    return run_conformance(cmd, workdir / "rapport", cwd or ROOT, timeout)
+
+
+def run_conformance(argv: list[str], report: Path, cwd: Path, timeout: float = 900) -> Run:
+    """An `oso-sim conformance` command line as given, run in `cwd`; its report folder `report`."""
     started = time.monotonic()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     try:
-        summary = json.loads((workdir / "rapport" / "summary.json").read_text())
+        summary = json.loads((report / "summary.json").read_text())
     except (OSError, ValueError):
         summary = {}
     return Run(done.returncode, summary, done.stderr, time.monotonic() - started)
