@@ -119,6 +119,8 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(LAS, "any_session_after_fetch", "Levert een al opgehaald dossier bij elk sessieId: het"
        " antwoord SessieOnbekend van de sessiecontrole telt dan als geldig.",
        VERZONNEN_SESSIE_NA_LEVERING),
+    _d(LAS, "double_sessiecontrole", "Controleert de sessie van elk documentRequest twee keer bij"
+       " de TC.", ELK_BERICHT_EEN_KEER, BEDIENDE_SESSIE_AFGEMELD, VERZONNEN_SESSIE_NA_LEVERING),
     # --- LAS: terugkoppeling ontvangen ---
     _d(LAS, "drop_terugkoppeling", "Bevestigt een terugkoppeling (TerugkoppelingOntvangen) maar"
        " slaat hem niet op.", TERUGKOPPELING_BEREIKT_LAS),

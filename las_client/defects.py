@@ -39,6 +39,7 @@ SERVE_AFTER_AFMELDING = "serve_after_afmelding"
 FAIL_OPEN = "fail_open"
 SERVE_SERVED_SESSION = "serve_served_session"    # a session it served once is never checked again
 ANY_SESSION_AFTER_FETCH = "any_session_after_fetch"  # SessieOnbekend ignored once fetched
+DOUBLE_SESSIECONTROLE = "double_sessiecontrole"  # every session checked twice
 # receiving the terugkoppeling
 DROP_TERUGKOPPELING = "drop_terugkoppeling"
 GARBLE_TERUGKOPPELING = "garble_terugkoppeling"
@@ -66,7 +67,7 @@ DEFECTS = frozenset({
     SEND_WITHOUT_TOELICHTING, DROP_TOELICHTING,
     CHANGE_AFTER_SEND, LIVE_DOSSIER, STALE_NEW_ZORGVRAAG, SERVE_DELETED,
     SKIP_SESSIECONTROLE, IGNORE_SESSIE_AFWIJKEND, SERVE_AFTER_AFMELDING, FAIL_OPEN,
-    SERVE_SERVED_SESSION, ANY_SESSION_AFTER_FETCH,
+    SERVE_SERVED_SESSION, ANY_SESSION_AFTER_FETCH, DOUBLE_SESSIECONTROLE,
     DROP_TERUGKOPPELING, GARBLE_TERUGKOPPELING, ACCEPT_UNKNOWN_TERUGKOPPELING,
     TERUGKOPPELING_BEFORE_FETCH,
     OFFER_INACTIVE_AANLEVERPUNT, REPORT_SENT_ON_REFUSAL, SKIP_OVERZICHT,
@@ -236,6 +237,8 @@ def sessiecontrole(defects, calls, message, *, bediend=frozenset(), store=None) 
         return
     try:
         calls.sessiecontrole(message)
+        if active(defects, DOUBLE_SESSIECONTROLE):
+            calls.sessiecontrole(message)
     except faults.OsoFault as fault:
         if not sessie_fout_genegeerd(defects, fault):
             if not (fault.resultaat == faults.SESSIE_ONBEKEND and store is not None

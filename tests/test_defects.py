@@ -334,6 +334,21 @@ def test_any_session_after_fetch(las):
         peers.handlers["sessiecontrole"] = lambda m: L.soap(SessiecontroleResponse(sector="SWV"))
 
 
+def test_double_sessiecontrole(las):
+    for defects, checks in (((), 1), (("double_sessiecontrole",), 2)):
+        client, peers = las(*defects)
+        zv = send(client, pupil(client))
+        before = peers.count("sessiecontrole")
+        assert fetched_document(client, zv) == dossier(client, zv)
+        assert peers.count("sessiecontrole") - before == checks
+        # a refusal still ends the request at the first answer
+        peers.handlers["sessiecontrole"] = lambda m: L.fault(faults.SESSIE_ONBEKEND)
+        before = peers.count("sessiecontrole")
+        assert fetched_document(client, zv).resultaat == faults.SESSIE_ONBEKEND
+        assert peers.count("sessiecontrole") - before == 1
+        peers.handlers["sessiecontrole"] = lambda m: L.soap(SessiecontroleResponse(sector="SWV"))
+
+
 NO_ANSWER = {
     "verbinding": requests.ConnectionError("connection refused"),
     "http-503": (503, {"Content-Type": "text/html"}, b"<html>Service Unavailable</html>"),
