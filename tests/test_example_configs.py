@@ -210,7 +210,7 @@ def test_a_crashing_trigger_is_never_a_refusal_nor_a_pass(tmp_path):
         assert len(crashed) == 2, outcomes          # the two scenarios that change the achternaam
         for reason in crashed.values():
             assert "trigger_wijzig_leerling" in reason
-            assert "de leerlingadministratie is onbereikbaar voor leerling 1 (ConnectionError)" in reason
+            assert "de leerlingadministratie is onbereikbaar voor leerling 1" in reason
             assert "Traceback" not in reason and 'File "' not in reason
         assert {o for n, (o, _) in outcomes.items() if n not in crashed} == {"geslaagd"}, outcomes
         print(f"\nkapotte trigger_wijzig_leerling: oordeel onvolledig in {run.seconds:.1f} s")
@@ -223,7 +223,7 @@ def test_a_crashing_trigger_is_never_a_refusal_nor_a_pass(tmp_path):
         assert run.code == 4, run.stderr[-3000:]
         assert run.summary["verdict"] == "fout" and not run.summary["scenarios"]
         reason = run.summary["voorcontrole"]["reden"]
-        assert "de leerlingadministratie is onbereikbaar voor leerling 1 (ConnectionError)" in reason, reason
+        assert "de leerlingadministratie is onbereikbaar voor leerling 1" in reason, reason
         assert "Traceback" not in reason
     finally:
         sut_play.stop(proc)

@@ -158,7 +158,7 @@ def test_exit_1_after_the_tc_issued_a_koppelsleutel_counts_as_sent(tmp_path):
 
 
 @pytest.mark.parametrize("template, expected", [
-    (CRASH, "geen verbinding met de LAS-database (ValueError)"),
+    (CRASH, "geen verbinding met de LAS-database"),
     (py("import sys; print('kapot', file=sys.stderr); sys.exit(3)"), "exit 3"),
     (py("raise SystemExit(3)"), "exit 3"),
     (py("import os, signal; os.kill(os.getpid(), signal.SIGKILL)"), "signaal 9"),
@@ -183,7 +183,7 @@ def test_a_traceback_keeps_its_whole_stderr_for_the_trace_and_a_short_reason(tmp
     with pytest.raises(NotVerified) as info:
         send(external_las(config_path, tmp_path, FakeTc()))
     assert str(info.value) == ("[las] trigger brak af met een Python-fout (exit 1):"
-                               " geen verbinding met de LAS-database (ValueError)")
+                               " geen verbinding met de LAS-database")
     notes = "\n".join(getattr(info.value, "__notes__", []))
     assert "Traceback (most recent call last):" in notes and "in send" in notes
 
@@ -192,7 +192,7 @@ def test_a_crash_after_the_tc_issued_a_koppelsleutel_is_still_sent(tmp_path):
     config_path = write_config(tmp_path, trigger=CRASH)
     sent = send(external_las(config_path, tmp_path, FakeTc(issued=KEY)))
     assert sent.sent and sent.koppelsleutel == KEY
-    assert sent.trigger_melding == "exit 1: geen verbinding met de LAS-database (ValueError)"
+    assert sent.trigger_melding == "exit 1: geen verbinding met de LAS-database"
 
 
 def test_a_trigger_past_its_time_is_not_verified(tmp_path):
@@ -296,10 +296,10 @@ def test_a_broken_swv_trigger_is_not_verified(tmp_path, template):
 
 # -- the short reason ---------------------------------------------------------------------------
 
-def test_the_tail_is_the_last_line_with_the_class_name_at_the_end():
+def test_the_tail_is_the_last_line_without_the_class_name():
     stderr = 'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\n' \
              "requests.exceptions.ConnectionError: weigerde verbinding\n\n"
-    assert trig.tail(stderr) == "weigerde verbinding (ConnectionError)"
+    assert trig.tail(stderr) == "weigerde verbinding"
     assert trig.tail("Traceback (most recent call last):\nKeyboardInterrupt\n") == "KeyboardInterrupt"
     assert trig.tail("regel 1\nDe LAS: fout: iets\n") == "De LAS: fout: iets"
     assert trig.tail("", "alleen stdout\n") == "alleen stdout"

@@ -54,8 +54,9 @@ def crashed(done: subprocess.CompletedProcess) -> bool:
 
 def tail(stderr: str, stdout: str = "") -> str:
     """A short reason from a trigger's output: the last non-empty line of stderr (else stdout).
-    The last line of a traceback names the exception first; it is turned around so the reason
-    reads as text with the class name at the end, as every reason of the report does."""
+    The last line of a traceback names the exception class first; the reason keeps its message
+    only (the class name alone when there is none), as every reason of the report is written
+    without Python class names. The whole stderr stays in the technical trace."""
     for text in (_text(stderr), _text(stdout)):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if not lines:
@@ -64,7 +65,7 @@ def tail(stderr: str, stdout: str = "") -> str:
         exception = _EXCEPTION_LINE.match(last) if TRACEBACK in text else None
         if exception:
             name = exception["name"].rsplit(".", 1)[-1]
-            last = f"{exception['message']} ({name})" if exception["message"] else name
+            last = exception["message"] or name
         return last[:TAIL_CHARS]
     return ""
 
