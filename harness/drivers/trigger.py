@@ -37,8 +37,9 @@ def fill(template: str, values: dict) -> list[str]:
     except KeyError as exc:
         raise DriverError(f"trigger {template!r} gebruikt onbekende plaatshouder {exc};"
                           f" beschikbaar: {', '.join('{' + k + '}' for k in values)}") from None
-    except ValueError as exc:  # an unbalanced quote or brace in the template
-        raise DriverError(f"trigger {template!r} is geen bruikbare opdracht: {exc}") from None
+    except ValueError:  # an unbalanced quote or brace in the template
+        raise DriverError(f"trigger {template!r} is geen bruikbare opdracht: aanhalingstekens of"
+                          " accolades staan niet in paren") from None
 
 
 def _text(data) -> str:
