@@ -89,10 +89,19 @@ def no_pgn_anywhere(env, ctx):
 
 @then("bevat het dossier geen BSN en geen onderwijsnummer")
 def no_pgn(ctx):
+    from harness.pgn_scan import digest, mask, xpath
+
     root = _root(ctx)
-    found = [etree.QName(el).localname for el in root.iter()
+    found = [el for el in root.iter()
              if isinstance(el.tag, str) and etree.QName(el).localname in ("bsn", "onderwijsnummer")]
-    assert not found, f"PaO.LL12: dossier bevat {', '.join(found)}"
+
+    def shown(el) -> str:
+        # which number, provable by its hash, without printing it
+        value = (el.text or "").strip()
+        number = (f"{mask(value)} (sha256 {digest(value)[:16]}\u2026)" if any(c.isdigit() for c in value)
+                  else "zonder nummer")
+        return f"{etree.QName(el).localname} {number} in {xpath(el)}"
+    assert not found, f"PaO.LL12: dossier bevat {'; '.join(shown(el) for el in found)}"
 
 
 @then("is elke optionele categorie gedeclareerd als OPT-UIT en afwezig")
