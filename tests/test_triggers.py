@@ -78,7 +78,7 @@ class FakeTc:
 
 def external_las(config_path: Path, workdir: Path, tc: FakeTc) -> ExternalLas:
     config = load_config(config_path)
-    env = SimpleNamespace(tc=tc, workdir=str(workdir))
+    env = SimpleNamespace(tc=tc, workdir=str(workdir), run_token="abcdefgh")
     return ExternalLas(env, config.roles["las"], config.roles["las"].base_url)
 
 

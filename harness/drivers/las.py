@@ -65,8 +65,10 @@ class Change:
     reason: str = ""
 
 
-def toelichting_pdf(text: str = "Ondersteuningsbehoefte lezen en rekenen.") -> bytes:
-    return pdf_bytes("Toelichting onderwijsbehoeften", [text])
+def toelichting_pdf(text: str = "Ondersteuningsbehoefte lezen en rekenen.", token: str = "") -> bytes:
+    """`token`: marks the file as this scenario's, so a LAS that keeps (or deduplicates) files
+    from an earlier run cannot pass one of those for it."""
+    return pdf_bytes("Toelichting onderwijsbehoeften", [text] + ([f"Kenmerk {token}."] if token else []))
 
 
 class LasDriver:
@@ -154,10 +156,10 @@ class SimulatedLas(LasDriver):
                       if b["state"] != "verboden"]}
         if toelichting:
             body["toelichting"] = {"bestandsnaam": "Toelichting onderwijsbehoeften.pdf",
-                                   "inhoud_base64": b64(toelichting_pdf())}
+                                   "inhoud_base64": b64(toelichting_pdf(token=self.env.run_token))}
         if bijlagen:
             body["bijlagen"] = [{"bestandsnaam": name, "inhoud_base64": b64(data)}
-                                for name, data in bijlage_files(bijlagen)]
+                                for name, data in bijlage_files(bijlagen, self.env.run_token)]
         answer = self.api.request("POST", f"/api/leerlingen/{pupil.ref}/zorgvragen", json=body)
         if answer.status is None:
             raise NotVerified(f"LAS niet bereikbaar: {answer.fout}")
@@ -244,9 +246,9 @@ class ExternalLas(LasDriver):
         path = ""
         if toelichting:
             path = str(workdir / f"toelichting-{stamp}.pdf")
-            Path(path).write_bytes(toelichting_pdf())
+            Path(path).write_bytes(toelichting_pdf(token=self.env.run_token))
         paths = []
-        for name, data in bijlage_files(bijlagen):
+        for name, data in bijlage_files(bijlagen, self.env.run_token):
             folder = workdir / f"bijlagen-{stamp}"
             folder.mkdir(exist_ok=True)
             paths.append(str(folder / name))
@@ -325,5 +327,7 @@ class ExternalLas(LasDriver):
         return [a if isinstance(a, str) else a.get("routeringskenmerk") for a in data]
 
 
-def bijlage_files(n: int) -> list[tuple[str, bytes]]:
-    return [(f"Bijlage {i + 1}.pdf", pdf_bytes(f"Bijlage {i + 1}", ["Verslag."])) for i in range(n)]
+def bijlage_files(n: int, token: str = "") -> list[tuple[str, bytes]]:
+    """The extra bijlagen a scenario sends; `token` makes their contents this scenario's own."""
+    return [(f"Bijlage {i + 1}.pdf", pdf_bytes(f"Bijlage {i + 1}", ["Verslag."] + ([f"Kenmerk {token}."] if token else [])))
+            for i in range(n)]
