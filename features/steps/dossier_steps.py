@@ -157,7 +157,7 @@ def matrix(ctx, profile):
 
 
 @then(parsers.parse("bevat het dossier de {n:d} bijlagen met naam en inhoud"))
-def carries_bijlagen(ctx, n):
+def carries_bijlagen(env, ctx, n):
     from harness.drivers.las import bijlage_files
     from harness.zorgvraag_view import file_sha256
 
@@ -168,7 +168,7 @@ def carries_bijlagen(ctx, n):
         inhoud = doc.find(f"{{{NS}}}bestandsinhoud")
         got.add(((naam.text if naam is not None else None),
                  file_sha256(inhoud.text if inhoud is not None else None)))
-    want = {(name, hashlib.sha256(data).hexdigest()) for name, data in bijlage_files(n)}
+    want = {(name, hashlib.sha256(data).hexdigest()) for name, data in bijlage_files(n, env.run_token)}
 
     def listed(pairs):
         return "; ".join(f"{name or '(zonder naam)'} (sha256 {(sha or '-')[:16]})" for name, sha in sorted(
