@@ -26,6 +26,9 @@ LAS_BRIN, LAS_RK = "12AB", "0000000700012AB00950"
 VO_BRIN, VO_RK = "56EF", "0000000700056EF00950"
 SWV_BRIN, SWV_RK = "25PO", "0000000700025PO00931"
 ONDERWIJSNUMMER = "101010108"
+# the optional features our own actors support, claimed as a vendor would ([sut] ondersteunt)
+LAS_CLAIMS = ("extra_bijlagen", "terugkoppeling_met_document")
+SWV_CLAIMS = ("terugkoppeling_met_document",)
 
 
 def harness_tls(pki_dir: Path | None) -> dict:
@@ -128,7 +131,8 @@ def las_config(naam: str, las_port: int, tc_port: int, pupils: dict[str, dict],
         "trigger_verwijder_zorgvraag": f"{zv} delete --koppelsleutel {{koppelsleutel}}",
         "trigger_aanleverpunten": f"{zv} --json aanleverpunten {{brin}}",
     }
-    lines = [f'[sut]\nnaam = {_q(naam)}', "[las]", 'mode = "external"', f'base_url = "{base}"',
+    lines = [f'[sut]\nnaam = {_q(naam)}', f"ondersteunt = {json.dumps(list(LAS_CLAIMS))}", "[las]",
+             'mode = "external"', f'base_url = "{base}"',
              f'brin = "{LAS_BRIN}"', f'routeringskenmerk = "{LAS_RK}"', f"wait_seconds = {wait_seconds}"]
     lines += [f"{k} = {_q(v)}" for k, v in triggers.items()]
     lines += _tls_keys(pki_dir, "swv-sim")
@@ -156,7 +160,8 @@ def swv_config(naam: str, swv_port: int, tc_port: int, wait_seconds: float = 10,
     tk = (" ".join(shlex.quote(a) for a in CLI) + f" swv --swv {base}{tls} terugkoppeling --koppelsleutel"
           " {koppelsleutel} --status {status} --toelichting {toelichting} --behandelaar {behandelaar}"
           " --document {document}")
-    return "\n".join([f"[sut]\nnaam = {_q(naam)}", "[swv]", 'mode = "external"', f'base_url = "{base}"',
+    return "\n".join([f"[sut]\nnaam = {_q(naam)}", f"ondersteunt = {json.dumps(list(SWV_CLAIMS))}", "[swv]",
+                      'mode = "external"', f'base_url = "{base}"',
                       f'brin = "{SWV_BRIN}"', f'routeringskenmerk = "{SWV_RK}"',
                       f"wait_seconds = {wait_seconds}", f"trigger_terugkoppeling = {_q(tk)}",
                       *_tls_keys(pki_dir, "las-sim"),
