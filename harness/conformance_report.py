@@ -113,6 +113,11 @@ def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | No
               selection: dict | None = None, preflight: dict | None = None, run: dict | None = None) -> dict:
     """`selection`: {"tags": the --tags expression or None, "weggelaten": titles of the mandatory
     scenarios it left out}; `preflight`: what the pre-flight checked (harness.preflight)."""
+    # a trigger's traceback or an exception's repr in why the run could not judge is for the
+    # technical log, not for the verdict a person reads
+    error = readable_reason(error) or error if error else error
+    if preflight and preflight.get("reden"):
+        preflight = {**preflight, "reden": readable_reason(preflight["reden"]) or preflight["reden"]}
     counts = {lvl: {o: 0 for o in OUTCOMES} for lvl in ("mandatory", "optional")}
     out = []
     for s in scenarios:
