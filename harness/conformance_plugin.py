@@ -285,6 +285,9 @@ def _message(report) -> str:
 
 
 def pytest_configure(config):
+    global _configured
+    _configured = None  # a new session may bring another configuration
+    _learned.clear()
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         config.pluginmanager.register(Collector(), "conformance_collector")
 
