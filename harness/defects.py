@@ -18,6 +18,7 @@ LAS, SWV, TC = "las", "swv", "tc"
 GELDIG = "Een <sector>-dossier met <blokken> gegevensblokken is geldig"
 OPT_UIT = "Niet aangevinkte optionele blokken komen als OPT-UIT en afwezig aan (<sector>)"
 VVE_AANGEVINKT = "Ook een aangevinkt VVE-blok komt niet in een VO-dossier"
+VO_ZONDER_VVE = "Een VO-dossier bevat geen VVE"
 PROFIELMATRIX = "Het dossier volgt de profielmatrix van <profiel>"
 LAS_ACTIEVE_AANLEVERPUNTEN = "De LAS biedt alleen actieve SWV-aanleverpunten aan"
 GEEN_SWV_MANDAAT = "Een school waarvan het SWV-systeem geen mandaat heeft kan niet verzenden"
@@ -140,9 +141,12 @@ CATALOGUS: tuple[Defect, ...] = (
        " TC te vragen.", VOLLEDIGE_UITWISSELING),
     _d(LAS, "notify_twice", "Stuurt elke notificatie twee keer naar het SWV.",
        ELK_BERICHT_EEN_KEER),
-    # the SWV refuses a key the TC never issued, so nothing the SWV should fetch arrives
+    # the SWV refuses a key the TC never issued: every scenario in which the SWV fetches fails
     _d(LAS, "notify_wrong_koppelsleutel", "Noemt in de notificatie een zelfgemaakte koppelsleutel in"
-       " plaats van die van de TC.", NOTIFICATIE_KOPPELSLEUTEL),
+       " plaats van die van de TC.", NOTIFICATIE_KOPPELSLEUTEL,
+       ELK_BERICHT_EEN_KEER, GELDIG, OPT_UIT, VO_ZONDER_VVE, PROFIELMATRIX, NIEUWE_ZORGVRAAG, GEEN_PGN,
+       MET_TOELICHTING, TERUGKOPPELING_BEREIKT_LAS, LAS_WEIGERT_ONBEKENDE_TERUGKOPPELING,
+       VOLLEDIGE_UITWISSELING),
     _d(LAS, "wrong_bron_school", "Noemt voor elke zorgvraag de eerste school van de LAS als bron"
        " (BRIN en LAS-aanleverpunt), ook voor een leerling van een andere school.", BRON_IS_SCHOOL),
     # --- LAS: inhoud van het dossier ---
