@@ -126,3 +126,28 @@ def test_the_plugin_masks_results_progress_and_pytest_output(tmp_path):
     for what, text in (("results.json", results), ("pytest", done.stdout), ("voortgang", done.stderr)):
         assert EIGEN not in text, what
         assert f"1234{DOT * 3}89" in text, what
+
+
+def test_the_bundle_keeps_raw_messages_and_masked_reports(tmp_path):
+    import zipfile
+
+    from harness.bundle import write_bundle
+
+    report = tmp_path / "rapport"
+    (report / "berichten").mkdir(parents=True)
+    raw = f"<Envelope><Body><documentResponse><toelichting>leerling {EIGEN}</toelichting></documentResponse></Body></Envelope>"
+    (report / "berichten" / "s.json").write_text(json.dumps([{"actor": "LAS", "operation": "document", "xml": raw}]),
+                                                 encoding="utf-8")
+    row = {"nodeid": "f::s", "name": "Geen PGN", "feature": "PGN", "tags": ["las"], "outcome": "mislukt",
+           "reden": f"bekend nummer in toelichting {EIGEN}", "messages_file": "berichten/s.json"}
+    (report / "results.json").write_text(json.dumps({"scenarios": [row]}), encoding="utf-8")
+    run = {"configuratie": {"las": {"leerlingen": {"met_bsn": {"ref": "2", "bsn": EIGEN}}}}}
+    summary = write_reports(report, [row], {"naam": "LAS"}, run=run)
+    write_bundle(report, tmp_path / "bewijs.zip", summary)
+    with zipfile.ZipFile(tmp_path / "bewijs.zip") as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    messages = [data for name, data in members.items() if "/berichten/" in name and name.endswith(".xml")]
+    assert messages == [raw.encode("utf-8")]                       # evidence, byte for byte
+    for name in ("rapport/summary.json", "rapport/report.html", "rapport/junit.xml", "configuratie.json"):
+        assert EIGEN.encode() not in members[name], name
+    assert f"1234{DOT * 3}89".encode() in members["rapport/report.html"]
