@@ -31,7 +31,8 @@ from actor_kit.dutch_time import local
 from oso_protocol.dossier.version import DEFAULT_VERSION
 from oso_protocol.transport.messages import NS
 
-from .outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, NO_TLS_REASON, OUTCOMES, readable_reason
+from .outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, NO_TLS_REASON, OUTCOMES,
+                       readable_reason)
 from .pgn_scan import mask_text, mask_tree, pgns_in
 
 VERSIONS = {"gegevensset": DEFAULT_VERSION.name, "gegevensset_namespace": DEFAULT_VERSION.namespace,
