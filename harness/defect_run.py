@@ -30,6 +30,7 @@ class Played:
     failed_mandatory: set[str] = field(default_factory=set)
     summary: dict = field(default_factory=dict)   # summary.json as written
     report: Path | None = None                    # the report folder, while the workdir lives
+    progress: str = ""                            # what the run printed on stderr, line per scenario
 
     @property
     def caught(self) -> bool:
@@ -61,7 +62,7 @@ def play_one(rol: str, defect: Defect | None, workdir: Path, tls: bool = False) 
                    and "optional" not in s.get("tags", []) and not s.get("reden", "").startswith(NO_TLS_REASON)},
                   run.seconds, tls or bool(defect and defect.tls),
                   {s.get("template") or s["name"] for s in scenarios if s["outcome"] == "mislukt"
-                   and "optional" not in s.get("tags", [])}, run.summary, workdir / "rapport")
+                   and "optional" not in s.get("tags", [])}, run.summary, workdir / "rapport", run.stderr)
 
 
 def play_catalogue(workers: int = 2, only: list[str] | None = None, workdir: Path | None = None) -> list[Played]:

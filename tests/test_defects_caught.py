@@ -91,11 +91,13 @@ def test_no_pupil_number_in_any_report(played, naam):
     numbers = pupil_numbers(r.report.parent)
     assert numbers, "de run kende geen nummer van een leerling"
     assert not {k: v for k, v in leaked_numbers_in_reports(r.report).items() if v}
+    assert not [n for n in numbers if n in r.progress], "voortgangsregels"
     # what was found is still named: masked, with the SHA-256 of the original as proof
     summary = (r.report / "summary.json").read_text(encoding="utf-8")
     assert any(mask(n) in summary and hashlib.sha256(n.encode()).hexdigest()[:16] in summary for n in numbers)
     for name in ("report.html", "junit.xml", "pytest.log"):
         assert any(mask(n) in (r.report / name).read_text(encoding="utf-8") for n in numbers), name
+    assert any(mask(n) in r.progress for n in numbers), "voortgangsregels"
 
 
 def test_the_pdf_shows_masked_numbers_and_no_trace(played, tmp_path):
