@@ -17,6 +17,11 @@ hyphens between groups) is cut into its groups, and a window of whole groups mus
 11-proef kind the window must also look like a written BSN (9 digits in one group, or 4-2-3 /
 3-3-3 with one separator) and must not touch a letter, which keeps hex in UUIDs out.
 
+A finding names the number masked ("1112•••33") with the SHA-256 of its digits, and its place
+masked too when the place is named by the number (an attachment's file name, a ZIP member).
+mask_text masks the same kinds of number in any text, plus standalone numbers that pass the
+onderwijsnummer check: the report writers' last line of defence.
+
 Pure: it reads nothing but its arguments. Hostile content (a ZIP bomb, a broken PDF, non-base64)
 is bounded by the caps below and ends up as a Note, never as an exception.
 """
