@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything oso-sim needs on a fresh Debian/Ubuntu machine: a virtualenv with the
-# project and its test tools, and headless Chromium for the browser tests.
+# project, its test tools, Locust and WeasyPrint (the PDF report, whose tests then run too), and
+# headless Chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test,load]'
+.venv/bin/python -m pip install --quiet -e '.[test,load,pdf]'
 
 # The browser tests drive Debian's Chromium through Playwright (no browser download).
 if ! command -v chromium >/dev/null 2>&1; then
