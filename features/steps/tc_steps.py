@@ -206,7 +206,7 @@ def one_sessiecontrole_per_document(env, ctx):
                      for r in _received(env, "tc", "sessiecontrole", k))
     for sessie in sorted(set(requests) | set(checks)):
         assert checks[sessie] == requests[sessie], (
-            f"de LAS controleerde sessie {sessie} {_n(checks[sessie], 'keer', 'keer')} bij de TC voor"
+            f"de LAS controleerde sessie {sessie} {checks[sessie]} keer bij de TC voor"
             f" {_n(requests[sessie], 'documentRequest', 'documentRequests')} met die sessie"
             f" (koppelsleutel {k}), verwacht {requests[sessie]} [{evidence(env, k)}]")
 
