@@ -139,6 +139,10 @@ CATALOGUS: tuple[Defect, ...] = (
        " terwijl de TC de meldenNotificatie weigerde.", GEEN_SWV_MANDAAT, GEEN_LAS_MANDAAT),
     _d(LAS, "skip_overzicht", "Verstuurt de notificatie zonder eerst overzichtAanleverpunt bij de"
        " TC te vragen.", VOLLEDIGE_UITWISSELING),
+    # the second koppelsleutel is never notified, which the koppelsleutel check sees too
+    _d(LAS, "melden_twice", "Vraagt voor elke zorgvraag twee keer een koppelsleutel bij de TC"
+       " (meldenNotificatie) en gebruikt alleen de eerste.", ELK_BERICHT_EEN_KEER,
+       NOTIFICATIE_KOPPELSLEUTEL),
     _d(LAS, "notify_twice", "Stuurt elke notificatie twee keer naar het SWV.",
        ELK_BERICHT_EEN_KEER),
     # the SWV refuses a key the TC never issued: every scenario in which the SWV fetches fails

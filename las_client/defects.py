@@ -49,6 +49,7 @@ TERUGKOPPELING_BEFORE_FETCH = "terugkoppeling_before_fetch"
 OFFER_INACTIVE_AANLEVERPUNT = "offer_inactive_aanleverpunt"
 REPORT_SENT_ON_REFUSAL = "report_sent_on_refusal"
 SKIP_OVERZICHT = "skip_overzicht"
+MELDEN_TWICE = "melden_twice"                    # a second koppelsleutel asked and left unused
 NOTIFY_TWICE = "notify_twice"
 NOTIFY_WRONG_KOPPELSLEUTEL = "notify_wrong_koppelsleutel"
 WRONG_BRON_SCHOOL = "wrong_bron_school"          # the LAS's first school named as bron
@@ -71,7 +72,7 @@ DEFECTS = frozenset({
     DROP_TERUGKOPPELING, GARBLE_TERUGKOPPELING, ACCEPT_UNKNOWN_TERUGKOPPELING,
     TERUGKOPPELING_BEFORE_FETCH,
     OFFER_INACTIVE_AANLEVERPUNT, REPORT_SENT_ON_REFUSAL, SKIP_OVERZICHT,
-    NOTIFY_TWICE, NOTIFY_WRONG_KOPPELSLEUTEL, WRONG_BRON_SCHOOL,
+    MELDEN_TWICE, NOTIFY_TWICE, NOTIFY_WRONG_KOPPELSLEUTEL, WRONG_BRON_SCHOOL,
     VVE_IN_VO, OPTIONAL_BLOCKS_ALWAYS, WRONG_PROFILE, INVALID_CODELIST,
     IGNORE_CALLER_CERTIFICATE, ACCEPT_FOREIGN_TERUGKOPPELING, NO_CLIENT_CERTIFICATE_CHECK,
 })
@@ -313,6 +314,11 @@ def notificatie_sleutel(defects, koppelsleutel: str) -> str:
         import uuid
         return str(uuid.uuid4()).upper()
     return koppelsleutel
+
+
+def meldingen(defects) -> int:
+    """melden_twice: every zorgvraag asks the TC for a koppelsleutel twice (the first is used)."""
+    return 2 if active(defects, MELDEN_TWICE) else 1
 
 
 def notificaties(defects) -> int:

@@ -563,9 +563,10 @@ class Zorgvragen:
                 koppelsleutel, url = row["koppelsleutel"], row["swv_url"]
                 if not koppelsleutel:
                     stap = "Melden notificatie bij het Traffic Center"
-                    answer = self.calls.melden_notificatie(
+                    answer, *_ = [self.calls.melden_notificatie(
                         bron_brin=row["bron_brin"], bron_rk=row["bron_routeringskenmerk"],
                         doel_brin=doel_brin, doel_rk=row["aanleverpunt"])
+                        for _ in range(las_defects.meldingen(self.defects))]
                     koppelsleutel, url = answer.koppelsleutel, answer.url
                     # stored before notifying: a retry must reuse this key, not ask a new one
                     with self.store.tx() as conn:

@@ -440,6 +440,18 @@ def test_terugkoppeling_before_fetch(las):
 
 # --- LAS: aanleverpunten and notification -----------------------------------------------------------
 
+def test_melden_twice(las):
+    for defects, times in (((), 1), (("melden_twice",), 2)):
+        client, peers = las(*defects)
+        n = len(peers.messages)
+        zv = send(client, pupil(client))
+        ops = [m.OPERATION for m in peers.messages[n:]]
+        assert (ops.count("meldenNotificatie"), ops.count("notificatie")) == (times, 1)
+        first = peers.koppelsleutels[-times]
+        note, = [m for m in peers.messages[n:] if m.OPERATION == "notificatie"]
+        assert zv["koppelsleutel"] == note.koppelsleutel == first
+
+
 def test_notify_twice(las):
     for defects, times in (((), 1), (("notify_twice",), 2)):
         client, peers = las(*defects)
