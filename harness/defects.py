@@ -49,6 +49,7 @@ TC_CONTROLE_AFWIJKEND = "sessiecontrole met afwijkende gegevens geeft SessieAfwi
 TC_TERUGKOPPELING_VOOR_OPHALEN = "Een terugkoppeling voordat het dossier is opgehaald wordt geweigerd"
 TC_TERUGKOPPELING_ONBEKEND = "Een terugkoppeling met een onbekende koppelsleutel wordt geweigerd"
 TC_TERUGKOPPELING_ANDER_SWV = "Een terugkoppeling van een SWV dat de notificatie niet ontving wordt geweigerd"
+EXTRA_BIJLAGEN = "Extra bijlagen komen aan in de bijlagedocumenten"
 SWV_WEIGERT_ONUITGEGEVEN = "Het SWV weigert een notificatie met een koppelsleutel die de TC niet uitgaf"
 BEDIENDE_SESSIE_AFGEMELD = ("Een sessie waarmee de LAS al leverde en die is afgemeld levert niet"
                             " opnieuw")
@@ -156,6 +157,9 @@ CATALOGUS: tuple[Defect, ...] = (
     # --- LAS: inhoud van het dossier ---
     _d(LAS, "vve_in_vo", "Zet een aangevinkt VVE-blok in een VO-dossier (gedeclareerd OPTIONEEL,"
        " met gegevens).", VVE_AANGEVINKT),
+    # optional in OSO, mandatory for a LAS that claims it ([sut] ondersteunt = ["extra_bijlagen"])
+    _d(LAS, "drop_bijlagen", "Laat de extra bijlagen die de school toevoegde uit het dossier weg,"
+       " terwijl de LAS extra bijlagen zegt te ondersteunen.", EXTRA_BIJLAGEN),
     _d(LAS, "optional_blocks_always", "Stuurt niet aangevinkte optionele gegevensblokken toch mee"
        " (gedeclareerd OPTIONEEL, met gegevens).", OPT_UIT),
     _d(LAS, "wrong_profile", "Declareert in metadata/overstap het verkeerde profiel (VO-dossier"

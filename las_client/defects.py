@@ -55,6 +55,7 @@ NOTIFY_WRONG_KOPPELSLEUTEL = "notify_wrong_koppelsleutel"
 WRONG_BRON_SCHOOL = "wrong_bron_school"          # the LAS's first school named as bron
 # the contents of the dossier
 VVE_IN_VO = "vve_in_vo"
+DROP_BIJLAGEN = "drop_bijlagen"                  # the extra bijlagen never reach the dossier
 OPTIONAL_BLOCKS_ALWAYS = "optional_blocks_always"
 WRONG_PROFILE = "wrong_profile"
 INVALID_CODELIST = "invalid_codelist"
@@ -73,7 +74,7 @@ DEFECTS = frozenset({
     TERUGKOPPELING_BEFORE_FETCH,
     OFFER_INACTIVE_AANLEVERPUNT, REPORT_SENT_ON_REFUSAL, SKIP_OVERZICHT,
     MELDEN_TWICE, NOTIFY_TWICE, NOTIFY_WRONG_KOPPELSLEUTEL, WRONG_BRON_SCHOOL,
-    VVE_IN_VO, OPTIONAL_BLOCKS_ALWAYS, WRONG_PROFILE, INVALID_CODELIST,
+    VVE_IN_VO, DROP_BIJLAGEN, OPTIONAL_BLOCKS_ALWAYS, WRONG_PROFILE, INVALID_CODELIST,
     IGNORE_CALLER_CERTIFICATE, ACCEPT_FOREIGN_TERUGKOPPELING, NO_CLIENT_CERTIFICATE_CHECK,
 })
 
@@ -122,6 +123,11 @@ def toelichting(defects, bestand, leerling) -> Attachment:
                                 ["Ondersteuningsbehoefte zoals door de school beschreven.",
                                  f"BSN van de leerling: {pgn}"])
     return att
+
+
+def bijlagen(defects, attachments: list) -> list:
+    """drop_bijlagen: the school attached them, the dossier goes without."""
+    return [] if active(defects, DROP_BIJLAGEN) else attachments
 
 
 def dossier_blokken(defects, profile: str, blokken: list[str]) -> list[str]:

@@ -463,7 +463,7 @@ class Zorgvragen:
                                                             blokken),
                 toelichting=(las_defects.toelichting(self.defects, invoer.toelichting, leerling)
                              if self.defects else toelichting_met_vraag(invoer)),
-                bijlagen=[b.attachment() for b in invoer.bijlagen],
+                bijlagen=las_defects.bijlagen(self.defects, [b.attachment() for b in invoer.bijlagen]),
                 aandachtspunten=invoer.aandachtspunten, pakketnaam=self.pakketnaam)
         except BuilderError as exc:
             raise LasError(422, f"Het dossier kan niet worden gemaakt: {exc}",

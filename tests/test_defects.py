@@ -555,6 +555,16 @@ def test_vve_in_vo(las):
         "cat_vve"] == "VERBODEN"
 
 
+def test_drop_bijlagen(las):
+    extra = [L.bestand("Verslag logopedie.pdf"), L.bestand("Groeidocument.pdf")]
+    for defects, expect in (((), 2), (("drop_bijlagen",), 0)):
+        client, _ = las(*defects)
+        data = dossier(client, send(client, pupil(client), bijlagen=extra))
+        lijst = find(data, "leerling/overigdocumentlijst")
+        assert (0 if lijst is None else len(lijst)) == expect, defects
+        assert find(data, "onderwijsondersteuning/toelichting_onderwijsbehoeften") is not None
+
+
 def test_optional_blocks_always(las):
     for defects, expect in (((), "OPT-UIT"), (("optional_blocks_always",), "OPTIONEEL")):
         client, _ = las(*defects)
