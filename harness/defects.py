@@ -50,6 +50,7 @@ TC_TERUGKOPPELING_VOOR_OPHALEN = "Een terugkoppeling voordat het dossier is opge
 TC_TERUGKOPPELING_ONBEKEND = "Een terugkoppeling met een onbekende koppelsleutel wordt geweigerd"
 TC_TERUGKOPPELING_ANDER_SWV = "Een terugkoppeling van een SWV dat de notificatie niet ontving wordt geweigerd"
 EXTRA_BIJLAGEN = "Extra bijlagen komen aan in de bijlagedocumenten"
+TERUGKOPPELING_MET_DOCUMENT = "Een terugkoppeling met een document"
 SWV_WEIGERT_ONUITGEGEVEN = "Het SWV weigert een notificatie met een koppelsleutel die de TC niet uitgaf"
 BEDIENDE_SESSIE_AFGEMELD = ("Een sessie waarmee de LAS al leverde en die is afgemeld levert niet"
                             " opnieuw")
@@ -151,7 +152,7 @@ CATALOGUS: tuple[Defect, ...] = (
        " plaats van die van de TC.", NOTIFICATIE_KOPPELSLEUTEL,
        ELK_BERICHT_EEN_KEER, GELDIG, OPT_UIT, VO_ZONDER_VVE, PROFIELMATRIX, NIEUWE_ZORGVRAAG, GEEN_PGN,
        MET_TOELICHTING, TERUGKOPPELING_BEREIKT_LAS, LAS_WEIGERT_ONBEKENDE_TERUGKOPPELING,
-       VOLLEDIGE_UITWISSELING),
+       VOLLEDIGE_UITWISSELING, EXTRA_BIJLAGEN, TERUGKOPPELING_MET_DOCUMENT),
     _d(LAS, "wrong_bron_school", "Noemt voor elke zorgvraag de eerste school van de LAS als bron"
        " (BRIN en LAS-aanleverpunt), ook voor een leerling van een andere school.", BRON_IS_SCHOOL),
     # --- LAS: inhoud van het dossier ---
