@@ -77,9 +77,23 @@ def _new_key() -> ec.EllipticCurvePrivateKey:
 def _write_key(path: Path, key) -> None:
     data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    _write_private(path, data)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a secret as a new file of mode 0600 that replaces the old one. Opening the old file
+    would keep its mode (a key once made 0644 stays world-readable) and follow a link put in its
+    place; a fresh file renamed over it has neither problem."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _write_cert(path: Path, cert: x509.Certificate) -> None:
@@ -235,9 +249,7 @@ def _write_browser_bundle(path: Path, item: Issued, ca_cert) -> None:
     data = pkcs12.serialize_key_and_certificates(
         item.id.encode(), key, cert, [ca_cert],
         serialization.BestAvailableEncryption(BROWSER_PASSWORD.encode()))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    _write_private(path, data)
 
 
 def files_for(directory: str | os.PathLike, system_id: str) -> dict:

@@ -164,3 +164,19 @@ def test_a_tc_database_from_before_oins_gets_the_column(tmp_path):
     app = make_app(tmp_path)
     tc = app.extensions["oso_mock"]
     assert register.system_by_oin(tc, LAS_OIN)["id"] == "las-sim"
+
+
+def test_pki_init_over_a_world_readable_key_makes_every_key_private_again(tmp_path):
+    pki.init(tmp_path, load_scenario())
+    keys = sorted(tmp_path.rglob("*.key")) + [tmp_path / "harnas.p12"]
+    assert len(keys) > 5
+    for path in keys:
+        path.chmod(0o644)
+    pki.init(tmp_path, load_scenario())
+    for path in keys:
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
+    # control: the keys written over the old files are the new chain's and still load
+    from cryptography.hazmat.primitives import serialization
+    key = serialization.load_pem_private_key((tmp_path / "las-sim.key").read_bytes(), None)
+    assert key.public_key() == _cert(tmp_path / "las-sim.pem").public_key()
+    assert not list(tmp_path.rglob(".*.tmp"))
