@@ -73,7 +73,8 @@ class MessageLog:
                 after_id: int = 0, limit: int = 500, with_xml: bool = True) -> list[dict]:
         cols = "id, ts, direction, side, operation, element, peer, koppelsleutel, sessie_id, outcome," \
                " http_status, duration_ms" + (", xml" if with_xml else "")
-        where, params = ["id > ?"], [after_id]
+        # past SQLite's 64-bit range no row is newer; unbounded, sqlite3 raises OverflowError
+        where, params = ["id > ?"], [max(-2 ** 63, min(int(after_id), 2 ** 63 - 1))]
         if koppelsleutel:
             where.append("koppelsleutel = ?")
             params.append(koppelsleutel.upper())

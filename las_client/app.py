@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from flask import Flask
 
+from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
@@ -76,6 +77,7 @@ def seed_from_scenario(store: Store, scenario: dict) -> None:
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__)
+    ids.install(app)
     app.config.update(config)
     ns = config.get("NS") or NS
     store = Store(config.get("DB_PATH"), SCHEMA)

@@ -15,6 +15,7 @@ import mimetypes
 
 from flask import Blueprint, redirect, request, url_for
 
+from actor_kit import ids
 from actor_kit.zipsafe import TooLarge, unpack_one
 from oso_protocol.dossier.categories import gegevensblokken_for
 from oso_protocol.transport import faults
@@ -255,7 +256,7 @@ def overzicht(leerling_id: int):
     _, _, kop = kaart(leerling_id)
     zorgvragen = ctx()["zorgvragen"]
     verwijderd = None
-    weg = request.args.get("verwijderd", type=int)
+    weg = ids.arg("verwijderd")
     if weg is not None:
         try:
             z = zorgvragen.get(weg)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify
 
+from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
 from actor_kit.web import register_web
@@ -35,6 +36,7 @@ DEFAULT_SCENARIO = Path(str(files("oso_sim_fixtures"))) / "default.yaml"
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__)
+    ids.install(app)
     app.config.update(config)
 
     store = TcStore(config.get("DB_PATH"), SCHEMA)

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from flask import Flask
 
+from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
@@ -90,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
         if (config.get("ACTOR_URLS") or {}).get("las") else None)
 
     app = Flask(__name__)
+    ids.install(app)
     app.config.update(config)
     app.json.sort_keys = False
 

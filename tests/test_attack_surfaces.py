@@ -272,3 +272,31 @@ def test_tc_timeline_sends_its_token_only_to_the_peers_it_was_configured_with(lo
     with locked_tc.test_request_context("/"):
         assert ui._peer_auth("las", tc_support.LAS_URL) == BEARER
         assert ui._peer_auth("swv", "http://vendor.example") == {}
+
+
+# --- ids past SQLite's 64-bit INTEGER ------------------------------------------------------------
+
+HUGE_ID = "9" * 30
+
+
+def test_thirty_digit_ids_are_not_found_on_all_three_actors(las, tmp_path):
+    tc = tc_support.make_app(tmp_path)
+    swv = swv_support.make_app(tmp_path)
+    try:
+        for app, paths in ((las, ["/api/berichten/", "/api/leerlingen/", "/api/zorgvragen/",
+                                  "/leerlingen/", "/zorgvragen/"]),
+                           (tc, ["/api/berichten/", "/weigeringen/"]),
+                           (swv, ["/api/berichten/"])):
+            client = app.test_client()
+            for path in paths:
+                assert client.get(path + HUGE_ID).status_code == 404, (app.name, path)
+                assert client.get(path + str(2 ** 63)).status_code == 404, (app.name, path)
+            assert client.get("/api/berichten?after_id=" + HUGE_ID).status_code == 200
+        lid = las.test_client().get("/api/leerlingen?brin=12AB").json[0]["id"]
+        assert las.test_client().get(f"/leerlingen/{lid}/zorgvragen?verwijderd={HUGE_ID}").status_code == 200
+        # control: an id in range still finds its row
+        assert las.test_client().get(f"/api/leerlingen/{lid}").status_code == 200
+        assert las.test_client().get(f"/api/leerlingen/{2 ** 63 - 1}").status_code == 404
+    finally:
+        tc.extensions["oso_sim_close"]()
+        swv.extensions["oso_sim_close"]()
