@@ -27,7 +27,3 @@ def arg(name: str) -> int | None:
     value = request.args.get(name, type=int)
     return value if value is not None and 0 <= value <= MAX_ROW_ID else None
 
-
-def clamp(value: int) -> int:
-    """A lower bound (after_id) kept inside SQLite's range: past it, no row is newer anyway."""
-    return max(-MAX_ROW_ID, min(int(value), MAX_ROW_ID))
