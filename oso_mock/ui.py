@@ -7,7 +7,6 @@ system has no such API, so an unreadable peer log is reported on the page, never
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 import requests
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -74,17 +73,11 @@ def toggle_aanleverpunt(rk: str):
 
 # --- timeline --------------------------------------------------------------------------------
 
-def _peer_base(role: str, koppeling: dict) -> str | None:
-    """The peer's base URL: ACTOR_URLS, else the register's aanleverpunt URL without /oso."""
-    base = _actor_urls().get(role)
-    if base:
-        return base
-    rk = koppeling["bron_routeringskenmerk"] if role == "las" else koppeling["doel_routeringskenmerk"]
-    ap = register.aanleverpunt(_tc(), rk)
-    if not ap or not ap.get("url"):
-        return None
-    parts = urlsplit(ap["url"])
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+def _peer_base(role: str) -> str | None:
+    """The peer's base URL as the operator configured it (ACTOR_URLS: `--las-url`/`--swv-url`).
+    Never the register's aanleverpunt URL: anyone who can add or change an aanleverpunt would
+    make the TC fetch an address of their choosing (server-side request forgery)."""
+    return _actor_urls().get(role) or None
 
 
 def _peer_auth(role: str, base: str) -> dict:
@@ -98,10 +91,11 @@ def _peer_auth(role: str, base: str) -> dict:
 
 def _peer_rows(role: str, koppeling: dict) -> tuple[list[dict], dict]:
     """The server rows a peer logged for this koppelsleutel, and how reading them went."""
-    base = _peer_base(role, koppeling)
+    base = _peer_base(role)
     info = {"actor": PEER_ROLES[role], "url": base, "ok": False, "reden": None}
     if not base:
-        info["reden"] = "geen adres bekend"
+        info["reden"] = (f"geen adres ingesteld (start het Traffic Center met --{role}-url om het"
+                         f" berichtenlog van de {PEER_ROLES[role]} te tonen)")
         return [], info
     try:
         resp = requests.get(f"{base}/api/berichten", timeout=PEER_TIMEOUT,

@@ -300,3 +300,39 @@ def test_thirty_digit_ids_are_not_found_on_all_three_actors(las, tmp_path):
     finally:
         tc.extensions["oso_sim_close"]()
         swv.extensions["oso_sim_close"]()
+
+
+# --- the TC timeline reads only the peers it was configured with ----------------------------------
+
+def test_tc_timeline_does_not_fetch_urls_from_the_register(tmp_path):
+    import responses
+
+    internal = "http://intern.example:8080"
+    tc = tc_support.make_app(tmp_path, ACTOR_URLS={"tc": "http://tc.test"})
+    try:
+        client = tc.test_client()
+        for rk in (tc_support.LAS_RK, tc_support.SWV_RK):
+            assert client.patch(f"/api/register/aanleverpunten/{rk}",
+                                json={"url": internal + "/oso"}).status_code == 200
+        k = tc_support.new_koppelsleutel(client)
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+            hit = rsps.add(responses.GET, internal + "/api/berichten", json={"berichten": []})
+            resp = client.get(f"/koppelingen/{k}")
+            assert hit.call_count == 0 and len(rsps.calls) == 0
+        assert resp.status_code == 200
+        assert "geen adres ingesteld" in resp.text and "--las-url" in resp.text
+    finally:
+        tc.extensions["oso_sim_close"]()
+    # control: the peers named on the command line are read
+    (tmp_path / "b").mkdir()
+    tc = tc_support.make_app(tmp_path / "b")
+    try:
+        client = tc.test_client()
+        k = tc_support.new_koppelsleutel(client)
+        with responses.RequestsMock() as rsps:
+            las_log = rsps.add(responses.GET, tc_support.LAS_URL + "/api/berichten", json={"berichten": []})
+            swv_log = rsps.add(responses.GET, tc_support.SWV_URL + "/api/berichten", json={"berichten": []})
+            assert client.get(f"/koppelingen/{k}").status_code == 200
+            assert las_log.call_count == 1 and swv_log.call_count == 1
+    finally:
+        tc.extensions["oso_sim_close"]()
