@@ -1,10 +1,17 @@
-"""Who may use an actor's JSON API and web pages: the API token.
+"""Who may use an actor's JSON API and web pages: the operator, by API token or certificate.
 
 Every actor has one token (config API_TOKEN, else a random one made at start that `oso-sim serve`
 and `oso-sim demo` print). It is required when the actor can be reached from elsewhere: its
 PUBLIC_URL names a host that is not loopback, a request comes from a non-loopback address, or
 config REQUIRE_TOKEN is set. On loopback without REQUIRE_TOKEN the trainer's demo keeps working
 without one.
+
+Under mutual TLS every caller shows a certificate of the test PKI, and a certificate is a role:
+the operator's (pki.OPERATOR_ID, for the harness and the person at the browser) opens the API and
+pages like the token, wherever the call comes from; a system's certificate (the register's
+systems, the TC) is for the SOAP endpoint only and gets 403 on the API and pages unless the
+token comes with it, on loopback too. Otherwise another vendor's SWV could read every dossier
+from the message log or rewrite the register.
 
 Programs send `Authorization: Bearer <token>`; a person types the token once on /inloggen and
 gets a cookie (SameSite=Strict, HttpOnly) holding a value derived from it, never the token
@@ -20,6 +27,8 @@ import secrets
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, jsonify, redirect, render_template_string, request
+
+from . import identity, pki
 
 COOKIE = "oso_sim_toegang"
 LOGIN_PATH = "/inloggen"
@@ -89,6 +98,46 @@ def _is_open() -> bool:
     return endpoint == "static" or endpoint.endswith(".static")
 
 
+FORBIDDEN_PAGE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Geen toegang - oso-sim</title>
+<link rel="stylesheet" href="/kit/base.css"></head>
+<body><main style="max-width:36rem;margin:3rem auto">
+<h1>Geen toegang</h1>
+<p class="fout" role="alert">{{ melding }}</p>
+</main></body></html>
+"""
+
+
+def operator_oins(config) -> frozenset[str]:
+    """The OINs whose certificate is the operator's (config OPERATOR_OIN: one or a list)."""
+    value = config.get("OPERATOR_OIN") or pki.OPERATOR_OIN
+    return frozenset([value] if isinstance(value, str) else value)
+
+
+def _certificate_role(config) -> str | None:
+    """"operator" or "systeem" for a verified client certificate under TLS; None without one."""
+    if not identity.tls_enabled(config):
+        return None
+    environ = request.environ
+    oin = identity.caller_oin(environ)
+    if not oin and not environ.get(identity.PEER_CERT):
+        return None
+    return "operator" if oin in operator_oins(config) else "systeem"
+
+
+def _system_refused():
+    oin = identity.caller_oin(request.environ) or "zonder OIN"
+    melding = (f"Het certificaat van deze aanroeper (OIN {oin}) is van een OSO-systeem en geeft"
+               f" alleen toegang tot de SOAP-koppeling (/oso). De API en de pagina's zijn voor de"
+               f" beheerder: gebruik het beheerderscertificaat ({pki.OPERATOR_ID}.pem, in de"
+               f" browser {pki.OPERATOR_ID}.p12) of het API-token.")
+    if request.path.startswith("/api/"):
+        resp = jsonify({"fout": melding, "code": "GeenToegang"})
+        resp.status_code = 403
+        return resp
+    return render_template_string(FORBIDDEN_PAGE, melding=melding), 403
+
+
 def _safe_next(value: str | None) -> str:
     # only a path on this actor: an absolute or scheme-relative URL would make us an open redirect
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
@@ -106,9 +155,14 @@ def require_token(app: Flask) -> None:
     def _check_token():
         if _is_open():
             return None
-        if not always and is_loopback(request.remote_addr):
-            return None
         if _shows_token(token):
+            return None
+        role = _certificate_role(app.config)
+        if role == "operator":
+            return None
+        if role == "systeem":
+            return _system_refused()
+        if not always and is_loopback(request.remote_addr):
             return None
         if request.path.startswith("/api/"):
             resp = jsonify({"fout": "Geef het API-token mee (Authorization: Bearer <token>).",

@@ -4,14 +4,19 @@ Real OSO traffic runs over mutual TLS with PKIoverheid certificates, and the cal
 the subject serialNumber of its certificate. This module makes the same shape for loopback tests:
 a test CA, a certificate per system of the register (OIN in serialNumber, O = system name,
 CN = localhost, SAN localhost + 127.0.0.1, usable as server AND client certificate), one for the
-Traffic Center, one for the conformance harness, and deliberately bad certificates for the tests
-that prove the handshake refuses them.
+Traffic Center, one for the operator, and deliberately bad certificates for the tests that prove
+the handshake refuses them.
+
+The operator certificate is a role of its own, not a system of the register: the harness and the
+person at the browser use it for the actors' JSON API and pages, which a system's certificate
+does not open (actor_kit.access). Its files keep the name harnas.* that every caller and the docs
+use.
 
 Layout of DIR (fixed, so tests and docs can name the files):
 
     ca.pem, ca.key                    the test CA
     <system-id>.pem, <system-id>.key  one per system, plus tc.* and harnas.*
-    harnas.p12                        the harness certificate for a browser (password: oso-sim)
+    harnas.p12                        the operator certificate for a browser (password: oso-sim)
     andere-ca.pem, andere-ca.key      a second CA that nobody trusts
     slecht/verlopen.*                 las-system certificate, right CA, expired
     slecht/andere-ca.*                las-system certificate signed by the other CA
@@ -38,9 +43,12 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 TC_ID = "tc"
 TC_NAME = "oso-sim Traffic Center"
 TC_OIN = "00000003900000010000"
-HARNESS_ID = "harnas"
-HARNESS_NAME = "oso-sim conformiteitsharnas"
-HARNESS_OIN = "00000003900000020000"
+OPERATOR_ID = "harnas"
+OPERATOR_NAME = "oso-sim beheerder (harnas en browser)"
+OPERATOR_OIN = "00000003900000020000"
+OPERATOR_UNIT = "beheerder, geen OSO-systeem"  # OU, so a person sees the role in the browser
+# the harness is the operator's program, and its callers know the certificate by this name
+HARNESS_ID, HARNESS_NAME, HARNESS_OIN = OPERATOR_ID, OPERATOR_NAME, OPERATOR_OIN
 UNKNOWN_OIN = "00000003999999990000"   # the verkeerde-oin certificate: belongs to nobody
 BROWSER_PASSWORD = "oso-sim"
 HOST = "localhost"
@@ -124,11 +132,12 @@ def _ca(name: str, not_before: dt.datetime, not_after: dt.datetime):
 
 
 def _leaf(ca_cert, ca_key, *, naam: str, oin: str, not_before: dt.datetime,
-          not_after: dt.datetime):
+          not_after: dt.datetime, unit: str | None = None):
     key = _new_key()
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, naam),
+        *([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit)] if unit else []),
         x509.NameAttribute(NameOID.SERIAL_NUMBER, oin),
         x509.NameAttribute(NameOID.COMMON_NAME, HOST),
     ])
@@ -205,8 +214,9 @@ def init(directory: str | os.PathLike, scenario: dict) -> list[Issued]:
     issued: list[Issued] = []
 
     def issue(rel: str, sid: str, naam: str, oin: str, *, ca=(ca_cert, ca_key),
-              not_before=start, not_after=end) -> Issued:
-        cert, key = _leaf(*ca, naam=naam, oin=oin, not_before=not_before, not_after=not_after)
+              not_before=start, not_after=end, unit=None) -> Issued:
+        cert, key = _leaf(*ca, naam=naam, oin=oin, not_before=not_before, not_after=not_after,
+                          unit=unit)
         item = Issued(sid, naam, oin, root / f"{rel}.pem", root / f"{rel}.key")
         _write_cert(item.cert, cert)
         _write_key(item.key, key)
@@ -216,7 +226,7 @@ def init(directory: str | os.PathLike, scenario: dict) -> list[Issued]:
     for s in systems:
         issue(s["id"], s["id"], s["naam"], s["oin"])
     issue(TC_ID, TC_ID, TC_NAME, TC_OIN)
-    harness = issue(HARNESS_ID, HARNESS_ID, HARNESS_NAME, HARNESS_OIN)
+    harness = issue(OPERATOR_ID, OPERATOR_ID, OPERATOR_NAME, OPERATOR_OIN, unit=OPERATOR_UNIT)
     _write_browser_bundle(root / "harnas.p12", harness, ca_cert)
 
     # the bad ones impersonate the first LAS system, so only the defect under test differs

@@ -8,6 +8,7 @@ actor serves mutual TLS with its own system's certificate and calls the others w
 """
 from __future__ import annotations
 
+import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,9 +92,13 @@ class Actors:
             "las": {"TC_URL": urls["tc"]},
             "swv": {"TC_URL": urls["tc"]},
         }
+        # one token for the three, as the demo has: under TLS the TC's timeline reads the peers'
+        # logs with its token, since its own certificate is a system's and opens no API
+        token = secrets.token_urlsafe(24)
         for role in ROLES:
             config = {"DB_PATH": str(workdir / f"{role}.sqlite"), "SCENARIO": scenario,
-                      "PUBLIC_URL": urls[role], **base[role], **self.extra.get(role, {})}
+                      "PUBLIC_URL": urls[role], "API_TOKEN": token, **base[role],
+                      **self.extra.get(role, {})}
             if tls[role]:
                 config["TLS"] = tls[role]
             self.apps[role] = create_actor_app(role, config)

@@ -38,6 +38,8 @@ def _print_tls(directory) -> None:
     print(f"  CA:              {directory / 'ca.pem'}")
     print(f"  Browser:         importeer {directory / 'harnas.p12'}"
           f" (wachtwoord {pki.BROWSER_PASSWORD}) en vertrouw de CA")
+    print("                   Dat is het beheerderscertificaat: alleen dat (of het API-token) opent"
+          " de pagina's en de API; het certificaat van een OSO-systeem alleen /oso.")
     print(f"  curl:            curl --cacert {directory / 'ca.pem'} --cert {directory / 'harnas.pem'}"
           f" --key {directory / 'harnas.key'} URL")
 

@@ -15,7 +15,8 @@ from .scenario import ScenarioError, load_scenario
 
 PURPOSE = {
     pki.TC_ID: "Traffic Center",
-    pki.HARNESS_ID: "conformiteitsharnas (ook in de browser: harnas.p12)",
+    pki.OPERATOR_ID: "beheerder: harnas en browser (harnas.p12), opent API en pagina's van de"
+                     " actoren; geen OSO-systeem",
     "verlopen": "SLECHT: verlopen",
     "andere-ca": "SLECHT: getekend door een andere CA",
     "verkeerde-oin": "SLECHT: OIN van geen enkel systeem",
