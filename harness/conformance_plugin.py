@@ -24,6 +24,7 @@ import pytest
 from .outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK, NotVerified, outcome_of_skip, readable_reason,
                        strip_prefix)
 from .pgn_scan import known_numbers, mask_text, mask_tree
+from .run_info import redact_text, redact_tree
 
 REPORT_ENV = "OSO_CONFORMANCE_REPORT"
 ROLE_TAGS = ("las", "swv", "tc")
@@ -66,7 +67,8 @@ def _learn(item) -> None:
 
 
 def masked(text: str) -> str:
-    return mask_text(text, known_pgns())
+    """What the reports and the terminal may show: no pupil's number, no trigger's secret."""
+    return redact_text(mask_text(text, known_pgns()))
 
 
 class _MaskingFile:
@@ -211,7 +213,7 @@ def pytest_runtest_makereport(item, call):
     final, reason = getattr(item, "conformance_outcome", (GESLAAGD, ""))
     data = {**meta, "tags": tags, "steps": _steps.pop(item.nodeid, []), "outcome": final, "reden": reason,
             "koppelsleutels": getattr(item, "conformance_koppelsleutels", [])}
-    data = mask_tree(data, known_pgns())
+    data = redact_tree(mask_tree(data, known_pgns()))
     trace = getattr(item, "conformance_trace", "")
     if trace and final != GESLAAGD:
         data["trace"] = trace
@@ -273,7 +275,7 @@ class Collector:
         folder.mkdir(parents=True, exist_ok=True)
         out = {"started": self.started, "finished": time.time(), "exitstatus": int(exitstatus),
                "collectiefouten": self.collect_errors,
-               "scenarios": mask_tree(list(self.results.values()), known_pgns())}
+               "scenarios": redact_tree(mask_tree(list(self.results.values()), known_pgns()))}
         (folder / "results.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

@@ -34,6 +34,7 @@ from oso_protocol.transport.messages import NS
 from .outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, NO_TLS_REASON, OUTCOMES,
                        readable_reason)
 from .pgn_scan import mask_text, mask_tree, pgns_in
+from .run_info import redact_text, redact_tree
 
 VERSIONS = {"gegevensset": DEFAULT_VERSION.name, "gegevensset_namespace": DEFAULT_VERSION.namespace,
             "protocol": NS.rsplit("/", 1)[-1], "protocol_namespace": NS}
@@ -546,9 +547,12 @@ def write_reports(folder: str | Path, scenarios: list[dict], sut: dict | None = 
     # No pupil's number in any report: the numbers the configuration names, and any standalone
     # one that passes the 11-proef or the onderwijsnummer check, are masked in every file, the
     # SOAP messages shown in report.html included (the bundle keeps them as they travelled).
+    # Nor a secret of a trigger (an environment assignment, an option named like a key, a URL's
+    # credentials), wherever a reason or line quotes one.
     known = pgns_in(run) | pgns_in(sut)
-    summary = mask_tree(summary, known)
+    summary = redact_tree(mask_tree(summary, known))
     (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    (folder / "report.html").write_text(mask_text(render_html(summary, scenarios, messages), known), encoding="utf-8")
-    (folder / "junit.xml").write_text(mask_text(junit_xml(summary), known), encoding="utf-8")
+    (folder / "report.html").write_text(redact_text(mask_text(render_html(summary, scenarios, messages), known)),
+                                        encoding="utf-8")
+    (folder / "junit.xml").write_text(redact_text(mask_text(junit_xml(summary), known)), encoding="utf-8")
     return summary

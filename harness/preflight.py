@@ -28,6 +28,7 @@ from oso_protocol.transport import messages as m
 from .conformance_env import ConformanceEnv
 from .drivers.http import SoapProbe
 from .roles import ConformanceConfig
+from .run_info import redact_text
 
 SIM_SWV = ("25PO", "0000000700025PO00931")
 
@@ -114,4 +115,7 @@ def run(config: ConformanceConfig, *, trigger: bool = True, tls: str | None = No
             pf.ok, pf.reason = False, str(stop)
         finally:
             env.stop()
+    # a line may quote the trigger or what it printed: its secrets stay out of every report
+    pf.checks = [redact_text(line) for line in pf.checks]
+    pf.reason = redact_text(pf.reason) if pf.reason else pf.reason
     return pf

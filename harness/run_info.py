@@ -28,11 +28,20 @@ REDACTED = "[weggelaten]"
 # A key whose value may open a door: its value never leaves the machine in a report or bundle.
 _SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|wachtwoord|credential|auth|cookie|pin)",
                          re.IGNORECASE)
-# ... and the same inside a command line or URL (trigger templates carry options and URLs)
-_SECRET_OPTION = re.compile(r"(--?[\w-]*(?:token|secret|password|passwd|wachtwoord|api[-_]?key)[\w-]*[= ]+)"
-                            r"(\"[^\"]*\"|'[^']*'|\S+)", re.IGNORECASE)
-_URL_CREDENTIALS = re.compile(r"(\w+://)[^/@\s:]+:[^/@\s]+@")
-_HEADER_SECRET = re.compile(r"((?:authorization|x-api-key)\s*:\s*)([^\"'\n]+)", re.IGNORECASE)
+# ... and the same inside a command line or URL (trigger templates carry options and URLs):
+# an option named like a secret (`--api-key X`, `--token=X`, `-password X`), an environment
+# assignment of one (`env VENDOR_API_KEY=X cmd`, `VENDOR_TOKEN=X cmd`), the user part of a URL
+# (`https://user:pass@host`, `https://token@host`) and an Authorization header
+_SECRET_WORD = r"(?:token|secret|password|passwd|pass|pwd|wachtwoord|key|credentials?|auth\w*|bearer|cookie|session)"
+# quoted as on a command line, or as the HTML report escapes the quotes
+_QUOTED_OR_WORD = r"(&quot;.*?&quot;|&#x27;.*?&#x27;|&#39;.*?&#39;|\"[^\"]*\"|'[^']*'|[^\s\"'<]+)"
+_SECRET_OPTION = re.compile(r"((?<![\w-])--?[\w-]*" + _SECRET_WORD + r"[\w-]*(?:=|\s+))" + _QUOTED_OR_WORD,
+                            re.IGNORECASE)
+_SECRET_ASSIGNMENT = re.compile(r"((?<![\w-])[A-Za-z_][\w]*" + _SECRET_WORD + r"\w*=)" + _QUOTED_OR_WORD,
+                                re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"(\w+://)[^/@\s\"']+@")
+_HEADER_SECRET = re.compile(r"((?:authorization|proxy-authorization|x-api-key|x-auth-token|cookie)\s*:\s*)"
+                            r"([^\"'\n]+)", re.IGNORECASE)
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")
@@ -91,10 +100,31 @@ def redact(value, key: str = ""):
     if key and _SECRET_KEY.search(key):
         return REDACTED
     if isinstance(value, str):
-        text = _SECRET_OPTION.sub(lambda m: m.group(1) + REDACTED, value)
-        text = _URL_CREDENTIALS.sub(lambda m: m.group(1) + REDACTED + "@", text)
-        return _HEADER_SECRET.sub(lambda m: m.group(1) + REDACTED, text)
+        return redact_text(value)
     return value
+
+
+def redact_tree(value):
+    """Every string of a JSON-like structure through redact_text (keys stay: they are ours)."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: redact_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_tree(v) for v in value]
+    return value
+
+
+def redact_text(text: str) -> str:
+    """A command line, URL or message with the secrets in it replaced by "[weggelaten]": every
+    place that shows a trigger (the configuration in the reports and the bundle, pre-flight
+    lines, the reasons of a trigger that could not run) passes its text through here."""
+    if not text:
+        return text
+    text = _HEADER_SECRET.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _SECRET_OPTION.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _SECRET_ASSIGNMENT.sub(lambda m: m.group(1) + REDACTED, text)
+    return _URL_CREDENTIALS.sub(lambda m: m.group(1) + REDACTED + "@", text)
 
 
 def configuration(source: str | None) -> dict | None:

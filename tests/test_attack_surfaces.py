@@ -336,3 +336,70 @@ def test_tc_timeline_does_not_fetch_urls_from_the_register(tmp_path):
             assert las_log.call_count == 1 and swv_log.call_count == 1
     finally:
         tc.extensions["oso_sim_close"]()
+
+
+# --- secrets in a trigger ------------------------------------------------------------------------
+
+def test_trigger_secrets_are_redacted_in_every_report_and_the_bundle(tmp_path):
+    import json
+    import sys
+    import zipfile
+
+    from harness import run_info
+    from harness.bundle import write_bundle
+    from harness.conformance_report import write_reports
+    from harness.drivers.trigger import refused, run_trigger
+    from harness.outcomes import NotVerified
+    from harness.preflight import Preflight
+
+    send = ("env VENDOR_API_KEY=s3cr3t-env vendor-send --leerling {leerling} --api-key s3cr3t-opt"
+            " --token=s3cr3t-eq --tc https://user:s3cr3t-url@las.example/oso")
+    bare = "VENDOR_TOKEN=s3cr3t-bare vendor-show --koppelsleutel {koppelsleutel}"
+    config = tmp_path / "las.toml"
+    config.write_text(f'[las]\nmode = "external"\ntrigger = {json.dumps(send)}\n'
+                      f'trigger_toon_zorgvraag = {json.dumps(bare)}\n', encoding="utf-8")
+    reasons = []
+    with pytest.raises(NotVerified) as info:   # argv[0] is the assignment: "not found" quotes it
+        run_trigger("las", bare, {"koppelsleutel": "K"}, 10, cwd=tmp_path)
+    reasons.append(str(info.value))
+    with pytest.raises(NotVerified) as info:   # an unbalanced quote: the refusal quotes the template
+        run_trigger("las", "env API_KEY=s3cr3t-q vendor 'x", {}, 10, cwd=tmp_path)
+    reasons.append(str(info.value))
+    echo = (f"{sys.executable} -c \"import sys; print(' '.join(sys.argv), file=sys.stderr); sys.exit(3)\""
+            " --password s3cr3t-out")
+    done = run_trigger("las", echo, {}, 30, cwd=tmp_path)
+    with pytest.raises(NotVerified) as info:   # the trigger's own output repeats its arguments
+        refused("las", "trigger", done)
+    reasons.append(str(info.value) + "\n".join(getattr(info.value, "__notes__", [])))
+    for reason in reasons:
+        assert "s3cr3t" not in reason and run_info.REDACTED in reason, reason
+
+    # the reports and the bundle, with every place a trigger's text can stand, unredacted too
+    run = {"configuratiebestand": str(config), "configuratie": run_info.configuration(str(config))}
+    pf = Preflight(ok=False, checks=[f"LAS-trigger: {send}"], reason=f"de LAS-trigger werkt niet: {bare}")
+    report = tmp_path / "rapport"
+    report.mkdir()
+    row = {"nodeid": "f::s", "name": "Verzenden", "feature": "LAS", "tags": ["las"],
+           "outcome": "niet geverifieerd", "reden": f"[las] trigger: {send}", "trace": bare,
+           "steps": [{"keyword": "Als", "name": "verzenden", "status": "niet geverifieerd", "error": send}]}
+    (report / "results.json").write_text(json.dumps({"scenarios": [row]}), encoding="utf-8")
+    summary = write_reports(report, [row], {"naam": "LAS"}, run=run, preflight=pf.to_dict())
+    write_bundle(report, tmp_path / "bewijs.zip", summary)
+    with zipfile.ZipFile(tmp_path / "bewijs.zip") as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    files = {name: (report / name).read_bytes() for name in ("summary.json", "report.html", "junit.xml")}
+    files.update(members)
+    for name, data in files.items():
+        if name.startswith("rapport/") and name.endswith("results.json"):
+            continue  # here the test's own stand-in for the plugin's file; the plugin redacts (below)
+        assert b"s3cr3t" not in data, name
+    shown = json.loads(members["configuratie.json"])["configuratie"]["las"]
+    # control: what the trigger does stays readable, only the secrets are gone
+    assert shown["trigger"] == ("env VENDOR_API_KEY=[weggelaten] vendor-send --leerling {leerling} --api-key"
+                                " [weggelaten] --token=[weggelaten] --tc https://[weggelaten]@las.example/oso")
+    assert shown["trigger_toon_zorgvraag"] == "VENDOR_TOKEN=[weggelaten] vendor-show --koppelsleutel {koppelsleutel}"
+    assert "vendor-send --leerling {leerling}" in files["report.html"].decode()
+    assert summary["voorcontrole"]["reden"] == "de LAS-trigger werkt niet: VENDOR_TOKEN=[weggelaten] vendor-show" \
+                                            " --koppelsleutel {koppelsleutel}"
+    from harness import conformance_plugin
+    assert "s3cr3t" not in conformance_plugin.masked(f"[las] trigger: {send}")

@@ -17,6 +17,7 @@ import shlex
 import subprocess
 
 from harness.outcomes import NotVerified
+from harness.run_info import redact_text
 
 from .http import DriverError
 
@@ -35,10 +36,10 @@ def fill(template: str, values: dict) -> list[str]:
     try:
         return shlex.split(template.format(**quoted))
     except KeyError as exc:
-        raise DriverError(f"trigger {template!r} gebruikt onbekende plaatshouder {exc};"
+        raise DriverError(f"trigger {redact_text(template)!r} gebruikt onbekende plaatshouder {exc};"
                           f" beschikbaar: {', '.join('{' + k + '}' for k in values)}") from None
     except ValueError:  # an unbalanced quote or brace in the template
-        raise DriverError(f"trigger {template!r} is geen bruikbare opdracht: aanhalingstekens of"
+        raise DriverError(f"trigger {redact_text(template)!r} is geen bruikbare opdracht: aanhalingstekens of"
                           " accolades staan niet in paren") from None
 
 
@@ -73,11 +74,12 @@ def tail(stderr: str, stdout: str = "") -> str:
 
 def not_verified(reason: str, stderr: str = "") -> NotVerified:
     """NotVerified with the short reason; the trigger's whole stderr travels as a note, so the
-    technical trace of the report has it and the reason stays one line."""
-    exc = NotVerified(reason)
+    technical trace of the report has it and the reason stays one line. Both may quote the
+    command line, so its secrets are taken out first."""
+    exc = NotVerified(redact_text(reason))
     stderr = _text(stderr).strip()
     if stderr:
-        exc.add_note("stderr van de trigger:\n" + stderr[-STDERR_CHARS:])
+        exc.add_note("stderr van de trigger:\n" + redact_text(stderr[-STDERR_CHARS:]))
     return exc
 
 
@@ -90,7 +92,7 @@ def run_trigger(role: str, template: str, values: dict, timeout: float,
     try:
         argv = fill(template, values)
     except DriverError as exc:
-        raise NotVerified(f"{label}: {exc}") from None
+        raise not_verified(f"{label}: {exc}") from None
     if not argv:
         raise NotVerified(f"{label} is leeg")
     if cwd is not None and not os.path.isdir(cwd):
@@ -99,12 +101,12 @@ def run_trigger(role: str, template: str, values: dict, timeout: float,
         return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=cwd,
                               stdin=subprocess.DEVNULL)
     except FileNotFoundError:
-        raise NotVerified(f"{label}: opdracht {argv[0]!r} niet gevonden"
+        raise not_verified(f"{label}: opdracht {argv[0]!r} niet gevonden"
                           + (f" (gezocht vanuit {cwd})" if cwd and os.sep in argv[0] else "")) from None
     except PermissionError:
-        raise NotVerified(f"{label}: opdracht {argv[0]!r} is niet uitvoerbaar") from None
+        raise not_verified(f"{label}: opdracht {argv[0]!r} is niet uitvoerbaar") from None
     except OSError as exc:
-        raise NotVerified(f"{label}: opdracht {argv[0]!r} start niet ({exc.strerror})") from None
+        raise not_verified(f"{label}: opdracht {argv[0]!r} start niet ({exc.strerror})") from None
     except subprocess.TimeoutExpired as exc:
         said = tail(exc.stderr, exc.stdout)
         raise not_verified(f"{label} liep langer dan {timeout:.0f} s en is afgebroken"
@@ -113,7 +115,7 @@ def run_trigger(role: str, template: str, values: dict, timeout: float,
 
 def output(done: subprocess.CompletedProcess, limit: int = 400) -> str:
     """What the trigger printed, for a refusal's reason (the system's own words)."""
-    return ((done.stderr or "") + (done.stdout or "")).strip()[:limit]
+    return redact_text(((done.stderr or "") + (done.stdout or "")).strip()[:limit])
 
 
 def refused(role: str, key: str, done: subprocess.CompletedProcess) -> bool:
