@@ -15,8 +15,7 @@ from .scenario import ScenarioError, load_scenario
 
 PURPOSE = {
     pki.TC_ID: "Traffic Center",
-    pki.OPERATOR_ID: "beheerder: harnas en browser (harnas.p12), opent API en pagina's van de"
-                     " actoren; geen OSO-systeem",
+    pki.OPERATOR_ID: "beheerder (harnas en browser: harnas.p12), geen OSO-systeem",
     "verlopen": "SLECHT: verlopen",
     "andere-ca": "SLECHT: getekend door een andere CA",
     "verkeerde-oin": "SLECHT: OIN van geen enkel systeem",

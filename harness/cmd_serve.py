@@ -4,6 +4,7 @@ from __future__ import annotations
 import signal
 import ssl
 import sys
+from pathlib import Path
 
 from actor_kit import pki
 from actor_kit.access import is_loopback, token_always_required
@@ -108,10 +109,16 @@ def run(args) -> int:
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     print(f"{args.role} luistert op {url} (SOAP: {url}/oso, WSDL: {url}/oso?wsdl)", flush=True)
     nodig = "verplicht" if token_always_required(holder["app"].config) else "alleen buiten loopback"
+    if tls:
+        # under TLS a system's certificate is refused on loopback too, so the token always counts
+        nodig = "verplicht, ook op loopback, tenzij met het beheerderscertificaat"
     print(f"  API-token ({nodig}): {holder['app'].config['API_TOKEN']}", flush=True)
     if tls:
         print(f"  wederzijdse TLS: certificaat {tls['cert']}, vertrouwt alleen {tls['ca']}",
               flush=True)
+        print(f"  API en pagina's: alleen met het beheerderscertificaat"
+              f" {Path(args.tls) / (pki.OPERATOR_ID + '.pem')} (browser: {pki.OPERATOR_ID}.p12)"
+              f" of het API-token; een systeemcertificaat opent alleen /oso", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
