@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ctypes
 import hashlib
 import json
 import re
@@ -44,9 +45,22 @@ REPORT_FILES = ("report.html", "summary.json", "junit.xml", "results.json", "pyt
 
 # Bounds for reading a bundle that may be hostile: each member as zipsafe bounds one document,
 # and the whole bundle, so a bomb of many small members is refused too.
+# Members are streamed (hashed in pieces, kept nowhere); only what a check parses is held whole,
+# one member at a time, under MAX_READ_BYTES (messages and dossiers) or MAX_JSON_BYTES and
+# MAX_JSON_VALUES (manifest, index and report JSON). That keeps verify-bundle under 100 MiB.
+MB = 1024 * 1024
 MAX_MEMBERS = 20000
 MAX_MEMBER_BYTES = zipsafe.MAX_UNPACKED_BYTES
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+MAX_TOTAL_BYTES = 1024 * MB
+MAX_DIRECTORY_BYTES = 8 * MB        # 20,000 entries with names of 300 characters
+CHUNK_BYTES = MB
+# [choice] 12 MiB: a dossier with two 3 MB attachments travels in a message of about 11 MB, and
+# re-deriving one message of this size (decode, validation, PGN scan) peaks near 80 MiB
+MAX_READ_BYTES = 12 * MB
+MAX_JSON_BYTES = 16 * MB
+MAX_JSON_VALUES = 1_000_000
+SCAN_MEMBER_BYTES = 8 * MB          # what the PGN scan unpacks of one file in an attachment's ZIP
+_M_MMAP_THRESHOLD = -3              # mallopt parameter, glibc's malloc.h
 
 # Step definitions (harness.conformance_plugin records their names) whose passing claims
 # something the verifier can re-derive from the raw messages.
@@ -82,14 +96,15 @@ def element_of(xml: str) -> str:
     return m.group(1) if m else ""
 
 
-def dossier_of(xml: str) -> bytes | None:
+def dossier_of(xml: str | bytes) -> bytes | None:
     """The decoded dossier of a documentResponse, or None for any other message."""
-    if element_of(xml) != "documentResponse":
+    head = xml[:65536] if isinstance(xml, str) else bytes(xml[:65536]).decode("utf-8", "replace")
+    if element_of(head) != "documentResponse":
         return None
     from oso_protocol.transport import codec
     from oso_protocol.transport.faults import OsoFault
     try:
-        answer = codec.decode(xml.encode("utf-8"))
+        answer = codec.decode(xml.encode("utf-8") if isinstance(xml, str) else bytes(xml))
     except (OsoFault, ValueError):
         return None
     raw = getattr(answer, "dossier", None)
@@ -220,45 +235,144 @@ def write_bundle(report: Path, target: Path, summary: dict, extra: tuple[Path, .
 
 # -- reading and verifying -----------------------------------------------------------------------
 
-def read_members(path: Path) -> dict[str, bytes]:
-    """Every member of the bundle, bounded; Unreadable when it is no (safe) ZIP."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise Unreadable(f"{path} is geen leesbaar ZIP-bestand ({exc})") from None
-    members: dict[str, bytes] = {}
-    with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
+class Members:
+    """A bundle opened for streaming. What the ZIP declares (how many members, their names,
+    methods and unpacked sizes, their sum) is checked from its central directory before a byte is
+    inflated; then every member is read in pieces, hashed and counted against what it declared,
+    and kept nowhere. A member is read whole again only when a check needs its content, one at a
+    time and under a lower bound (`read`). So memory stays bounded whatever the bundle holds:
+    ZIP bombs, headers that lie, many members."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self._check_directory()
+            self.zf = zipfile.ZipFile(self.path)
+        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+            raise Unreadable(f"{self.path} is geen leesbaar ZIP-bestand ({exc})") from None
+        try:
+            self.infos = self._check_members(self.zf.infolist())
+            self.digests = {name: self._digest(info) for name, info in self.infos.items()}
+        except BaseException:
+            self.zf.close()
+            raise
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        self.close()
+
+    def _check_directory(self) -> None:
+        """The entry count and central directory size as the end record states them, before
+        zipfile builds an object per entry: a small file can declare millions of entries."""
+        with open(self.path, "rb") as fh:
+            end = zipfile._EndRecData(fh)
+        if not end:
+            raise zipfile.BadZipFile("geen centrale map gevonden")
+        if end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
+            raise Unreadable(f"{end[zipfile._ECD_ENTRIES_TOTAL]} bestanden in het pakket; de grens is {MAX_MEMBERS}")
+        if end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:
+            raise Unreadable(f"de inhoudsopgave van het pakket is {end[zipfile._ECD_SIZE] // 1024} kB; de grens is"
+                             f" {MAX_DIRECTORY_BYTES // 1024} kB")
+
+    def _check_members(self, infolist) -> dict[str, zipfile.ZipInfo]:
+        infos = [i for i in infolist if not i.is_dir()]
         if len(infos) > MAX_MEMBERS:
             raise Unreadable(f"{len(infos)} bestanden in het pakket; de grens is {MAX_MEMBERS}")
+        out: dict[str, zipfile.ZipInfo] = {}
         total = 0
         for info in infos:
             name = info.filename
             if name.startswith(("/", "\\")) or ".." in name.split("/") or "\\" in name or ":" in name:
                 raise Unreadable(f"onveilige bestandsnaam in het pakket: {name!r}")
-            if name in members:
+            if name in out:
                 raise Unreadable(f"bestand {name} komt twee keer voor in het pakket")
+            # other methods (bzip2, lzma) inflate a whole read at once: no bound while streaming
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+                raise Unreadable(f"{name} is versleuteld of gecomprimeerd op een manier die een pakket niet"
+                                 " gebruikt")
             if info.file_size > MAX_MEMBER_BYTES:
-                raise Unreadable(f"{name} is uitgepakt {info.file_size // (1024 * 1024)} MB; de grens is"
-                                 f" {MAX_MEMBER_BYTES // (1024 * 1024)} MB")
-            try:
-                with zf.open(info) as fh:
-                    data = fh.read(MAX_MEMBER_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-                raise Unreadable(f"{name} is niet uit te pakken ({exc})") from None
-            if len(data) > MAX_MEMBER_BYTES:
-                raise Unreadable(f"{name} is uitgepakt groter dan {MAX_MEMBER_BYTES // (1024 * 1024)} MB")
-            total += len(data)
+                raise Unreadable(f"{name} is uitgepakt {info.file_size // MB} MB; de grens is {MAX_MEMBER_BYTES // MB} MB")
+            total += info.file_size
             if total > MAX_TOTAL_BYTES:
-                raise Unreadable(f"het pakket is uitgepakt groter dan {MAX_TOTAL_BYTES // (1024 * 1024)} MB")
-            members[name] = data
-    return members
+                raise Unreadable(f"het pakket is uitgepakt groter dan {MAX_TOTAL_BYTES // MB} MB (volgens de"
+                                 " inhoudsopgave)")
+            out[name] = info
+        return out
+
+    def _chunks(self, info: zipfile.ZipInfo):
+        """The member in pieces, cut off as soon as it runs past its declared size or the limit;
+        one that ends short of its declared size is refused too."""
+        name, declared = info.filename, info.file_size
+        limit = min(declared, MAX_MEMBER_BYTES)
+        count = 0
+        try:
+            with self.zf.open(info) as fh:
+                while True:
+                    piece = fh.read(CHUNK_BYTES)
+                    if not piece:
+                        break
+                    count += len(piece)
+                    if count > limit:
+                        raise Unreadable(f"{name} is uitgepakt groter dan opgegeven ({declared} bytes)")
+                    yield piece
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+            if isinstance(exc, Unreadable):
+                raise
+            raise Unreadable(f"{name} is niet uit te pakken ({exc})") from None
+        if count != declared:
+            raise Unreadable(f"{name} is uitgepakt {count} bytes, opgegeven {declared}")
+
+    def _digest(self, info: zipfile.ZipInfo) -> str:
+        h = hashlib.sha256()
+        for piece in self._chunks(info):
+            h.update(piece)
+        return h.hexdigest()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.infos
+
+    def __iter__(self):
+        return iter(self.infos)
+
+    def size(self, name: str) -> int | None:
+        info = self.infos.get(name)
+        return None if info is None else info.file_size
+
+    def read(self, name: str, limit: int | None = None) -> bytes | bytearray | None:
+        """The member whole, None when it is missing or larger than `limit` (default
+        MAX_READ_BYTES): checks that parse a member hold it, and what comes of it, in memory."""
+        info = self.infos.get(name)
+        if info is None or info.file_size > (MAX_READ_BYTES if limit is None else limit):
+            return None
+        # filled in place: joining the pieces would hold the member twice
+        buf, pos = bytearray(info.file_size), 0
+        for piece in self._chunks(info):
+            buf[pos:pos + len(piece)] = piece
+            pos += len(piece)
+        return buf
+
+    def json(self, name: str):
+        """A JSON member, None when missing, too large, unreadable or too many values to
+        build: a few MB of `[[],[],...]` would otherwise become Python objects of GBs."""
+        data = self.read(name, MAX_JSON_BYTES)
+        if data is None or sum(data.count(c) for c in (b",", b"[", b"{", b":")) > MAX_JSON_VALUES:
+            return None
+        try:
+            return json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
 
 
 @dataclass
 class Verification:
     lines: list[str] = field(default_factory=list)     # what was checked, in Dutch
     problems: list[str] = field(default_factory=list)  # why the bundle is not intact
+    manifest_sha256: str | None = None
 
     @property
     def intact(self) -> bool:
@@ -269,14 +383,7 @@ class Verification:
         self.lines.append(f"  PROBLEEM: {text}")
 
 
-def _json(members: dict[str, bytes], name: str):
-    try:
-        return json.loads(members[name].decode("utf-8"))
-    except (KeyError, UnicodeDecodeError, ValueError):
-        return None
-
-
-def check_hashes(members: dict[str, bytes], manifest: dict, out: Verification) -> None:
+def check_hashes(members: Members, manifest: dict, out: Verification) -> None:
     listed = manifest.get("bestanden")
     if not isinstance(listed, dict):
         out.problem("het manifest noemt geen bestanden")
@@ -286,7 +393,7 @@ def check_hashes(members: dict[str, bytes], manifest: dict, out: Verification) -
         if name not in members:
             out.problem(f"{name} ontbreekt")
             bad += 1
-        elif not isinstance(entry, dict) or sha256(members[name]) != entry.get("sha256"):
+        elif not isinstance(entry, dict) or members.digests[name] != entry.get("sha256"):
             out.problem(f"{name} is gewijzigd (SHA-256 wijkt af van het manifest)")
             bad += 1
     for name in sorted(set(members) - set(listed) - {MANIFEST}):
@@ -332,6 +439,33 @@ def _claims(row: dict) -> dict[str, str]:
     return claims
 
 
+def _attachment_count(dossier: bytes) -> int:
+    """How many attachments of a dossier the bundle writer could unpack, told from each ZIP's
+    listing without inflating it: the verifier keeps one message's worth in memory, not the
+    attachments' (the PGN scan reads their content under its own bounds)."""
+    import io
+
+    from lxml import etree
+
+    from oso_protocol.xmlsafe import XmlInputError, parse_bytes
+    try:
+        root = parse_bytes(dossier)
+    except XmlInputError:
+        return 0
+    count = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str) or etree.QName(el).localname != "bestandsinhoud":
+            continue
+        try:
+            packed = base64.b64decode("".join((el.text or "").split()), validate=True)
+            with zipfile.ZipFile(io.BytesIO(packed)) as zf:
+                files = [i for i in zf.infolist() if not i.is_dir()]
+        except (binascii.Error, ValueError, zipfile.BadZipFile, OSError, EOFError):
+            continue
+        count += bool(files) and min(i.file_size for i in files) <= zipsafe.MAX_UNPACKED_BYTES
+    return count
+
+
 def _pgn_elements(dossier: bytes) -> list[str]:
     from lxml import etree
 
@@ -354,37 +488,66 @@ def check_scenario(members: dict[str, bytes], entry: dict, row: dict | None, out
     folder = entry.get("map") or "?"
     name = display_name({"name": entry.get("naam") or entry.get("nodeid") or folder,
                          "voorbeeld": entry.get("voorbeeld") or {}})
-    index = _json(members, f"{folder}/berichten.json")
+    index = members.json(f"{folder}/berichten.json")
     if not isinstance(index, list):
         out.problem(f"{name}: berichten.json ontbreekt of is onleesbaar")
         return
-    rows = []
-    for m in index:
-        data = members.get(m.get("bestand") or "")
-        if m.get("bestand") and data is None:
-            continue  # already reported as missing
-        rows.append({"actor": m.get("actor"), "operation": m.get("operation"),
-                     "xml": data.decode("utf-8", "replace") if data else ""})
-    dossiers = [d for d in (dossier_of(r["xml"]) for r in rows) if d is not None]
-    stored = [members.get(d) for d in entry.get("dossiers", [])]
+    too_large: list[str] = []
+    derived: list[str] = []           # SHA-256 of each dossier the messages carried
+    invalid_rules: list[set[str]] = []
+    pgn_elements: set[str] = set()
+    counted = {"berichten": 0, "bijlagen": 0}
+
+    def rows():
+        """One message at a time, with what its dossier shows taken on the way: a scenario's
+        messages and dossiers are never all in memory at once."""
+        for m in index:
+            if not isinstance(m, dict):
+                continue
+            bestand = m.get("bestand") or ""
+            if bestand and bestand not in members:
+                continue  # already reported as missing
+            data = members.read(bestand) if bestand else b""
+            if data is None:
+                too_large.append(bestand)
+                continue
+            data = bytes(data)  # the scan takes bytes as they are; a bytearray it would copy
+            counted["berichten"] += 1
+            dossier = dossier_of(data)
+            if dossier is not None:
+                derived.append(sha256(dossier))
+                report = validate(dossier)
+                if not report.valid:
+                    invalid_rules.append({f.rule for f in report.findings if f.severity == "fout"})
+                counted["bijlagen"] += _attachment_count(dossier)
+                pgn_elements.update(_pgn_elements(dossier))
+                del dossier, report
+            yield {"actor": m.get("actor"), "operation": m.get("operation"), "xml": data}
+            del data
+
+    scan = scan_run(rows(), [], max_member_bytes=SCAN_MEMBER_BYTES)
+    claims = _claims(row or {})
+    if too_large:
+        said = (f"{name}: {len(too_large)} bericht(en) groter dan {MAX_READ_BYTES // MB} MB, niet opnieuw"
+                f" afgeleid (eerste: {too_large[0]})")
+        if claims:  # [choice] fail closed: a claim that cannot be re-derived is not confirmed
+            out.problem(said)
+        else:
+            out.lines.append(f"  let op: {said}")
     # a stored dossier that is missing was reported with the hashes; the others must be the
-    # messages' own, one for one
-    if len(stored) != len(dossiers) or any(kept is not None and kept != derived
-                                           for kept, derived in zip(stored, dossiers)):
+    # messages' own, one for one (compared by hash: the stored file is not read again)
+    stored = [members.digests.get(d) for d in entry.get("dossiers", []) if isinstance(d, str)]
+    if len(stored) != len(derived) or any(kept is not None and kept != found
+                                          for kept, found in zip(stored, derived)):
         out.problem(f"{name}: de dossiers in het pakket zijn niet de dossiers uit de berichten")
-    reports = [validate(d) for d in dossiers]
-    invalid = [r for r in reports if not r.valid]
-    attachments = [a for d in dossiers for a in attachments_of(d)]
-    scan = scan_run(rows, [])
-    pgn_elements = [e for d in dossiers for e in _pgn_elements(d)]
-    facts = (f"{len(rows)} berichten, {len(dossiers)} dossier(s)"
+    dossiers, invalid, attachments = derived, invalid_rules, counted["bijlagen"]
+    facts = (f"{counted['berichten']} berichten, {len(dossiers)} dossier(s)"
              + (f" ({len(dossiers) - len(invalid)} geldig, {len(invalid)} ongeldig)" if dossiers else "")
-             + f", {len(attachments)} bijlage(n), PGN-scan: "
+             + f", {attachments} bijlage(n), PGN-scan: "
              + (f"{len(scan.hits)} vondst(en)" if scan.hits else "niets gevonden"))
     out.lines.append(f"- {name}: {entry.get('uitkomst') or '?'}; {facts}")
-    claims = _claims(row or {})
     if claims.get("geldig") == GESLAAGD and invalid:
-        rules = sorted({f.rule for r in invalid for f in r.findings if f.severity == "fout"})
+        rules = sorted(set().union(*invalid))
         out.problem(f"{name}: het rapport noemt het dossier geldig, maar de validatie vindt fouten"
                     f" ({', '.join(rules[:5])})")
     if claims.get("geldig") == MISLUKT and dossiers and not invalid:
@@ -402,34 +565,38 @@ def check_scenario(members: dict[str, bytes], entry: dict, row: dict | None, out
                                                                  else "in tegenspraak met het rapport"))
 
 
+def _large_blocks_mapped() -> None:
+    """Have glibc serve every block over 1 MiB from a mapping of its own, handed back on free.
+    By default the threshold rises after the first large block is freed, and from then on the
+    copies of one message after another stay in the heap: the peak would grow with the number
+    of large messages instead of staying that of the largest one."""
+    try:
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, CHUNK_BYTES)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def verify(path: Path) -> Verification:
     """Check a bundle; Unreadable when it cannot be read as one."""
-    members = read_members(Path(path))
-    manifest = _json(members, MANIFEST)
-    if not isinstance(manifest, dict) or manifest.get("formaat") != FORMAT:
-        raise Unreadable(f"{path} is geen oso-sim-bewijspakket (geen geldig {MANIFEST})")
-    out = Verification()
-    check_hashes(members, manifest, out)
-    summary = _json(members, "rapport/summary.json")
-    results = (_json(members, "rapport/results.json") or {}).get("scenarios", []) \
-        if isinstance(_json(members, "rapport/results.json"), dict) else []
-    if isinstance(summary, dict):
-        check_verdict(summary, results, out)
-        out.lines.append(f"Oordeel volgens het rapport: {summary.get('verdict')} ({summary.get('verdict_reden')})")
-    else:
-        out.problem("rapport/summary.json ontbreekt of is onleesbaar")
-    by_nodeid = {r.get("nodeid"): r for r in results}
-    for entry in manifest.get("scenarios", []):
-        if isinstance(entry, dict):
-            check_scenario(members, entry, by_nodeid.get(entry.get("nodeid")), out)
-    return out
-
-
-def manifest_digest(path: Path) -> str | None:
-    """The SHA-256 of the bundle's manifest, to compare with the one recorded when it was made."""
-    try:
-        with zipfile.ZipFile(path) as zf, zf.open(MANIFEST) as fh:
-            return sha256(fh.read(MAX_MEMBER_BYTES))
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return None
+    _large_blocks_mapped()
+    with Members(Path(path)) as members:
+        manifest = members.json(MANIFEST)
+        if not isinstance(manifest, dict) or manifest.get("formaat") != FORMAT:
+            raise Unreadable(f"{path} is geen oso-sim-bewijspakket (geen geldig {MANIFEST})")
+        out = Verification(manifest_sha256=members.digests.get(MANIFEST))
+        check_hashes(members, manifest, out)
+        summary = members.json("rapport/summary.json")
+        results = members.json("rapport/results.json")
+        results = results.get("scenarios", []) if isinstance(results, dict) else []
+        results = [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+        if isinstance(summary, dict):
+            check_verdict(summary, results, out)
+            out.lines.append(f"Oordeel volgens het rapport: {summary.get('verdict')} ({summary.get('verdict_reden')})")
+        else:
+            out.problem("rapport/summary.json ontbreekt of is onleesbaar")
+        by_nodeid = {r.get("nodeid"): r for r in results}
+        for entry in manifest.get("scenarios", []) if isinstance(manifest.get("scenarios"), list) else []:
+            if isinstance(entry, dict):
+                check_scenario(members, entry, by_nodeid.get(entry.get("nodeid")), out)
+        return out
 

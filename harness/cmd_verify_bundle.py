@@ -26,7 +26,6 @@ def add_arguments(p):
 def run(args) -> int:
     path = Path(args.pakket)
     print(f"Bewijspakket: {path}")
-    digest = bundle.manifest_digest(path)
     try:
         result = bundle.verify(path)
     except bundle.Unreadable as exc:
@@ -35,6 +34,7 @@ def run(args) -> int:
     except OSError as exc:
         print(f"Bewijspakket onleesbaar: {path}: {exc.strerror or exc}", file=sys.stderr)
         return bundle.EXIT_UNREADABLE
+    digest = result.manifest_sha256
     if digest:
         print(f"SHA-256 van manifest.json: {digest}")
     expected = (getattr(args, "manifest_sha256", None) or "").strip().lower()

@@ -35,7 +35,9 @@ import logging
 import re
 import zipfile
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Callable, Iterable
 
 from lxml import etree
@@ -60,13 +62,18 @@ PDF = "pdf"
 MAX_ZIP_MEMBERS = 200
 MAX_MEMBER_BYTES = 32 * 1024 * 1024
 MAX_UNPACKED_PER_MESSAGE = 128 * 1024 * 1024
+# Findings kept per scan: past this the scan says so once and stops listing; every finding past
+# the first only repeats what a report already shows, and millions of them cost GBs.
+MAX_HITS = 1000
 MAX_PDF_PAGES = 500
 
 _SEP = " .\\-\u00a0"
 # Fast pre-filter: somewhere nine digits with at most one separator between each two.
 _NINE = re.compile(rf"\d(?:[{_SEP}]?\d){{8}}")
 # The maximal run that starts where _NINE matched.
-_RUN = re.compile(rf"\d+(?:[{_SEP}]\d+)*")
+# possessive: the same match, without the backtracking marks a plain repeat keeps per group
+# (92 MB for one run of 8 MB of "123456782 123456782 ...")
+_RUN = re.compile(rf"\d++(?:[{_SEP}]\d++)*+")
 _GROUP = re.compile(r"\d+")
 _ELFPROEF_GROUPS = {(9,), (4, 2, 3), (3, 3, 3)}
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
@@ -210,6 +217,7 @@ class Note:
 class ScanResult:
     hits: list[Hit] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    cut_off: bool = False   # more than MAX_HITS findings: the rest were not listed
 
 
 def scan_messages(messages: Iterable[dict], numbers: Iterable[str]) -> list[Hit]:
@@ -217,12 +225,19 @@ def scan_messages(messages: Iterable[dict], numbers: Iterable[str]) -> list[Hit]
     return scan_run(messages, numbers).hits
 
 
-def scan_run(messages: Iterable[dict], numbers: Iterable[str]) -> ScanResult:
-    """Hits and notes for `messages`; `numbers` are the run's known BSNs/onderwijsnummers."""
+def scan_run(messages: Iterable[dict], numbers: Iterable[str], *,
+             max_member_bytes: int | None = None) -> ScanResult:
+    """Hits and notes for `messages`; `numbers` are the run's known BSNs/onderwijsnummers.
+    `max_member_bytes`: a lower bound than MAX_MEMBER_BYTES on what one ZIP member may unpack
+    to, for a caller with less memory to spend (verify-bundle)."""
     result = ScanResult()
     known = _known(numbers)
     for index, row in enumerate(messages):
-        _MessageScan(result, known, index, row.get("actor"), row.get("operation")).soap(row.get("xml"))
+        scan = _MessageScan(result, known, index, row.get("actor"), row.get("operation"))
+        if max_member_bytes is not None:
+            scan.max_member = min(scan.max_member, max_member_bytes)
+        scan.soap(row.get("xml"))
+        del row, scan  # let go of this message before the next one is read
     return result
 
 
@@ -245,39 +260,48 @@ def _known(numbers: Iterable[str]) -> frozenset[str]:
 def find_numbers(text: str, known: frozenset[str], check: Callable[[str], bool] = elfproef
                  ) -> list[tuple[int, str, str]]:
     """(offset, matched text, kind) for every PGN-like number in `text`."""
-    found = []
+    return list(iter_numbers(text, known, check))
+
+
+def iter_numbers(text: str, known: frozenset[str], check: Callable[[str], bool] = elfproef):
+    """find_numbers one at a time, so a caller that has seen enough can stop."""
     pos = 0
     while True:
         m = _NINE.search(text, pos)
         if m is None:
-            return found
+            return
         run = _RUN.match(text, m.start())
         pos = run.end()
-        found.extend(_windows(text, run.start(), run.end(), known, check))
+        yield from _windows(text, run.start(), run.end(), known, check)
 
 
 def _windows(text: str, start: int, end: int, known: frozenset[str],
-             check: Callable[[str], bool] = elfproef) -> list[tuple[int, str, str]]:
-    groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, start, end)]
+             check: Callable[[str], bool] = elfproef):
+    # A window spans at most nine digit groups, so nine groups ahead are all it needs: a run of
+    # millions of groups ("123456782 123456782 ..." in a hostile attachment) is never a list.
     loose = not (start > 0 and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum())
-    whole_run = len(groups)
-    out = []
-    for i in range(len(groups)):
+    spans = ((g.start(), g.end()) for g in _GROUP.finditer(text, start, end))
+    ahead = deque(islice(spans, 9))
+    while ahead:
         n = 0
-        for j in range(i, len(groups)):
-            n += groups[j][1] - groups[j][0]
+        for k, (_, group_end) in enumerate(ahead):
+            n += group_end - ahead[k][0]
             if n < 9:
                 continue
             if n == 9:
-                a, b = groups[i][0], groups[j][1]
+                a, b = ahead[0][0], group_end
                 written = text[a:b]
                 digits = "".join(c for c in written if c.isdigit())
                 if digits in known:
-                    out.append((a, written, BEKEND))
-                elif loose and check(digits) and _looks_like_bsn(text, groups[i:j + 1], j - i + 1 == whole_run):
-                    out.append((a, written, ELFPROEF))
+                    yield a, written, BEKEND
+                elif loose and check(digits) and _looks_like_bsn(text, list(islice(ahead, k + 1)),
+                                                                 a == start and b == end):
+                    yield a, written, ELFPROEF
             break
-    return out
+        ahead.popleft()
+        following = next(spans, None)
+        if following is not None:
+            ahead.append(following)
 
 
 def _looks_like_bsn(text: str, groups: list[tuple[int, int]], whole_run: bool) -> bool:
@@ -335,6 +359,7 @@ class _MessageScan:
         self.actor = actor
         self.operation = operation
         self.unpacked = 0
+        self.max_member = MAX_MEMBER_BYTES
 
     # --- recording ------------------------------------------------------------------------
 
@@ -344,7 +369,12 @@ class _MessageScan:
         # a place is named after what it holds (an attachment's file name, a ZIP member): a
         # number in that name is masked like the finding itself
         label = mask_text(where() if callable(where) else where, self.known)
-        for offset, written, kind in find_numbers(text, self.known):
+        for offset, written, kind in iter_numbers(text, self.known):
+            if len(self.result.hits) >= MAX_HITS:
+                if not self.result.cut_off:
+                    self.result.cut_off = True
+                    self.note(label, f"meer dan {MAX_HITS} vondsten; de rest is niet opgesomd.")
+                return
             self.result.hits.append(Hit(self.index, self.actor, self.operation, place, label,
                                         offset, mask(written), kind, digest(written)))
 
@@ -377,11 +407,13 @@ class _MessageScan:
                                   "bijlage erin is niet uitgepakt.")
                 self.text(data.decode("utf-8", "replace"), SOAP, "SOAP (ruwe tekst)")
                 return
+        del data  # the tree holds the message now; a second copy would only add to the peak
         self.tree(root, SOAP, prefix="SOAP ")
 
-    def dossier(self, b64: str | None, where: str) -> None:
+    def dossier(self, el, where: str) -> None:
         try:
-            data = _b64decode(b64 or "")
+            # read from the element here, so the base64 text is freed once decoded
+            data = _b64decode(el.text or "")
         except (binascii.Error, ValueError):
             self.note(where, "het dossier is geen geldige base64.")
             return
@@ -394,6 +426,7 @@ class _MessageScan:
                                  "zijn niet uitgepakt.")
             self.text(data.decode("utf-8", "replace"), DOSSIER, "dossier (ruwe tekst)")
             return
+        del data
         self.tree(root, DOSSIER, prefix="")
 
     def tree(self, root, place: str, prefix: str) -> None:
@@ -413,7 +446,7 @@ class _MessageScan:
                         self.text(value, place, lambda e=el, a=attr: f"{prefix}{xpath(e)}/@{a}")
             local = tag.rsplit("}", 1)[-1]
             if local == "dossier" and place == SOAP and _is_document_response(el.getparent()):
-                self.dossier(el.text, prefix + xpath(el))
+                self.dossier(el, prefix + xpath(el))
             elif local in _PAYLOAD_ELEMENTS:
                 self.attachment(el)
             elif el.text and search(el.text):
@@ -470,7 +503,7 @@ class _MessageScan:
                 self.text(info.filename, ZIP_NAAM, member)
                 if info.is_dir():
                     continue
-                room = min(MAX_MEMBER_BYTES, MAX_UNPACKED_PER_MESSAGE - self.unpacked)
+                room = min(self.max_member, MAX_UNPACKED_PER_MESSAGE - self.unpacked)
                 if room <= 0:
                     self.note(member, f"grens van {MAX_UNPACKED_PER_MESSAGE // 2**20} MB uitgepakt per "
                                       "bericht bereikt; niet uitgepakt.")

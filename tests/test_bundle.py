@@ -219,3 +219,78 @@ def test_the_recorded_manifest_digest_pins_the_bundle(made, tmp_path):
     assert _cli("verify-bundle", str(forged)).returncode == 0       # consistent in itself
     done = _cli("verify-bundle", str(forged), "--manifest-sha256", recorded)
     assert done.returncode == 1 and f"verwacht {recorded}" in done.stdout
+
+
+# --- a hostile bundle costs no more memory than a chunk: sizes are checked while streaming ---------
+
+def _declare(path: Path, sizes: dict[str, int]) -> Path:
+    """Rewrite the unpacked size the ZIP states for members (local header and central
+    directory): the header lies, the data stays."""
+    import struct
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        offsets = {name: zf.getinfo(name).header_offset for name in sizes}
+    for name, size in sizes.items():
+        struct.pack_into("<I", raw, offsets[name] + 22, size)
+    at = raw.find(b"PK\x01\x02")
+    while at != -1:
+        n = struct.unpack_from("<H", raw, at + 28)[0]
+        name = raw[at + 46:at + 46 + n].decode()
+        if name in sizes:
+            struct.pack_into("<I", raw, at + 24, sizes[name])
+        at = raw.find(b"PK\x01\x02", at + 46)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def _peak_while(call) -> tuple[int, object]:
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        try:
+            outcome = call()
+        except bundle.Unreadable as exc:
+            outcome = exc
+        return tracemalloc.get_traced_memory()[1], outcome
+    finally:
+        tracemalloc.stop()
+
+
+def test_verify_bundle_streams_a_member_whose_header_lies_about_its_size(made, tmp_path):
+    """A member that says 1 kB and inflates to 64 MiB of zeros (64 kB in the file) is cut off
+    at its declared size while streaming and refused; one that holds less than it says too."""
+    manifest = _members(made[0])["manifest.json"]
+    with zipfile.ZipFile(tmp_path / "liegt.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", manifest)
+        zf.writestr("rapport/summary.json", b"\0" * (64 * 1024 * 1024))
+    lying = _declare(tmp_path / "liegt.zip", {"rapport/summary.json": 1024})
+    assert lying.stat().st_size < 1024 * 1024
+    peak, outcome = _peak_while(lambda: bundle.verify(lying))
+    assert isinstance(outcome, bundle.Unreadable) and "rapport/summary.json" in str(outcome)
+    assert peak < 4 * bundle.CHUNK_BYTES, peak
+    # and one that says more than it holds is refused too
+    short = _declare(_write(tmp_path / "kort.zip", {"manifest.json": manifest, "rapport/x.bin": b"x" * 1000}),
+                     {"rapport/x.bin": 40 * 1024 * 1024})
+    peak, outcome = _peak_while(lambda: bundle.verify(short))
+    assert isinstance(outcome, bundle.Unreadable) and "opgegeven" in str(outcome)
+    assert peak < 4 * bundle.CHUNK_BYTES, peak
+    # control: the real bundle still verifies, streamed
+    peak, outcome = _peak_while(lambda: bundle.verify(made[0]))
+    assert isinstance(outcome, bundle.Verification) and outcome.intact, getattr(outcome, "problems", outcome)
+    assert peak < 100 * 1024 * 1024
+
+
+def test_verify_bundle_refuses_declared_sizes_over_the_total_before_inflating(tmp_path):
+    """The probe's bundle: 21 members of 50 MiB each, 1,050 MiB in all, refused from the ZIP's
+    directory alone; before, 1.16 GiB was read before the total was checked."""
+    members = {"manifest.json": b"{}", **{f"rapport/groot-{i:02d}.bin": b"\0" * 1024 for i in range(21)}}
+    path = _declare(_write(tmp_path / "veel.zip", members),
+                    {name: bundle.MAX_MEMBER_BYTES for name in members if name != "manifest.json"})
+    peak, outcome = _peak_while(lambda: bundle.verify(path))
+    assert isinstance(outcome, bundle.Unreadable) and "volgens de inhoudsopgave" in str(outcome)
+    assert peak < bundle.CHUNK_BYTES, peak
+    # a JSON member that would build millions of objects is not parsed
+    lists = _write(tmp_path / "lijsten.zip", {"manifest.json": b"[" + b"[]," * 2_000_000 + b"[]]"})
+    peak, outcome = _peak_while(lambda: bundle.verify(lists))
+    assert isinstance(outcome, bundle.Unreadable) and "geen geldig manifest.json" in str(outcome)
+    assert peak < 20 * 1024 * 1024, peak

@@ -395,3 +395,27 @@ def test_malformed_soap_and_dtd_are_read_as_text():
     assert [(h.message, h.where) for h in result.hits] == [(0, "SOAP (ruwe tekst)"), (3, "SOAP (ruwe tekst)")]
     assert [n.message for n in result.notes] == [0, 3]
     assert "DTD" in result.notes[1].reason
+
+
+def test_a_run_of_millions_of_numbers_is_scanned_in_bounded_memory():
+    """A hostile attachment of "123456782 123456782 ...": one run of digit groups, each an
+    11-proef hit. The scan walks the run without a list per group and stops listing at
+    MAX_HITS; before, 8 MB of it cost over 2 GB."""
+    import tracemalloc
+
+    from harness import pgn_scan
+    text = "123456782 " * 400_000
+    tracemalloc.start()
+    try:
+        found = [hit for _, hit in zip(range(pgn_scan.MAX_HITS + 1), pgn_scan.iter_numbers(text, frozenset()))]
+        xml = f"<a><b>{text}</b></a>"
+        result = pgn_scan.scan_run([{"actor": "LAS", "operation": "document", "xml": xml}], [])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(found) == pgn_scan.MAX_HITS + 1
+    assert len(result.hits) == pgn_scan.MAX_HITS and result.cut_off
+    assert any("meer dan" in n.reason for n in result.notes)
+    assert peak < 40 * 1024 * 1024, peak
+    # control: a short text still gives every hit, with its offset
+    assert [offset for offset, _, _ in pgn_scan.find_numbers("bsn 123456782 en 111111111", frozenset())] == [4]
