@@ -52,10 +52,13 @@ class MessageLog:
     def record(self, direction: str, *, side: str | None = None, operation: str | None, element: str | None = None,
                peer: str | None, xml: bytes | str | None, outcome: str,
                http_status: int | None = None, duration_ms: float | None = None,
-               koppelsleutel: str | None = None, sessie_id: str | None = None) -> int:
+               koppelsleutel: str | None = None, sessie_id: str | None = None, sniff: bool = True) -> int:
+        """`sniff`: take a koppelsleutel and sessieId missing from the arguments from the XML.
+        Off where the sender decides what its text is filed under (a refused message)."""
         text = xml.decode("utf-8", "replace") if isinstance(xml, (bytes, bytearray)) else (xml or "")
-        koppelsleutel = (koppelsleutel or _sniff(text, _KOPPEL_RE) or None)
-        sessie_id = (sessie_id or _sniff(text, _SESSIE_RE) or None)
+        if sniff:
+            koppelsleutel = (koppelsleutel or _sniff(text, _KOPPEL_RE) or None)
+            sessie_id = (sessie_id or _sniff(text, _SESSIE_RE) or None)
         # One INSERT on an autocommit connection is its own transaction: atomic without the
         # BEGIN/COMMIT round of store.tx(), which would triple the statements of every message.
         cur = self.store.conn().execute(

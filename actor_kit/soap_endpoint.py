@@ -87,17 +87,26 @@ def _read_limited(max_bytes: int) -> bytes | None:
     return None if len(data) > max_bytes else data
 
 
+RefusedFiling = Callable[[bytes], tuple[str | None, str | None]]
+
+
 def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handler],
-                   messagelog: MessageLog, ns: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Blueprint:
-    """A blueprint serving POST `path` (SOAP) and GET `path`?wsdl for `role` (tc|las|swv)."""
+                   messagelog: MessageLog, ns: str, max_bytes: int = DEFAULT_MAX_BYTES,
+                   file_refused: RefusedFiling | None = None) -> Blueprint:
+    """A blueprint serving POST `path` (SOAP) and GET `path`?wsdl for `role` (tc|las|swv).
+
+    `file_refused(data) -> (koppelsleutel, sender)`: for a message that could not be decoded (a
+    SOAP Fault posted to us among them), which koppelsleutel its log rows go under and who sent
+    it, as the actor can tell. Without it the koppelsleutel is taken from the XML, whoever
+    wrote it there."""
     bp = Blueprint(name, __name__)
 
     def reply(body: bytes, status: int, *, operation, element, peer, outcome, started,
-              koppelsleutel=None, sessie_id=None) -> Response:
+              koppelsleutel=None, sessie_id=None, sniff=True) -> Response:
         messagelog.record("out", side="server", operation=operation, element=element, peer=peer, xml=body,
                           outcome=outcome, http_status=status,
                           duration_ms=(time.perf_counter() - started) * 1000,
-                          koppelsleutel=koppelsleutel, sessie_id=sessie_id)
+                          koppelsleutel=koppelsleutel, sessie_id=sessie_id, sniff=sniff)
         return Response(body, status=status, content_type=codec.CONTENT_TYPE)
 
     @bp.get(path)
@@ -138,18 +147,28 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
         try:
             message = codec.decode(data, ns=ns, max_bytes=max_bytes)
         except OsoFault as fault:
+            koppel, sniff = None, file_refused is None
+            if file_refused is not None:
+                koppel, sender = file_refused(data)
+                peer = sender or peer
             messagelog.record("in", side="server", operation=operation, peer=peer,
-                              xml=_as_logged(data),
-                              outcome=fault.resultaat)
+                              xml=_as_logged(data), outcome=fault.resultaat,
+                              koppelsleutel=koppel, sniff=sniff)
             return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
                          operation=operation, element="Fault", peer=peer,
-                         outcome=fault.resultaat, started=started)
+                         outcome=fault.resultaat, started=started, koppelsleutel=koppel, sniff=sniff)
         operation = message.OPERATION
         koppel = getattr(message, "koppelsleutel", None)
         sessie = getattr(message, "sessieId", None)
-        messagelog.record("in", side="server", operation=operation, element=message.ELEMENT, peer=peer,
-                          xml=data, outcome="ontvangen", koppelsleutel=koppel, sessie_id=sessie)
         handler = handlers.get(operation)
+        sniff = True
+        if handler is None and file_refused is not None:
+            # a message that is no call of ours (an answer, another actor's operation) is filed
+            # like an undecodable one: its koppelsleutel is the sender's word only
+            (koppel, sender), sessie, sniff = file_refused(data), None, False
+            peer = sender or peer
+        messagelog.record("in", side="server", operation=operation, element=message.ELEMENT, peer=peer,
+                          xml=data, outcome="ontvangen", koppelsleutel=koppel, sessie_id=sessie, sniff=sniff)
         try:
             if handler is None:
                 raise OsoFault(faults.ONBEKENDE_OPERATIE,
@@ -159,7 +178,7 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
             return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
                          operation=operation, element="Fault", peer=peer,
                          outcome=fault.resultaat, started=started,
-                         koppelsleutel=koppel, sessie_id=sessie)
+                         koppelsleutel=koppel, sessie_id=sessie, sniff=sniff)
         except Exception:  # a bug of ours must still answer as SOAP, and say it is ours
             log.exception("handler for %s failed", operation)
             fault = OsoFault(faults.INTERNE_FOUT, "Interne fout bij het verwerken van het bericht.")

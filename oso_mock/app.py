@@ -20,7 +20,7 @@ from .db import SCHEMA, TcStore
 from oso_protocol.transport.messages import NS
 
 from . import defects as tc_defects
-from . import register
+from . import ingedeeld, register
 from .api import api_blueprint
 from .context import DEFAULT_SESSION_TTL_SECONDS, TrafficCenter
 from .storing import register_storing
@@ -54,7 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(soap_blueprint(
         "tc_soap", role="tc", path="/oso", handlers=handlers(tc), messagelog=messagelog,
-        ns=config.get("NS") or NS, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES)))
+        ns=config.get("NS") or NS, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES),
+        file_refused=ingedeeld.afzender))
     app.register_blueprint(api_blueprint(tc, messagelog))
     register_storing(app, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES))
     register_web(app)

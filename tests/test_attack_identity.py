@@ -311,3 +311,69 @@ def test_notificatie_from_a_stranger_with_tls_is_refused(tmp_path, swv_peers):
         assert len(stored(app.test_client())) == 1
     finally:
         app.extensions["oso_sim_close"]()
+
+
+# --- a SOAP Fault posted to the TC ---------------------------------------------------------------
+
+def _posted_fault(koppelsleutel: str, text: str, routeringskenmerk: str | None = None) -> bytes:
+    """A Fault as anyone can write one: the koppelsleutel, and a routeringskenmerk if given, in its
+    detail, with text of the sender's choosing."""
+    rk = f"<oso:doelRouteringsKenmerk>{routeringskenmerk}</oso:doelRouteringsKenmerk>" if routeringskenmerk else ""
+    return (f'<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="{codec.SOAP_ENV}"'
+            f' xmlns:oso="urn:oso"><soap:Body><soap:Fault><faultcode>soap:Client</faultcode>'
+            f"<faultstring>{text}</faultstring><detail><oso:koppelsleutel>{koppelsleutel}</oso:koppelsleutel>"
+            f"{rk}</detail></soap:Fault></soap:Body></soap:Envelope>").encode()
+
+
+def _post(client, body: bytes):
+    return client.post("/oso", data=body, content_type="text/xml; charset=utf-8")
+
+
+def _filed(app, koppelsleutel: str) -> list[dict]:
+    return app.extensions["oso_sim_messagelog"].entries(koppelsleutel=koppelsleutel)
+
+
+def _timeline(app, koppelsleutel: str) -> str:
+    import responses
+    with responses.RequestsMock() as peers_logs:  # the LAS and SWV logs, read by the page, empty
+        for url in (tc_support.LAS_URL, tc_support.SWV_URL):
+            peers_logs.add(responses.GET, url + "/api/berichten", json={"berichten": []})
+        return app.test_client().get(f"/koppelingen/{koppelsleutel}").text
+
+
+def test_fault_posted_by_a_stranger_is_not_filed_under_the_koppeling(tc):
+    k = tc_koppelsleutel(tc)
+    text = "Het SWV heeft deze leerling afgewezen"
+    assert _post(as_caller(tc, STRANGER_OIN), _posted_fault(k, text, tc_support.SWV_RK)).status_code == 500
+    assert _post(tc.test_client(), _posted_fault(k, text, tc_support.SWV_RK)).status_code == 500
+    assert not any(text in (r["xml"] or "") for r in _filed(tc, k))
+    assert text not in _timeline(tc, k)
+    # it is still on record, without a koppelsleutel, with whom it came from
+    log = tc.extensions["oso_sim_messagelog"].entries()
+    stranger = [r for r in log if text in (r["xml"] or "")]
+    assert all(r["koppelsleutel"] is None for r in stranger)
+    assert len([r for r in stranger if r["direction"] == "in"]) == 2
+    assert any(STRANGER_OIN in (r["peer"] or "") for r in stranger)
+    # control: the koppeling's own SWV is filed there, and the timeline names it
+    own = "Dossier niet te verwerken"
+    _post(as_caller(tc, SWV_OIN), _posted_fault(k, own))
+    rows = [r for r in _filed(tc, k) if own in (r["xml"] or "") and r["direction"] == "in"]
+    assert len(rows) == 1 and rows[0]["peer"].startswith("SWV swv-sim") and SWV_OIN in rows[0]["peer"]
+    page = _timeline(tc, k)
+    assert own in page and f"SWV swv-sim (certificaat, OIN {SWV_OIN})" in page
+
+
+def test_fault_without_tls_is_filed_only_by_a_routeringskenmerk_of_the_koppeling(tmp_path):
+    app = tc_support.make_app(tmp_path)
+    try:
+        client = app.test_client()
+        k = tc_support.new_koppelsleutel(client)
+        _post(client, _posted_fault(k, "zonder herkomst"))
+        _post(client, _posted_fault(k, "ander aanleverpunt", tc_support.SWV_VO_RK))
+        assert not any("herkomst" in r["xml"] or "ander" in r["xml"] for r in _filed(app, k))
+        # control: naming the koppeling's doel routeringskenmerk is how an SWV is known without TLS
+        _post(client, _posted_fault(k, "van het SWV", tc_support.SWV_RK))
+        rows = [r for r in _filed(app, k) if "van het SWV" in r["xml"] and r["direction"] == "in"]
+        assert len(rows) == 1 and rows[0]["peer"] == f"SWV (routeringskenmerk {tc_support.SWV_RK}, zonder TLS)"
+    finally:
+        app.extensions["oso_sim_close"]()
