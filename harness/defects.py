@@ -96,7 +96,7 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(LAS, "send_without_toelichting", "Verstuurt een zorgvraag zonder toelichting in plaats van"
        " te weigeren.", ZONDER_TOELICHTING),
     _d(LAS, "drop_toelichting", "Verstuurt wel, maar laat de toelichting uit het dossier weg.",
-       MET_TOELICHTING, GELDIG),
+       MET_TOELICHTING, GELDIG, EXTRA_BIJLAGEN),
     # --- LAS: onveranderlijk en momentopname ---
     _d(LAS, "change_after_send", "Een verzonden zorgvraag kan nog worden gewijzigd (PATCH wordt"
        " aanvaard en opgeslagen).", WIJZIGING_GEWEIGERD),
@@ -104,17 +104,18 @@ CATALOGUS: tuple[Defect, ...] = (
        " leerlinggegevens in plaats van de momentopname.", MOMENTOPNAME),
     _d(LAS, "stale_new_zorgvraag", "Een nieuwe zorgvraag voor dezelfde leerling hergebruikt de"
        " momentopname van de vorige.", NIEUWE_ZORGVRAAG,
-       OPT_UIT),
+       # the bijlagen scenario sends for a pupil that already had a zorgvraag in the run
+       EXTRA_BIJLAGEN),
     _d(LAS, "serve_deleted", "Levert het dossier van een verwijderde zorgvraag nog bij"
        " documentRequest.", VERWIJDERD),
     # --- LAS: sessiecontrole ---
     _d(LAS, "skip_sessiecontrole", "Levert het dossier zonder de sessie bij de TC te controleren.",
        ZONDER_SESSIE, ANDERE_KOPPELSLEUTEL, NA_AFMELDING, SESSIECONTROLE_STORING,
-       VOLLEDIGE_UITWISSELING),
+       VOLLEDIGE_UITWISSELING, ELK_BERICHT_EEN_KEER, BEDIENDE_SESSIE_AFGEMELD, VERZONNEN_SESSIE_NA_LEVERING),
     _d(LAS, "ignore_sessie_afwijkend", "Behandelt het antwoord SessieAfwijkend van de"
        " sessiecontrole als geldig.", ANDERE_KOPPELSLEUTEL),
     _d(LAS, "serve_after_afmelding", "Behandelt het antwoord SessieReedsAfgemeld van de"
-       " sessiecontrole als geldig.", NA_AFMELDING),
+       " sessiecontrole als geldig.", NA_AFMELDING, BEDIENDE_SESSIE_AFGEMELD),
     _d(LAS, "fail_open", "Levert het dossier toch als de sessiecontrole niet lukt (TC"
        " onbereikbaar, HTTP 5xx, geen SOAP-antwoord).", SESSIECONTROLE_STORING),
     _d(LAS, "serve_served_session", "Onthoudt een sessie waarmee zij al leverde en levert daarmee"
@@ -126,9 +127,9 @@ CATALOGUS: tuple[Defect, ...] = (
        " de TC.", ELK_BERICHT_EEN_KEER, BEDIENDE_SESSIE_AFGEMELD, VERZONNEN_SESSIE_NA_LEVERING),
     # --- LAS: terugkoppeling ontvangen ---
     _d(LAS, "drop_terugkoppeling", "Bevestigt een terugkoppeling (TerugkoppelingOntvangen) maar"
-       " slaat hem niet op.", TERUGKOPPELING_BEREIKT_LAS),
+       " slaat hem niet op.", TERUGKOPPELING_BEREIKT_LAS, TERUGKOPPELING_MET_DOCUMENT),
     _d(LAS, "garble_terugkoppeling", "Slaat de terugkoppeling op met de toelichting afgekapt op 20"
-       " tekens.", TERUGKOPPELING_BEREIKT_LAS),
+       " tekens.", TERUGKOPPELING_BEREIKT_LAS, TERUGKOPPELING_MET_DOCUMENT),
     _d(LAS, "accept_unknown_terugkoppeling", "Aanvaardt een terugkoppeling voor een koppelsleutel"
        " die zij nooit verstuurde.", LAS_WEIGERT_ONBEKENDE_TERUGKOPPELING),
     _d(LAS, "terugkoppeling_before_fetch", "Aanvaardt een terugkoppeling voor een zorgvraag waarvan"
