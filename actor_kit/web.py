@@ -44,14 +44,17 @@ def _token() -> str:
 
 
 def register_web(app: Flask) -> None:
-    """CSRF and cross-site protection, the API token, security headers and the shared
-    stylesheet at /kit/base.css."""
+    """CSRF and cross-site protection, the API token, length limits on JSON text, security
+    headers and the shared stylesheet at /kit/base.css."""
     from flask import Blueprint
+
+    from .textlimits import register_text_limits
 
     csrf_protect(app)
     refuse_cross_site(app)
     app.context_processor(_identity_note)
     require_token(app)
+    register_text_limits(app)  # after the token: a stranger learns nothing from a 400
     app.after_request(_security_headers)
     if "oso_kit" not in app.blueprints:
         app.register_blueprint(Blueprint("oso_kit", __name__, static_folder=str(STATIC_DIR),

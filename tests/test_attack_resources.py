@@ -294,3 +294,47 @@ def test_peer_that_drips_its_answer_hits_the_overall_deadline(tmp_path):
         stop.set()
     assert info.value.resultaat == faults.NIET_BEREIKBAAR
     assert "niet op tijd" in info.value.omschrijving
+
+
+# --- text fields of the JSON APIs ----------------------------------------------------------------
+
+def test_json_text_over_its_limit_is_refused_on_all_three_actors(las, tmp_path):
+    import tc_support
+    from actor_kit import textlimits
+
+    client = las.test_client()
+    lid = client.get("/api/leerlingen?brin=12AB").json[0]["id"]
+    resp = client.patch(f"/api/leerlingen/{lid}", json={"achternaam": "A" * MIB})
+    assert resp.status_code == 400 and resp.json["code"] == "TekstTeLang"
+    assert resp.json["fout"] == f"Het veld achternaam is {MIB} tekens lang; de grens is 200 tekens."
+    assert client.get(f"/api/leerlingen/{lid}").json["achternaam"] != "A" * MIB
+    resp = client.post(f"/api/leerlingen/{lid}/zorgvragen",
+                       json={"omschrijving": "x" * (10 * MIB), "verzenden": False})
+    assert resp.status_code == 400 and "omschrijving" in resp.json["fout"]
+    assert client.get(f"/api/leerlingen/{lid}/zorgvragen").json == []
+    resp = client.patch(f"/api/leerlingen/{lid}", json={"k" * 5000: "x"})
+    assert resp.status_code == 400 and "veldnaam" in resp.json["fout"]
+    # control: text at its limit is taken, and file contents are left to the file limit
+    assert client.patch(f"/api/leerlingen/{lid}", json={"achternaam": "B" * 200}).status_code == 200
+    assert client.get(f"/api/leerlingen/{lid}").json["achternaam"] == "B" * 200
+    assert textlimits.too_long({"toelichting": {"inhoud_base64": "A" * (2 * MIB)}}) is None
+
+    tc = tc_support.make_app(tmp_path)
+    try:
+        resp = tc.test_client().post("/api/register/schools", json={"brin": "99ZZ", "naam": "S" * 300})
+        assert resp.status_code == 400 and resp.json["code"] == "TekstTeLang"
+        assert tc.test_client().post("/api/register/schools",
+                                     json={"brin": "99ZZ", "naam": "School"}).status_code in (200, 201)
+    finally:
+        tc.extensions["oso_sim_close"]()
+    swv = swv_support.make_app(tmp_path)
+    try:
+        resp = swv.test_client().post(f"/api/aanvragen/{swv_support.new_key()}/terugkoppeling",
+                                      json={"status": "Ontvangen", "toelichting": "t" * 10_001})
+        assert resp.status_code == 400 and "toelichting" in resp.json["fout"]
+        # control: the same call within the limit reaches the SWV (which knows no such aanvraag)
+        resp = swv.test_client().post(f"/api/aanvragen/{swv_support.new_key()}/terugkoppeling",
+                                      json={"status": "Ontvangen", "toelichting": "t" * 10_000})
+        assert resp.status_code == 404
+    finally:
+        swv.extensions["oso_sim_close"]()
