@@ -23,8 +23,9 @@ LIMITS = {
 }
 # base64 file contents: bounded per file by the actor that takes them, not as text
 FILE_FIELDS = frozenset({"inhoud_base64", "content"})
-# a body larger than this is left to the actor's own body limit, unread here
-CHECKED_BODY_BYTES = 64 * 1024 * 1024
+# a body declared larger than this is left to the actor's own body limit, unread here; one
+# without a declared length (chunked) is read up to it
+CHECKED_BODY_BYTES = 96 * 1024 * 1024
 
 
 def limit_of(key: str) -> int | None:
@@ -59,8 +60,8 @@ def register_text_limits(app: Flask) -> None:
             return None
         if not request.is_json or (request.content_length or 0) > CHECKED_BODY_BYTES:
             return None
-        if request.content_length is None:
-            return None  # a chunked body is left to the actor's own limit, unread here
+        if request.content_length is None and (request.max_content_length or CHECKED_BODY_BYTES + 1) > CHECKED_BODY_BYTES:
+            request.max_content_length = CHECKED_BODY_BYTES
         reason = too_long(request.get_json(silent=True))
         if reason is None:
             return None

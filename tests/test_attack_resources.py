@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -314,6 +315,12 @@ def test_json_text_over_its_limit_is_refused_on_all_three_actors(las, tmp_path):
     assert client.get(f"/api/leerlingen/{lid}/zorgvragen").json == []
     resp = client.patch(f"/api/leerlingen/{lid}", json={"k" * 5000: "x"})
     assert resp.status_code == 400 and "veldnaam" in resp.json["fout"]
+    # a body without Content-Length (chunked) is held to the same limits
+    chunked = io.BytesIO(json.dumps({"achternaam": "A" * MIB}).encode())
+    resp = client.patch(f"/api/leerlingen/{lid}", input_stream=chunked, content_type="application/json",
+                        environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": "",
+                                           "HTTP_TRANSFER_ENCODING": "chunked"})
+    assert resp.status_code == 400 and resp.json["code"] == "TekstTeLang"
     # control: text at its limit is taken, and file contents are left to the file limit
     assert client.patch(f"/api/leerlingen/{lid}", json={"achternaam": "B" * 200}).status_code == 200
     assert client.get(f"/api/leerlingen/{lid}").json["achternaam"] == "B" * 200
