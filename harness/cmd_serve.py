@@ -24,8 +24,8 @@ def add_arguments(p):
     p.add_argument("--db", help="SQLite-bestand (standaard <rol>.sqlite in de huidige map)")
     p.add_argument("--scenario", help="scenariobestand (standaard fixtures/default.yaml)")
     p.add_argument("--tc-url", help="basis-URL van de Traffic Center (voor las en swv)")
-    p.add_argument("--las-url", help="basis-URL van de LAS (voor het register van de tc)")
-    p.add_argument("--swv-url", help="basis-URL van het SWV-systeem (voor het register van de tc)")
+    p.add_argument("--las-url", help="basis-URL van de LAS (voor het register en het volgordediagram van de tc)")
+    p.add_argument("--swv-url", help="basis-URL van het SWV-systeem (voor het register en het volgordediagram van de tc)")
     p.add_argument("--manual-fetch", action="store_true",
                    help="swv: dossiers alleen op verzoek ophalen")
     p.add_argument("--step", action="store_true", help="swv: stap voor stap (wacht op een klik)")
