@@ -68,7 +68,7 @@ def tail(stderr: str, stdout: str = "") -> str:
         if exception:
             name = exception["name"].rsplit(".", 1)[-1]
             last = exception["message"] or name
-        return last[:TAIL_CHARS]
+        return redact_text(last[:TAIL_CHARS])
     return ""
 
 
