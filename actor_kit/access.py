@@ -24,11 +24,16 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from pathlib import Path
 from urllib.parse import quote, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from flask import Flask, current_app, jsonify, redirect, render_template_string, request
 
 from . import identity, pki
+from .tls import TlsFiles
 
 COOKIE = "oso_sim_toegang"
 LOGIN_PATH = "/inloggen"
@@ -114,21 +119,48 @@ def operator_oins(config) -> frozenset[str]:
     return frozenset([value] if isinstance(value, str) else value)
 
 
-def _certificate_role(config) -> str | None:
+def operator_fingerprint(config) -> bytes | None:
+    """SHA-256 of the operator certificate (config OPERATOR_CERT, else the harnas.pem that
+    `pki init` wrote next to the actor's own certificate), or None when there is none to read.
+
+    With it only that very certificate is the operator's: a CA trusted besides the test CA (a
+    vendor's, in a conformance run) could otherwise issue its own certificate with the
+    operator's OIN."""
+    path = config.get("OPERATOR_CERT")
+    if not path:
+        try:
+            files = TlsFiles.of(config.get("TLS"))
+        except ValueError:
+            return None
+        if files is None:
+            return None
+        path = Path(files.cert).parent / f"{pki.OPERATOR_ID}.pem"
+    try:
+        cert = x509.load_pem_x509_certificate(Path(path).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return cert.fingerprint(hashes.SHA256())
+
+
+def _certificate_role(config, pin: bytes | None) -> str | None:
     """"operator" or "systeem" for a verified client certificate under TLS; None without one."""
     if not identity.tls_enabled(config):
         return None
     environ = request.environ
     oin = identity.caller_oin(environ)
-    if not oin and not environ.get(identity.PEER_CERT):
+    der = environ.get(identity.PEER_CERT)
+    if not oin and not der:
         return None
+    if pin is not None and der:
+        return "operator" if hmac.compare_digest(hashlib.sha256(der).digest(), pin) else "systeem"
     return "operator" if oin in operator_oins(config) else "systeem"
 
 
 def _system_refused():
     oin = identity.caller_oin(request.environ) or "zonder OIN"
-    melding = (f"Het certificaat van deze aanroeper (OIN {oin}) is van een OSO-systeem en geeft"
-               f" alleen toegang tot de SOAP-koppeling (/oso). De API en de pagina's zijn voor de"
+    melding = (f"Het certificaat van deze aanroeper (OIN {oin}) is niet het beheerderscertificaat;"
+               f" dat van een OSO-systeem geeft alleen toegang tot de SOAP-koppeling (/oso)."
+               f" De API en de pagina's zijn voor de"
                f" beheerder: gebruik het beheerderscertificaat ({pki.OPERATOR_ID}.pem, in de"
                f" browser {pki.OPERATOR_ID}.p12) of het API-token.")
     if request.path.startswith("/api/"):
@@ -150,6 +182,7 @@ def require_token(app: Flask) -> None:
     token = str(app.config.get("API_TOKEN") or "") or secrets.token_urlsafe(24)
     app.config["API_TOKEN"] = token
     always = token_always_required(app.config)
+    pin = operator_fingerprint(app.config)
 
     @app.before_request
     def _check_token():
@@ -157,7 +190,7 @@ def require_token(app: Flask) -> None:
             return None
         if _shows_token(token):
             return None
-        role = _certificate_role(app.config)
+        role = _certificate_role(app.config, pin)
         if role == "operator":
             return None
         if role == "systeem":

@@ -122,6 +122,35 @@ def test_operator_certificate_opens_the_api_off_loopback_without_token(las):
     assert stranger.get("/inloggen").status_code == 200
 
 
+def test_a_certificate_with_the_operators_oin_from_another_ca_is_no_operator(tmp_path):
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    d = tmp_path / "pki"
+    pki.init(d, {"register": {"systems": [
+        {"id": "las-sim", "naam": "LAS", "soort": "LAS", "oin": "00000003100000010000"}]}})
+    # a vendor's CA, trusted besides the test CA in a conformance run, can put any OIN in a
+    # certificate; the operator is the certificate `pki init` wrote, not its OIN
+    other_ca = x509.load_pem_x509_certificate((d / "andere-ca.pem").read_bytes())
+    other_key = serialization.load_pem_private_key((d / "andere-ca.key").read_bytes(), None)
+    now = dt.datetime.now(dt.timezone.utc)
+    forged, _ = pki._leaf(other_ca, other_key, naam="nep-beheerder", oin=pki.OPERATOR_OIN,
+                          not_before=now - dt.timedelta(hours=1), not_after=now + dt.timedelta(days=1))
+    real = x509.load_pem_x509_certificate((d / f"{pki.OPERATOR_ID}.pem").read_bytes())
+    app = las_support.make_app(tmp_path / "las.sqlite", TLS=pki.files_for(d, "las-sim"))
+    try:
+        def caller(cert):
+            client = as_caller(app, pki.OPERATOR_OIN)
+            client.environ_base[identity.PEER_CERT] = cert.public_bytes(serialization.Encoding.DER)
+            return client
+        assert_refused(caller(forged).get("/api/leerlingen?brin=12AB"))
+        assert caller(real).get("/api/leerlingen?brin=12AB").status_code == 200
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
 # --- Traffic Center ---------------------------------------------------------------------------
 
 @pytest.fixture
