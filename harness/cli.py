@@ -74,12 +74,18 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only`, just that command's module is imported and the
+    others are listed by name. Importing every command costs ~60 MiB (Flask, Faker, ...),
+    more than an offline check such as verify-bundle needs in all."""
     cli_nl.install()
     parser = _Parser(prog="oso-sim", description="OSO zorgvraag-simulator en conformiteitsharnas",
                      epilog="Hulp per opdracht: oso-sim OPDRACHT --help. Uitleg: README.md en docs/.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="opdrachten", metavar="OPDRACHT")
     for name, module_name in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=HELP.get(name), description=HELP.get(name))
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -96,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    first = (sys.argv[1:] if argv is None else argv)[:1]
+    parser = build_parser(only=first[0] if first and first[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_module", None):
         parser.print_help()

@@ -268,6 +268,13 @@ def test_verify_bundle_streams_a_member_whose_header_lies_about_its_size(made, t
     peak, outcome = _peak_while(lambda: bundle.verify(lying))
     assert isinstance(outcome, bundle.Unreadable) and "rapport/summary.json" in str(outcome)
     assert peak < 4 * bundle.CHUNK_BYTES, peak
+    # the whole `oso-sim verify-bundle` process, interpreter included, stays under 100 MiB
+    measure = ("import resource, subprocess, sys; subprocess.run([sys.executable, '-m', 'harness.cli',"
+               " 'verify-bundle', sys.argv[1]], capture_output=True);"
+               " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", measure, str(lying)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=True)
+    assert int(done.stdout) < 100 * 1024, done.stdout   # kB
     # and one that says more than it holds is refused too
     short = _declare(_write(tmp_path / "kort.zip", {"manifest.json": manifest, "rapport/x.bin": b"x" * 1000}),
                      {"rapport/x.bin": 40 * 1024 * 1024})
