@@ -157,8 +157,9 @@ def _certificate_role(config, pin: bytes | None) -> str | None:
 
 
 def _system_refused():
-    oin = identity.caller_oin(request.environ) or "zonder OIN"
-    melding = (f"Het certificaat van deze aanroeper (OIN {oin}) is niet het beheerderscertificaat;"
+    oin = identity.caller_oin(request.environ)
+    wie = f"OIN {oin}" if oin else "zonder OIN"
+    melding = (f"Het certificaat van deze aanroeper ({wie}) is niet het beheerderscertificaat;"
                f" dat van een OSO-systeem geeft alleen toegang tot de SOAP-koppeling (/oso)."
                f" De API en de pagina's zijn voor de"
                f" beheerder: gebruik het beheerderscertificaat ({pki.OPERATOR_ID}.pem, in de"
@@ -178,7 +179,8 @@ def _safe_next(value: str | None) -> str:
 
 
 def require_token(app: Flask) -> None:
-    """Make or take the actor's token and guard the API and pages with it."""
+    """Make or take the actor's token and guard the API and pages with it and, under TLS, with
+    the caller's certificate."""
     token = str(app.config.get("API_TOKEN") or "") or secrets.token_urlsafe(24)
     app.config["API_TOKEN"] = token
     always = token_always_required(app.config)
