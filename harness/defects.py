@@ -166,7 +166,7 @@ CATALOGUS: tuple[Defect, ...] = (
        " (gedeclareerd OPTIONEEL, met gegevens).", OPT_UIT),
     _d(LAS, "wrong_profile", "Declareert in metadata/overstap het verkeerde profiel (VO-dossier"
        " POSWV, PO-dossier VOSWV).", PROFIELMATRIX,
-       GELDIG),
+       GELDIG, EXTRA_BIJLAGEN),
     _d(LAS, "invalid_codelist", "Geeft een verplichte code in het dossier een waarde buiten de"
        " codelijst (geslacht 9).", GELDIG),
     # --- SWV ---
