@@ -168,7 +168,7 @@ CATALOGUS: tuple[Defect, ...] = (
        " POSWV, PO-dossier VOSWV).", PROFIELMATRIX,
        GELDIG, EXTRA_BIJLAGEN),
     _d(LAS, "invalid_codelist", "Geeft een verplichte code in het dossier een waarde buiten de"
-       " codelijst (geslacht 9).", GELDIG),
+       " codelijst (geslacht 9).", GELDIG, EXTRA_BIJLAGEN),
     # --- SWV ---
     _d(SWV, "skip_afmelding", "Meldt de sessie nooit af bij de TC.", SWV_SESSIE,
        TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, VOLLEDIGE_UITWISSELING),
