@@ -171,24 +171,24 @@ CATALOGUS: tuple[Defect, ...] = (
        " codelijst (geslacht 9).", GELDIG, EXTRA_BIJLAGEN),
     # --- SWV ---
     _d(SWV, "skip_afmelding", "Meldt de sessie nooit af bij de TC.", SWV_SESSIE,
-       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, VOLLEDIGE_UITWISSELING),
+       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, VOLLEDIGE_UITWISSELING, TERUGKOPPELING_MET_DOCUMENT),
     _d(SWV, "skip_overdracht", "Vraagt het dossier bij de LAS op zonder sessie van de TC (een"
        " verzonnen sessieId).", SWV_SESSIE,
-       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, MET_TOELICHTING, VOLLEDIGE_UITWISSELING),
+       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, MET_TOELICHTING, VOLLEDIGE_UITWISSELING, TERUGKOPPELING_MET_DOCUMENT),
     _d(SWV, "overdracht_met_zoeksleutel", "Vraagt de sessie aan met een zoeksleutel in plaats van"
        " de koppelsleutel.", SWV_SESSIE,
-       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, MET_TOELICHTING, VOLLEDIGE_UITWISSELING),
+       TERUGKOPPELING_BEREIKT_LAS, SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, MET_TOELICHTING, VOLLEDIGE_UITWISSELING, TERUGKOPPELING_MET_DOCUMENT),
     _d(SWV, "afmelding_fout_resultaat", "Meldt een goed opgehaald dossier af met DossierOngeldig in"
        " plaats van OverdrachtGeslaagd.", SWV_SESSIE, TERUGKOPPELING_BEREIKT_LAS,
        VOLLEDIGE_UITWISSELING,
-       SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN),
+       SWV_KEURT_BSN_AF, SWV_WEIGERT_ONUITGEGEVEN, TERUGKOPPELING_MET_DOCUMENT),
     _d(SWV, "accept_pgn", "Keurt een dossier met een BSN goed en meldt het af met"
        " OverdrachtGeslaagd (slaat PaO.LL12 over).", SWV_KEURT_BSN_AF),
     _d(SWV, "skip_melden_terugkoppeling", "Stuurt de terugkoppeling naar de LAS zonder"
        " meldenTerugkoppeling bij de TC.", VOLLEDIGE_UITWISSELING,
-       TERUGKOPPELING_BEREIKT_LAS),
+       TERUGKOPPELING_BEREIKT_LAS, TERUGKOPPELING_MET_DOCUMENT),
     _d(SWV, "garble_terugkoppeling", "Stuurt een andere status mee dan de gevraagde.",
-       TERUGKOPPELING_BEREIKT_LAS),
+       TERUGKOPPELING_BEREIKT_LAS, TERUGKOPPELING_MET_DOCUMENT),
     _d(SWV, "accept_unknown_koppelsleutel", "Neemt een notificatie aan voor een koppelsleutel die"
        " de TC nooit uitgaf.", SWV_WEIGERT_ONUITGEGEVEN),
     # --- LAS: identiteit met certificaten (gespeeld over wederzijdse TLS) ---
@@ -206,7 +206,7 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(TC, "accept_inactive_doel", "Geeft een koppelsleutel uit voor een inactief SWV-aanleverpunt.",
        TC_INACTIEF_DOEL),
     _d(TC, "controle_na_afmelding", "Noemt een afgemelde sessie bij sessiecontrole nog valide.",
-       TC_CONTROLE_NA_AFMELDING, NA_AFMELDING),
+       TC_CONTROLE_NA_AFMELDING, NA_AFMELDING, BEDIENDE_SESSIE_AFGEMELD),
     _d(TC, "controle_negeert_afwijking", "Noemt een sessie valide ook als bron, doel of koppelsleutel"
        " afwijken.", TC_CONTROLE_AFWIJKEND, ANDERE_KOPPELSLEUTEL),
     _d(TC, "terugkoppeling_voor_ophalen", "Neemt meldenTerugkoppeling aan voordat het dossier is"
