@@ -195,6 +195,7 @@ def connect(run: Prepared, tls) -> str | None:
     if tls is None and not run.config.sut_roles:
         tls = True
     run.tls = _pki_dir(tls, run.report)
+    run.sut["tls"] = bool(run.tls)
     run.sut["verbinding"] = (f"wederzijdse TLS met de test-PKI in {run.tls}" if run.tls else
                              "HTTP zonder certificaten: identiteit niet getoetst, de verplichte"
                              " scenario's met @tls zijn niet geverifieerd (geen certificering)")

@@ -73,12 +73,17 @@ def _mandatory(n: int) -> str:
 
 def verdict(mandatory: dict, *, error: str | None = None, left_out: int = 0,
             tags: str | None = None, without_tls: int = 0,
-            optional_failed: list[str] | None = None) -> tuple[str, str]:
+            optional_failed: list[str] | None = None, plain_http: bool = False) -> tuple[str, str]:
     """(verdict, its reason in Dutch) from the counts of the selected mandatory scenarios.
     `without_tls`: how many of the niet geverifieerd ones are identity scenarios that a run over
     plain HTTP cannot check; `optional_failed`: names of failed optional scenarios, which never
-    change the verdict but are named in its reason, so a CI line cannot hide them."""
+    change the verdict but are named in its reason, so a CI line cannot hide them; `plain_http`:
+    a system under test was judged without mutual TLS, which OSO never uses, so whatever its
+    scenarios show the run is no certification (at best onvolledig)."""
     v, why = _verdict(mandatory, error=error, left_out=left_out, tags=tags, without_tls=without_tls)
+    if plain_http and v in (V_GESLAAGD, V_DEELSELECTIE):
+        v, why = V_ONVOLLEDIG, (f"{why}, maar de verbinding was zonder wederzijdse TLS: identiteit niet"
+                                " getoetst, dus geen certificering (draai met --tls)")
     if optional_failed and v != V_FOUT:
         shown = "; ".join(optional_failed[:5]) + (f"; en {len(optional_failed) - 5} meer"
                                                   if len(optional_failed) > 5 else "")
@@ -139,8 +144,9 @@ def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | No
                       and s["reden"].startswith(NO_TLS_REASON))
     optional_failed = [s.get("weergavenaam") or s["name"] for s in out
                        if s["level"] == "optioneel" and s["outcome"] == MISLUKT]
+    plain_http = bool(sut and sut.get("sut_rollen") and sut.get("tls") is False)
     v, why = verdict(counts["mandatory"], error=error, left_out=len(left), tags=selection["tags"],
-                     without_tls=without_tls, optional_failed=optional_failed)
+                     without_tls=without_tls, optional_failed=optional_failed, plain_http=plain_http)
     summary = {"sut": sut or {"naam": "oso-sim (alle rollen gesimuleerd)", "sut_rollen": []},
                "versions": VERSIONS, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "verdict": v, "verdict_reden": why, "exit_code": EXIT_CODES[v],

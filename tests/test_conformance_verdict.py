@@ -73,6 +73,18 @@ def test_a_failed_optional_scenario_is_named_in_the_verdict_line():
     assert s["verdict_reden"].endswith("let op: 1 optioneel scenario mislukt (Extra bijlagen komen aan)")
 
 
+def test_a_system_judged_over_plain_http_is_never_certified():
+    rows = [_row("a", GESLAAGD, "swv", "mandatory")]
+    sut = {"naam": "SWV", "sut_rollen": ["swv"], "tls": False}
+    s = summarize(rows, sut)
+    assert s["verdict"] == "onvolledig" and s["exit_code"] == 3
+    assert "zonder wederzijdse TLS" in s["verdict_reden"] and "geen certificering" in s["verdict_reden"]
+    assert summarize(rows, {**sut, "tls": True})["verdict"] == "geslaagd"
+    assert summarize(rows)["verdict"] == "geslaagd"      # a self-test certifies nobody
+    failed = summarize([_row("a", MISLUKT, "swv", "mandatory")], sut)
+    assert failed["verdict"] == "mislukt"                # a failure stays a failure
+
+
 def test_plain_http_says_in_the_verdict_line_that_it_is_no_certification():
     from harness.outcomes import NO_TLS_REASON
     rows = [_row("a", GESLAAGD, "las", "mandatory"),
