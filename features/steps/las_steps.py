@@ -74,6 +74,13 @@ def a_zorgvraag_sent(env, ctx, sector, fetched):
     _assert_sent(env, _send(env, ctx))
     if fetched:
         status = env.swv.wait_fetched(ctx.koppelsleutel)
+        if status.get("status") == "opgehaald":
+            # delivered, and the afmelding that tells the TC follows the delivery: wait for it
+            try:
+                env.tc.wait_koppeling(lambda k: k.get("opgehaald"), env.swv.config.wait_seconds,
+                                      ctx.koppelsleutel, "afmelding van het SWV")
+            except AssertionError:
+                pass
         assert status.get("status") == "afgemeld" or env.tc.koppeling(ctx.koppelsleutel)["opgehaald"], \
             f"SWV haalde het dossier niet op: {status.get('status')} {status.get('fout') or ''}" \
             f" [{evidence(env, ctx.koppelsleutel)}]"
