@@ -130,19 +130,13 @@ def mask_text(text: str, known: Iterable[str] = ()) -> str:
     if not text or _NINE.search(text) is None:
         return text
     known = known if isinstance(known, frozenset) else known_numbers(known)
-    out, last, pos = [], 0, 0
-    while True:
-        m = _NINE.search(text, pos)
-        if m is None:
-            break
-        run = _RUN.match(text, m.start())
-        pos = run.end()
-        for offset, written, _ in _windows(text, run.start(), run.end(), known, _is_pgn):
-            if offset < last:
-                continue
-            out.append(text[last:offset])
-            out.append(mask(written))
-            last = offset + len(written)
+    out, last = [], 0
+    for offset, written, _ in iter_numbers(text, known, _is_pgn):
+        if offset < last:
+            continue
+        out.append(text[last:offset])
+        out.append(mask(written))
+        last = offset + len(written)
     out.append(text[last:])
     return "".join(out)
 
