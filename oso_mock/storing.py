@@ -2,8 +2,10 @@
 
 `POST /api/storing {"sessiecontrole": true}` makes /oso answer that operation with HTTP 503 and
 an HTML page instead of SOAP, the way a proxy in front of a failing service answers; `false`
-makes it work again; `GET /api/storing` shows the switches. It exists so a conformance scenario
-can check that a LAS refuses to serve a dossier when it cannot check the session (fail closed).
+makes it work again; a number (`{"overdracht": 1}`) fails only that many next calls, a TC that
+is down for a moment. `GET /api/storing` shows the switches. It exists so a conformance scenario
+can check that a LAS refuses to serve a dossier when it cannot check the session (fail closed),
+and that an SWV tries again later when the TC was down.
 Nothing is logged for a request answered this way: the TC never saw it.
 """
 from __future__ import annotations
@@ -25,21 +27,38 @@ class Storing:
     def __init__(self):
         self._lock = threading.Lock()
         self._uit: set[str] = set()
+        self._aantal: dict[str, int] = {}   # operation -> calls still to fail
 
-    def zet(self, operation: str, aan: bool) -> None:
+    def zet(self, operation: str, aan: bool | int) -> None:
         with self._lock:
-            (self._uit.add if aan else self._uit.discard)(operation)
+            self._aantal.pop(operation, None)
+            if isinstance(aan, bool):
+                (self._uit.add if aan else self._uit.discard)(operation)
+            elif aan > 0:
+                self._uit.add(operation)
+                self._aantal[operation] = aan
+            else:
+                self._uit.discard(operation)
 
     def actief(self, operation: str | None) -> bool:
-        return operation in self._uit
+        """Whether this call fails; counts it off a limited storing."""
+        with self._lock:
+            if operation not in self._uit:
+                return False
+            if operation in self._aantal:
+                self._aantal[operation] -= 1
+                if self._aantal[operation] <= 0:
+                    del self._aantal[operation]
+                    self._uit.discard(operation)
+            return True
 
     @property
     def iets(self) -> bool:
         return bool(self._uit)
 
-    def stand(self) -> dict[str, bool]:
+    def stand(self) -> dict[str, bool | int]:
         with self._lock:
-            return {op: op in self._uit for op in TC_OPERATIONS}
+            return {op: self._aantal.get(op, op in self._uit) for op in TC_OPERATIONS}
 
 
 def register_storing(app: Flask, *, soap_path: str = "/oso", max_bytes: int) -> Storing:
@@ -57,9 +76,11 @@ def register_storing(app: Flask, *, soap_path: str = "/oso", max_bytes: int) -> 
             return jsonify({"fout": "Verwacht een JSON-object, bv. {\"sessiecontrole\": true}.",
                             "code": "OngeldigeInvoer"}), 400
         onbekend = sorted(k for k in body if k not in TC_OPERATIONS)
-        if onbekend or not all(isinstance(v, bool) for v in body.values()):
-            return jsonify({"fout": f"Kies operaties uit {', '.join(TC_OPERATIONS)} met true of"
-                                    f" false{'; onbekend: ' + ', '.join(onbekend) if onbekend else ''}.",
+        if onbekend or not all(isinstance(v, bool) or (isinstance(v, int) and 0 <= v <= 1000)
+                               for v in body.values()):
+            return jsonify({"fout": f"Kies operaties uit {', '.join(TC_OPERATIONS)} met true, false of"
+                                    " een aantal aanroepen (0 tot 1000)"
+                                    f"{'; onbekend: ' + ', '.join(onbekend) if onbekend else ''}.",
                             "code": "OngeldigeInvoer"}), 400
         for operation, aan in body.items():
             storing.zet(operation, aan)

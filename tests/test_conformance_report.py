@@ -232,6 +232,7 @@ def test_crafted_las_journals_each_message_under_its_own_element():
 
     from actor_kit.server import ServerThread
     from harness.drivers.http import SoapProbe
+    from harness.las_behaviours import behaviour
     from harness.peers import CraftedLas
     from oso_protocol.transport import codec
     from oso_protocol.transport import messages as m
@@ -241,7 +242,9 @@ def test_crafted_las_journals_each_message_under_its_own_element():
                                                     content_type=codec.CONTENT_TYPE), methods=["POST"])
     with ServerThread(tc) as tc_srv:
         probe = SoapProbe(timeout=5)
-        peer = CraftedLas(tc_srv.url + "/oso", probe, b"<dossier/>").start()
+        peer = CraftedLas(tc_srv.url + "/oso", probe, behaviour("een geldig dossier"))
+        peer.dossier = b"<dossier/>"
+        peer.start()
         try:
             request = m.DocumentRequest(sessieId="5E55DA7A-0000-4000-8000-000000000001", bronBrin="12AB", bronRouteringsKenmerk="0000000700012AB00950",
                                         doelBrin="25PO", doelRouteringsKenmerk="0000000700025PO00931",

@@ -59,8 +59,9 @@ class TcDriver:
     def add_mandate(self, brin: str, system: str, dienst: str = "OSO-SWV") -> None:
         self.api.post("/api/register/mandates", json={"brin": brin, "system": system, "dienst": dienst})
 
-    def storing(self, operation: str, on: bool) -> None:
-        """Make the simulated TC fail `operation` (HTTP 503, no SOAP) or work again."""
+    def storing(self, operation: str, on: bool | int) -> None:
+        """Make the simulated TC fail `operation` (HTTP 503, no SOAP), its next `on` calls when
+        a number, or work again."""
         self.api.post("/api/storing", json={operation: on})
 
     def last_message_id(self) -> int:
