@@ -2,6 +2,7 @@
 
     genotificeerd (or wacht in step mode) -> sessie -> opgehaald -> afgemeld
     any step may end in mislukt, with fout and fout_code
+    onbevestigd -> genotificeerd (or wacht): taken while the TC could not confirm the key
 
 Every change goes through `Inbox.update`, which commits and then wakes up whoever waits for a
 status (the harness's long-poll API), so nobody has to poll the database.
@@ -21,8 +22,11 @@ SESSIE = "sessie"
 OPGEHAALD = "opgehaald"
 AFGEMELD = "afgemeld"
 MISLUKT = "mislukt"
+# the notificatie was taken while the TC could not be asked to confirm its koppelsleutel: not
+# an aanvraag yet, so no rank on the happy path (a wait for `genotificeerd` is not satisfied)
+ONBEVESTIGD = "onbevestigd"
 
-STATUSSEN = (WACHT, GENOTIFICEERD, SESSIE, OPGEHAALD, AFGEMELD, MISLUKT)
+STATUSSEN = (ONBEVESTIGD, WACHT, GENOTIFICEERD, SESSIE, OPGEHAALD, AFGEMELD, MISLUKT)
 # how far along the happy path a status is; waiting for `sessie` is satisfied by `afgemeld` too
 _RANK = {WACHT: 0, GENOTIFICEERD: 0, SESSIE: 1, OPGEHAALD: 2, AFGEMELD: 3}
 # statuses the worker picks up again after a restart
@@ -85,6 +89,9 @@ class Inbox:
             "afmelding_fout", "fout", "fout_code", "pogingen")}
         out["valid"] = _valid(row["valid"])
         out["dossier_opgehaald"] = row["dossier"] is not None
+        # a refused dossier (DossierOngeldig) is signed off without its bytes being kept
+        out["dossier_bewaard"] = row["dossier"] is not None
+        out["bevestigd"] = row["status"] != ONBEVESTIGD
         out["bevindingen"] = len(rapport["findings"]) if rapport else None
         out["terugkoppelingen"] = self.terugkoppelingen(row["koppelsleutel"])
         return out

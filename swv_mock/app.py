@@ -4,7 +4,8 @@ Besides the shared keys: TC_URL, AUTO_FETCH (fetch in the background after each 
 STEP_MODE (store notificaties as `wacht`, fetch only on request; the inbox page switches it
 at runtime), DEFECTS (a set of swv_mock.ophalen.DEFECTS to play a broken SWV), LAS_URL (only
 for the skip_overdracht defect; defaults to ACTOR_URLS["las"] + "/oso"), SOAP_TIMEOUT (seconds,
-default 10), WORKERS (default 4).
+default 10), WORKERS (default 4), LAS_RETRY_SECONDS (how long a LAS that gives no answer is
+tried again before the session is signed off BronNietBereikbaar, default 3600).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from .api import bp as api_bp
 from . import herstel
 from .db import SCHEMA, SwvStore
 from .herstel import Herhaler
-from .ophalen import DEFECTS, SKIP_OVERDRACHT, Ophalen
+from .ophalen import DEFECTS, LAS_RETRY_SECONDS, SKIP_OVERDRACHT, Ophalen, ophalen_open
 from .soap_handlers import notificatie_handler
 from .terugkoppeling import TerugkoppelingSender
 from .ui import bp as ui_bp
@@ -101,7 +102,8 @@ def create_app(config: dict | None = None) -> Flask:
                         timeout=float(config.get("SOAP_TIMEOUT", 10.0)), tls=config.get("TLS"))
     inbox = Inbox(store)
     ophalen = Ophalen(inbox, client, tc_url=config.get("TC_URL"), defects=defects,
-                      las_url=las_url)
+                      las_url=las_url,
+                      las_retry_seconds=float(config.get("LAS_RETRY_SECONDS", LAS_RETRY_SECONDS)))
     sender = TerugkoppelingSender(inbox, client, tc_url=config.get("TC_URL"), defects=defects)
     worker = Worker(ophalen.run, threads=int(config.get("WORKERS", 4))) if auto_fetch else None
     aanleverpunten = {p["routeringskenmerk"]: p for p in swv.get("aanleverpunten") or []}
@@ -109,11 +111,12 @@ def create_app(config: dict | None = None) -> Flask:
                      swv.get("naam", "Samenwerkingsverband"), auto_fetch, step_mode)
     app.extensions["swv"] = ctx
     app.extensions["oso_sim_close"] = ctx.close
+    ophalen.status_na_bevestiging = lambda: av.WACHT if ctx.step_mode else av.GENOTIFICEERD
 
     handler = notificatie_handler(inbox, aanleverpunten, step_mode=lambda: ctx.step_mode,
                                   on_new=worker.submit if worker else None,
                                   bevestiger=ophalen if config.get("CONFIRM_KOPPELSLEUTEL", True)
-                                  and SKIP_OVERDRACHT not in defects else None)
+                                  and SKIP_OVERDRACHT not in defects else None, ophalen=ophalen)
     app.register_blueprint(soap_blueprint(
         "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
@@ -123,9 +126,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Resume what a previous process left half-way: the database is the truth, not memory.
     sender.recover()
-    ctx.herhaler = herstel.start(ophalen, sender, config)
+    ctx.herhaler = herstel.start(ophalen, sender, config,
+                                 automatisch=lambda: ctx.fetches_automatically)
     app.jinja_env.globals["herstel"] = ctx.herhaler.open
     if worker is not None and ctx.fetches_automatically:
         for key in inbox.keys_with_status(av.ONAF):
-            worker.submit(key)
+            if not ophalen_open(inbox.row(key)):  # those are the retrier's (herstel.start)
+                worker.submit(key)
     return app

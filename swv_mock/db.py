@@ -32,7 +32,9 @@ CREATE TABLE IF NOT EXISTS aanvraag (
     afmelding_fout TEXT,
     fout TEXT,
     fout_code TEXT,
-    pogingen INTEGER NOT NULL DEFAULT 0
+    pogingen INTEGER NOT NULL DEFAULT 0,
+    sessie_op TEXT,
+    las_fout_sinds TEXT
 );
 CREATE INDEX IF NOT EXISTS aanvraag_status ON aanvraag (status);
 
@@ -56,4 +58,15 @@ CREATE INDEX IF NOT EXISTS terugkoppeling_koppelsleutel ON terugkoppeling (koppe
 """
 
 
-SwvStore = Store  # the actor's store is the shared one; the name stays for callers
+# columns added after the first release: a database file written before them gets them here
+_ADDED_COLUMNS = (("aanvraag", "sessie_op", "TEXT"), ("aanvraag", "las_fout_sinds", "TEXT"))
+
+
+class SwvStore(Store):
+    def __init__(self, path, schema_sql: str):
+        super().__init__(path, schema_sql)
+        with self.tx() as conn:
+            for table, column, kind in _ADDED_COLUMNS:
+                have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")

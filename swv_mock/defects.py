@@ -17,11 +17,34 @@ ACCEPT_PGN = "accept_pgn"                                  # PaO.LL12 left out o
 SKIP_MELDEN_TERUGKOPPELING = "skip_melden_terugkoppeling"  # straight to the LAS, TC not asked
 GARBLE_TERUGKOPPELING = "garble_terugkoppeling"            # another status than the one asked
 ACCEPT_UNKNOWN_KOPPELSLEUTEL = "accept_unknown_koppelsleutel"  # no check at the TC
+FETCH_TWICE = "fetch_twice"                                # documentRequest twice per session
+FETCH_ON_EVERY_NOTIFICATIE = "fetch_on_every_notificatie"  # a repeated notificatie fetches again
+SUCCEED_ON_REFUSAL = "succeed_on_refusal"                  # a LAS refusal signed off as success
+REFUSAL_AS_LEVERING_GEWEIGERD = "refusal_as_levering_geweigerd"  # the LAS's own code replaced
+ACCEPT_NOT_XML = "accept_not_xml"                          # bytes that are no XML kept as a dossier
+ACCEPT_SCHEMA_INVALID = "accept_schema_invalid"            # XSD, namespace, version not checked
+KEEP_PGN_DOSSIER = "keep_pgn_dossier"                      # DossierOngeldig, but the bytes kept
+NO_NEW_SESSION = "no_new_session"                          # SessieVerlopen ends the fetch
+NO_RETRY_LAS = "no_retry_las"                              # LAS unreachable: BronNietBereikbaar at once
+NO_RETRY_TC = "no_retry_tc"                                # TC unreachable: refuse, give up
+ACCEPT_FOREIGN_KOPPELSLEUTEL = "accept_foreign_koppelsleutel"  # only KoppelsleutelOnbekend refuses
+ACCEPT_ANY_CALLER = "accept_any_caller"                    # any certificate of the PKI may notify
+SKIP_SERVER_VERIFICATION = "skip_server_verification"      # the LAS's certificate not checked
+TERUGKOPPELING_BEFORE_MELDEN = "terugkoppeling_before_melden"  # LAS first, TC second
+REJECT_VO_PROFILE = "reject_vo_profile"                    # a valid VOSWV dossier refused
+SMALL_MESSAGE_LIMIT = "small_message_limit"                # 4 MiB where 16 MiB is documented
 
 DEFECTS = frozenset({
     SKIP_AFMELDING, SKIP_OVERDRACHT, OVERDRACHT_MET_ZOEKSLEUTEL, AFMELDING_FOUT_RESULTAAT,
     ACCEPT_PGN, SKIP_MELDEN_TERUGKOPPELING, GARBLE_TERUGKOPPELING, ACCEPT_UNKNOWN_KOPPELSLEUTEL,
+    FETCH_TWICE, FETCH_ON_EVERY_NOTIFICATIE, SUCCEED_ON_REFUSAL, REFUSAL_AS_LEVERING_GEWEIGERD,
+    ACCEPT_NOT_XML, ACCEPT_SCHEMA_INVALID, KEEP_PGN_DOSSIER, NO_NEW_SESSION, NO_RETRY_LAS,
+    NO_RETRY_TC, ACCEPT_FOREIGN_KOPPELSLEUTEL, ACCEPT_ANY_CALLER, SKIP_SERVER_VERIFICATION,
+    TERUGKOPPELING_BEFORE_MELDEN, REJECT_VO_PROFILE, SMALL_MESSAGE_LIMIT,
 })
+
+# small_message_limit: the limit the broken SWV applies to a documentResponse
+SMALL_LIMIT_BYTES = 4 * 1024 * 1024
 
 PGN_REGEL = "PaO.LL12"
 

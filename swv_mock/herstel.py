@@ -1,5 +1,6 @@
-"""Retrying what was lost in transit: an afmelding, and a terugkoppeling (meldenTerugkoppeling
-plus terugkoppelingRequest) that got no answer.
+"""Retrying what was lost in transit: an afmelding, a terugkoppeling (meldenTerugkoppeling
+plus terugkoppelingRequest), and a fetch (the TC's confirmation of a notificatie, an overdracht,
+a documentRequest) that got no answer.
 
 A lost afmelding leaves the TC thinking the dossier was never fetched, which blocks every
 terugkoppeling; so it is tried again, with a growing pause (doubling, capped), until the TC
@@ -23,9 +24,11 @@ log = logging.getLogger(__name__)
 
 AFMELDING = "afmelding"
 TERUGKOPPELING = "terugkoppeling"
+OPHALEN = "ophalen"
 
-# [choice] 5 s, 10 s, 20 s ... never more than 5 minutes between two attempts
-DEFAULT_BASE_SECONDS = 5.0
+# [choice] 2 s, 4 s, 8 s ... never more than 5 minutes between two attempts: the first retry
+# comes within seconds, a peer that stays away is not hammered
+DEFAULT_BASE_SECONDS = 2.0
 DEFAULT_MAX_SECONDS = 300.0
 
 
@@ -36,10 +39,12 @@ class Poging:
     pogingen: int            # failed attempts so far
     volgende: float          # epoch seconds of the next attempt
     fout: str | None = None
+    wat: str | None = None   # what it waits for, in the page's words (a fetch's, say)
 
     def melding(self) -> str:
-        wat = ("Afmelding nog niet bevestigd" if self.soort == AFMELDING
-               else "Terugkoppeling nog niet bevestigd")
+        wat = self.wat or {AFMELDING: "Afmelding nog niet bevestigd",
+                           OPHALEN: "Ophalen nog niet gelukt"}.get(
+            self.soort, "Terugkoppeling nog niet bevestigd")
         tijd = datetime.fromtimestamp(self.volgende).astimezone().strftime("%H:%M:%S")
         return f"{wat}, volgende poging om {tijd}"
 
@@ -57,9 +62,11 @@ class Herhaler:
     is backed off all the same, so nothing is retried in a tight loop."""
 
     def __init__(self, *, afmelden: Callable[[str], bool], terugkoppelen: Callable[[int], bool],
+                 ophalen: Callable[[str], bool] | None = None,
                  base_seconds: float = DEFAULT_BASE_SECONDS,
                  max_seconds: float = DEFAULT_MAX_SECONDS, clock: Callable[[], float] = time.time):
-        self._attempt = {AFMELDING: afmelden, TERUGKOPPELING: terugkoppelen}
+        self._attempt = {AFMELDING: afmelden, TERUGKOPPELING: terugkoppelen,
+                         OPHALEN: ophalen or (lambda key: True)}
         self.base = max(0.0, float(base_seconds))
         self.max = max(self.base, float(max_seconds))
         self._clock = clock
@@ -76,25 +83,26 @@ class Herhaler:
         """The pause after `pogingen` failed attempts: base, 2x, 4x ... never above max."""
         return min(self.max, self.base * (2 ** min(max(0, pogingen - 1), 30)))
 
-    def mislukt(self, soort: str, sleutel, fout: str | None = None) -> Poging:
+    def mislukt(self, soort: str, sleutel, fout: str | None = None,
+                wat: str | None = None) -> Poging:
         """An attempt failed in transit: schedule the next one after a longer pause."""
         ident = (soort, sleutel)
         with self._cv:
             old = self._open.get(ident)
             pogingen = (old.pogingen if old else 0) + 1
             p = Poging(soort, sleutel, pogingen, self._clock() + self.delay(pogingen),
-                       fout or (old.fout if old else None))
+                       fout or (old.fout if old else None), wat or (old.wat if old else None))
             self._reported.add(ident)
             self._push(p)
             return p
 
-    def nu(self, soort: str, sleutel) -> None:
+    def nu(self, soort: str, sleutel, wat: str | None = None) -> None:
         """Due at once: after a restart, or when what it waited for is done."""
         ident = (soort, sleutel)
         with self._cv:
             old = self._open.get(ident)
             self._push(Poging(soort, sleutel, old.pogingen if old else 0, self._clock(),
-                              old.fout if old else None))
+                              old.fout if old else None, wat or (old.wat if old else None)))
 
     def klaar(self, soort: str, sleutel) -> None:
         with self._cv:
@@ -157,11 +165,21 @@ class Herhaler:
         self._thread.join(timeout)
 
 
-def start(ophalen, sender, config: dict) -> Herhaler:
+def start(ophalen, sender, config: dict, automatisch: Callable[[], bool] = lambda: True
+          ) -> Herhaler:
     """A retrier wired to the fetch and the terugkoppeling sender, with everything the database
-    still has open due at once. Config RETRY_BASE_SECONDS and RETRY_MAX_SECONDS (see above)."""
-    from .ophalen import afmelding_open
+    still has open due at once. Config RETRY_BASE_SECONDS and RETRY_MAX_SECONDS (see above).
+    `automatisch()`: whether a koppelsleutel the TC confirms late is fetched at once."""
+    from . import aanvragen as av
+    from .ophalen import afmelding_open, ophalen_open, wacht_op
     from .terugkoppeling import OPNIEUW
+
+    def ophalen_poging(key: str) -> bool:
+        try:
+            row = ophalen.run(key, ophalen=automatisch())
+        except av.OnbekendeAanvraag:
+            return True
+        return not ophalen_open(row)
 
     def afmelden(key: str) -> bool:
         row = ophalen.run(key)
@@ -173,10 +191,12 @@ def start(ophalen, sender, config: dict) -> Herhaler:
                 herhaler.nu(TERUGKOPPELING, tk["id"])
         return True
 
-    herhaler = Herhaler(afmelden=afmelden, terugkoppelen=sender.resend,
+    herhaler = Herhaler(afmelden=afmelden, terugkoppelen=sender.resend, ophalen=ophalen_poging,
                         base_seconds=float(config.get("RETRY_BASE_SECONDS", DEFAULT_BASE_SECONDS)),
                         max_seconds=float(config.get("RETRY_MAX_SECONDS", DEFAULT_MAX_SECONDS)))
     ophalen.on_afmelding_open = lambda key: herhaler.mislukt(AFMELDING, key)
+    ophalen.on_open = lambda key, wat: herhaler.mislukt(OPHALEN, key, wat=wat)
+    ophalen.on_klaar = lambda key: herhaler.klaar(OPHALEN, key)
     sender.on_open = lambda tk_id, fout: herhaler.mislukt(TERUGKOPPELING, tk_id, fout)
     for row in sender.inbox.store.query(
             "SELECT * FROM aanvraag WHERE afmelding_fout IS NOT NULL AND afgemeld_op IS NULL"):
@@ -184,15 +204,23 @@ def start(ophalen, sender, config: dict) -> Herhaler:
             herhaler.nu(AFMELDING, row["koppelsleutel"])
     for tk_id in sender.open_ids():
         herhaler.nu(TERUGKOPPELING, tk_id)
+    # a fetch that waited for a peer (or for the TC's confirmation) when the process stopped
+    for row in sender.inbox.store.query(
+            "SELECT * FROM aanvraag WHERE status IN (?, ?, ?, ?)",
+            (av.ONBEVESTIGD, av.GENOTIFICEERD, av.WACHT, av.SESSIE)):
+        if ophalen_open(dict(row)):
+            herhaler.nu(OPHALEN, row["koppelsleutel"], wat=wacht_op(dict(row)))
     return herhaler
 
 
 def annotate(herhaler: Herhaler | None, aanvraag: dict) -> dict:
-    """The API's aanvraag with what is still being retried: `afmelding_herstel` and, per
+    """The API's aanvraag with what is still being retried: `afmelding_herstel`,
+    `ophalen_herstel` (a fetch waiting for the TC or the LAS) and, per
     terugkoppeling, `herstel` ({bevestigd, pogingen, volgende_poging, fout, melding} or None)."""
     if herhaler is None:
         return aanvraag
-    out = dict(aanvraag, afmelding_herstel=herhaler.open(AFMELDING, aanvraag["koppelsleutel"]))
+    out = dict(aanvraag, afmelding_herstel=herhaler.open(AFMELDING, aanvraag["koppelsleutel"]),
+               ophalen_herstel=herhaler.open(OPHALEN, aanvraag["koppelsleutel"]))
     out["terugkoppelingen"] = [dict(t, herstel=herhaler.open(TERUGKOPPELING, t["id"]))
                                for t in aanvraag.get("terugkoppelingen") or []]
     return out

@@ -19,6 +19,12 @@ it to the retrier (swv_mock/herstel.py) until the TC confirms.
 
 With CONFIRM_KOPPELSLEUTEL the notificatie handler already asked the TC for a session
 (`bevestig`); the first fetch uses that session while it is fresh instead of asking again.
+
+A peer that gives no answer is not a verdict either (docs/protocol-assumptions.md rows 32, 37):
+an overdracht or confirmation lost on the way to the TC, or a documentRequest the LAS did not
+answer, leaves the aanvraag open and `on_open` hands it to the retrier. Only a LAS that stays
+unreachable for `las_retry_seconds` is signed off BronNietBereikbaar. A LAS that answers
+SessieVerlopen or SessieOnbekend gets a new session at once, at most MAX_SESSIES per run.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import threading
 import uuid
 from datetime import datetime, timezone
@@ -39,6 +46,7 @@ from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (
     AFMELDING_RESULTATEN, OVERDRACHT_GESLAAGD, OVERDRACHTSOORT_SWV, AfmeldingRequest,
     AfmeldingResponse, DocumentRequest, DocumentResponse, OverdrachtRequest, OverdrachtResponse)
+from oso_protocol.dossier.findings import FOUT, LAYER_XSD
 from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 from . import aanvragen as av
@@ -65,6 +73,23 @@ BEVESTIGDE_SESSIE_SECONDS = 300.0
 # another attempt. A SOAP Fault from the peer is an answer and is never retried.
 TRANSPORT_FOUTEN = frozenset({faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD})
 
+# A LAS that says the session is gone: a new session is asked at once.
+SESSIE_FOUTEN = frozenset({faults.SESSIE_VERLOPEN, faults.SESSIE_ONBEKEND})
+# [choice] at most three sessions per run: a LAS that calls every session expired is refusing,
+# and the last session is signed off LeveringGeweigerd
+MAX_SESSIES = 3
+
+# [choice] a LAS that gives no answer is tried again (swv_mock/herstel.py) for an hour before the
+# session is signed off BronNietBereikbaar; config LAS_RETRY_SECONDS
+LAS_RETRY_SECONDS = 3600.0
+
+# the rules that say the dossier is not of the 2019 gegevensset at all (validator._wrong_kind)
+NOT_OUR_KIND = frozenset({"OSS.NS01", "OG.02"})
+
+WACHT_OP_BEVESTIGING = "Wacht op bevestiging door de TC"
+LAS_NIET_BEREIKBAAR = "LAS niet bereikbaar"
+TC_NIET_BEREIKBAAR = "TC niet bereikbaar"
+
 
 def lost_in_transit(fault: OsoFault) -> bool:
     return fault.resultaat in TRANSPORT_FOUTEN
@@ -76,15 +101,62 @@ def afmelding_open(row: dict) -> bool:
             and row["afgemeld_op"] is None and bool(row["afmelding_fout"]))
 
 
+def ophalen_open(row: dict) -> bool:
+    """True while the retrier owns the aanvraag: the TC has not confirmed its koppelsleutel yet,
+    or an overdracht or documentRequest got no answer and nothing was decided since."""
+    if row["status"] == av.ONBEVESTIGD:
+        return True
+    return (row["status"] in (av.GENOTIFICEERD, av.WACHT, av.SESSIE)
+            and row["fout_code"] in TRANSPORT_FOUTEN and not row["afmelding_resultaat"]
+            and row["dossier"] is None)
+
+
+def wacht_op(row: dict) -> str:
+    """What an open aanvraag waits for, in the words of the page."""
+    if row["status"] == av.ONBEVESTIGD:
+        return WACHT_OP_BEVESTIGING
+    return LAS_NIET_BEREIKBAAR if row["status"] == av.SESSIE else TC_NIET_BEREIKBAAR
+
+
 def _carries_pgn(report: dict) -> bool:
     return any(f.get("rule") == PGN_RULE for f in report.get("findings", []))
 
 
-def resultaat_for_fault(fault: OsoFault) -> str:
+def _fails_schema(report: dict) -> bool:
+    """Not a 2019 gegevensset dossier: another namespace or version, or the XSD refuses it."""
+    return any(f.get("rule") in NOT_OUR_KIND or (f.get("layer") == LAYER_XSD
+                                                and f.get("severity") == FOUT)
+               for f in report.get("findings", []))
+
+
+_PGN_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:bsn|onderwijsnummer)\b[^>]*>\s*([^<\s][^<]*?)\s*<")
+
+
+def without_pgn_values(report: dict, data: bytes | None) -> dict:
+    """The report with every bsn/onderwijsnummer the dossier carries masked wherever a finding
+    quotes it: the report is kept after the dossier itself was refused for carrying one."""
+    values = {m.group(1).decode("utf-8", "replace") for m in _PGN_VALUE.finditer(data or b"")}
+    values = sorted((v for v in values if v), key=len, reverse=True)
+    if not values:
+        return report
+
+    def mask(text):
+        if not isinstance(text, str):
+            return text
+        for v in values:
+            text = text.replace(v, "*" * len(v))
+        return text
+
+    findings = [{k: mask(v) for k, v in f.items()} for f in report.get("findings") or []]
+    return dict(report, findings=findings)
+
+
+def resultaat_for_fault(fault: OsoFault | str) -> str:
     """The afmelding result for a LAS that did not deliver."""
-    if fault.resultaat in AFMELDING_RESULTATEN:
-        return fault.resultaat
-    if fault.resultaat in (faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD):
+    code = fault.resultaat if isinstance(fault, OsoFault) else fault
+    if code in AFMELDING_RESULTATEN:
+        return code
+    if code in (faults.NIET_BEREIKBAAR, faults.ONGELDIG_ANTWOORD):
         # [choice] an answer that is not SOAP (an HTML error page, a proxy) counts as not reached:
         # no OSO endpoint answered.
         return BRON_NIET_BEREIKBAAR
@@ -125,42 +197,66 @@ def _report(profile, valid, findings) -> dict:
 
 class Ophalen:
     def __init__(self, inbox: Inbox, client: SoapClient, *, tc_url: str | None,
-                 defects=frozenset(), las_url: str | None = None):
+                 defects=frozenset(), las_url: str | None = None,
+                 las_retry_seconds: float = LAS_RETRY_SECONDS):
         self.inbox = inbox
         self.client = client
         self.tc_soap = (tc_url or "").rstrip("/") + "/oso"
         self.defects = swv_defects.check(defects)
         self.las_url = las_url  # only used by the skip_overdracht defect: no TC to ask
+        self.las_retry_seconds = float(las_retry_seconds)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         # set by the app: called with the koppelsleutel when an afmelding was lost in transit
         self.on_afmelding_open: Callable[[str], object] | None = None
+        # set by the app: called with (koppelsleutel, what it waits for) when an overdracht,
+        # confirmation or documentRequest got no answer, and with the key once that is over
+        self.on_open: Callable[[str, str], object] | None = None
+        self.on_klaar: Callable[[str], object] | None = None
+        # set by the app: the status a confirmed aanvraag gets (wacht in step mode)
+        self.status_na_bevestiging: Callable[[], str] = lambda: av.GENOTIFICEERD
 
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    def run(self, koppelsleutel: str) -> dict:
+    def _active(self, name: str) -> bool:
+        return swv_defects.active(self.defects, name)
+
+    def run(self, koppelsleutel: str, *, ophalen: bool = True) -> dict:
         """Bring one aanvraag as far as it goes; returns the stored row. Never raises OsoFault:
         every failure ends up in the row. Concurrent calls for one aanvraag queue up, and the
-        second finds the work done."""
+        second finds the work done. `ophalen=False`: an unconfirmed aanvraag is only confirmed,
+        not fetched (the retrier in step mode or without AUTO_FETCH)."""
         key = av.normalize_key(koppelsleutel)
         with self._lock(key):
             row = self.inbox.row(key)
             if row is None:
                 raise av.OnbekendeAanvraag(key)
             try:
-                return self._continue(row)
+                row = self._continue(row, ophalen)
             except Exception as exc:
                 log.exception("fetch of %s failed", key)
-                return self.inbox.update(key, status=av.MISLUKT, fout_code=faults.INTERNE_FOUT,
-                                         fout=f"Interne fout bij het ophalen: {exc}")
+                row = self.inbox.update(key, status=av.MISLUKT, fout_code=faults.INTERNE_FOUT,
+                                        fout=f"Interne fout bij het ophalen: {exc}")
+            if not ophalen_open(row) and self.on_klaar is not None:
+                self.on_klaar(key)
+            return row
 
-    def _continue(self, row: dict) -> dict:
+    def later(self, key: str, wat: str) -> None:
+        """Hand an aanvraag that waits for a peer to the retrier."""
+        if self.on_open is not None:
+            self.on_open(key, wat)
+
+    def _continue(self, row: dict, ophalen: bool = True) -> dict:
         status = row["status"]
         if status == av.AFGEMELD:
             return row
-        if status in (av.SESSIE, av.OPGEHAALD):
+        if status == av.ONBEVESTIGD:
+            row = self._bevestig_alsnog(row)
+            if row["status"] not in (av.GENOTIFICEERD, av.WACHT) or not ophalen:
+                return row
+        if row["status"] in (av.SESSIE, av.OPGEHAALD):
             if row["afmelding_resultaat"]:
                 return self._afmelden(row)
             if row["dossier"] is not None:
@@ -168,10 +264,20 @@ class Ophalen:
                 row = self._keep(key=row["koppelsleutel"], data=bytes(row["dossier"]),
                                  dossier_versie=row["dossier_versie"])
                 return self._afmelden(row)
-        row = self._overdracht(row)
-        if row["status"] != av.SESSIE:
-            return row
-        row = self._document(row)
+        nieuwe_sessie = not self._sessie_herbruikbaar(row)
+        for n in range(1, MAX_SESSIES + 1):
+            if nieuwe_sessie:
+                row = self._overdracht(row)
+                if row["status"] != av.SESSIE:
+                    return row
+            # skip_overdracht has no TC to ask for another session: it stops as it always did
+            row, verlopen = self._document(row, nog_een_sessie=n < MAX_SESSIES
+                                           and SKIP_OVERDRACHT not in self.defects)
+            if not verlopen:
+                break
+            nieuwe_sessie = True
+        if not row["afmelding_resultaat"]:
+            return row  # the LAS gave no answer: the retrier comes back
         return self._afmelden(row)
 
     # --- steps -------------------------------------------------------------------------------
@@ -179,28 +285,78 @@ class Ophalen:
     def bevestig(self, request: OverdrachtRequest) -> OverdrachtResponse:
         """Ask the TC for a session for a koppelsleutel a notificatie brought: the TC confirms
         that it issued the key for exactly this bron and doel. Raises the TC's OsoFault."""
-        if swv_defects.active(self.defects, swv_defects.ACCEPT_UNKNOWN_KOPPELSLEUTEL):
+        if self._active(swv_defects.ACCEPT_UNKNOWN_KOPPELSLEUTEL):
             return None  # taken on its word: no session yet, the fetch asks for one
-        if swv_defects.active(self.defects, swv_defects.OVERDRACHT_MET_ZOEKSLEUTEL):
+        if self._active(swv_defects.OVERDRACHT_MET_ZOEKSLEUTEL):
             request.zoeksleutel, request.koppelsleutel = request.koppelsleutel, None
-        return self.client.call(self.tc_soap, request, expect=OverdrachtResponse)
+        try:
+            return self.client.call(self.tc_soap, request, expect=OverdrachtResponse)
+        except OsoFault as fault:
+            if self._active(swv_defects.ACCEPT_FOREIGN_KOPPELSLEUTEL) \
+                    and not lost_in_transit(fault) \
+                    and fault.resultaat != faults.KOPPELSLEUTEL_ONBEKEND:
+                return None  # a key the TC issued for someone else taken as ours
+            raise
+
+    def retry_tc(self) -> bool:
+        """Whether a TC that gave no answer is tried again (else the old refusal)."""
+        return not self._active(swv_defects.NO_RETRY_TC)
 
     def houder_oin(self, routeringskenmerk: str) -> str | None:
         """The OIN the TC names for the system holding `routeringskenmerk` (None: not known)."""
         return caller_check.houder_oin(self.client, self.tc_soap, routeringskenmerk)
 
+    def _bevestig_alsnog(self, row: dict) -> dict:
+        """The confirmation the notificatie could not get: a session, or the TC's refusal."""
+        key = row["koppelsleutel"]
+        try:
+            answer = self.bevestig(OverdrachtRequest(
+                bronBrin=row["bron_brin"], bronRouteringsKenmerk=row["bron_routeringskenmerk"],
+                doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
+                koppelsleutel=key, overdrachtsoort=OVERDRACHTSOORT_SWV))
+        except OsoFault as fault:
+            if lost_in_transit(fault) and self.retry_tc():
+                row = self.inbox.update(key, fout_code=fault.resultaat,
+                                        fout=f"{WACHT_OP_BEVESTIGING}: {fault.omschrijving}")
+                self.later(key, WACHT_OP_BEVESTIGING)
+                return row
+            log.info("koppelsleutel %s not confirmed: %s", key, fault)
+            return self.inbox.update(
+                key, status=av.MISLUKT, fout_code=fault.resultaat,
+                fout=f"Het Traffic Center bevestigt deze koppelsleutel niet: {fault.omschrijving}")
+        changes = dict(status=self.status_na_bevestiging(), fout=None, fout_code=None)
+        if answer is not None:
+            changes.update(sessie_id=answer.sessieId, las_url=answer.url, sessie_op=now_iso(),
+                           las_routeringskenmerk=answer.bronRouteringsKenmerk
+                           or row["bron_routeringskenmerk"])
+        return self.inbox.update(key, **changes)
+
+    @staticmethod
+    def _leeftijd(iso: str | None) -> float | None:
+        try:
+            moment = datetime.fromisoformat(iso)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return (datetime.now(timezone.utc) - moment).total_seconds()
+
+    def _vers(self, row: dict) -> bool:
+        age = self._leeftijd(row["sessie_op"] or row["ontvangen_op"])
+        return age is not None and 0 <= age < BEVESTIGDE_SESSIE_SECONDS
+
     def _bevestigde_sessie(self, row: dict) -> bool:
         if row["status"] not in (av.GENOTIFICEERD, av.WACHT) or row["pogingen"] \
                 or not row["sessie_id"] or not row["las_url"]:
             return False
-        try:
-            ontvangen = datetime.fromisoformat(row["ontvangen_op"])
-        except (TypeError, ValueError):
-            return False
-        if ontvangen.tzinfo is None:
-            ontvangen = ontvangen.replace(tzinfo=timezone.utc)
-        age = (datetime.now(timezone.utc) - ontvangen).total_seconds()
-        return 0 <= age < BEVESTIGDE_SESSIE_SECONDS
+        return self._vers(row)
+
+    def _sessie_herbruikbaar(self, row: dict) -> bool:
+        """A session whose documentRequest got no answer is used again while it is fresh: the
+        LAS never looked at it. [choice] the same BEVESTIGDE_SESSIE_SECONDS as at the notificatie."""
+        return (row["status"] == av.SESSIE and bool(row["sessie_id"]) and bool(row["las_url"])
+                and row["las_fout_sinds"] is not None and row["fout_code"] in TRANSPORT_FOUTEN
+                and self._vers(row))
 
     def _overdracht(self, row: dict) -> dict:
         key = row["koppelsleutel"]
@@ -209,21 +365,32 @@ class Ophalen:
         fresh = dict(sessie_id=None, las_url=None, las_routeringskenmerk=None, dossier=None,
                      dossier_versie=None, opgehaald_op=None, rapport=None, valid=None,
                      profile=None, afmelding_resultaat=None, afgemeld_op=None,
-                     afmelding_fout=None, fout=None, fout_code=None,
+                     afmelding_fout=None, fout=None, fout_code=None, sessie_op=None,
                      pogingen=row["pogingen"] + 1)
         if SKIP_OVERDRACHT in self.defects:
             return self.inbox.update(key, **dict(fresh, status=av.SESSIE,
                                                  sessie_id=str(uuid.uuid4()).upper(),
-                                                 las_url=self.las_url))
+                                                 las_url=self.las_url, sessie_op=now_iso()))
         request = OverdrachtRequest(
             bronBrin=row["bron_brin"], bronRouteringsKenmerk=row["bron_routeringskenmerk"],
             doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
             koppelsleutel=key, overdrachtsoort=OVERDRACHTSOORT_SWV)
-        if swv_defects.active(self.defects, swv_defects.OVERDRACHT_MET_ZOEKSLEUTEL):
+        if self._active(swv_defects.OVERDRACHT_MET_ZOEKSLEUTEL):
             request.zoeksleutel, request.koppelsleutel = key, None
         try:
             answer = self.client.call(self.tc_soap, request, expect=OverdrachtResponse)
         except OsoFault as fault:
+            if lost_in_transit(fault) and self.retry_tc():
+                # [choice] no answer is no refusal: the aanvraag stays where it was (a session
+                # that was kept becomes genotificeerd again) and the retrier asks again
+                status = row["status"] if row["status"] in (av.GENOTIFICEERD, av.WACHT) \
+                    else av.GENOTIFICEERD
+                log.info("overdracht for %s lost in transit: %s", key, fault)
+                row = self.inbox.update(key, **dict(
+                    fresh, status=status, fout_code=fault.resultaat,
+                    fout=f"{TC_NIET_BEREIKBAAR}: {fault.omschrijving}"))
+                self.later(key, TC_NIET_BEREIKBAAR)
+                return row
             # no session, so nothing to sign off
             log.info("overdracht for %s refused: %s", key, fault)
             return self.inbox.update(key, **dict(fresh, status=av.MISLUKT,
@@ -231,30 +398,94 @@ class Ophalen:
                                                  fout=f"Overdracht geweigerd: {fault.omschrijving}"))
         return self.inbox.update(key, **dict(
             fresh, status=av.SESSIE, sessie_id=answer.sessieId, las_url=answer.url,
+            sessie_op=now_iso(),
             las_routeringskenmerk=answer.bronRouteringsKenmerk or row["bron_routeringskenmerk"]))
 
-    def _document(self, row: dict) -> dict:
-        key = row["koppelsleutel"]
-        request = DocumentRequest(
+    def document_request(self, row: dict) -> DocumentRequest:
+        return DocumentRequest(
             sessieId=row["sessie_id"], bronBrin=row["bron_brin"],
             bronRouteringsKenmerk=row["las_routeringskenmerk"] or row["bron_routeringskenmerk"],
             doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
-            koppelsleutel=key, overdrachtsoort=OVERDRACHTSOORT_SWV)
+            koppelsleutel=row["koppelsleutel"], overdrachtsoort=OVERDRACHTSOORT_SWV)
+
+    def _call_las(self, row: dict) -> DocumentResponse:
+        verify = False if self._active(swv_defects.SKIP_SERVER_VERIFICATION) else None
+        return self.client.call(row["las_url"] or "", self.document_request(row),
+                                expect=DocumentResponse, verify=verify)
+
+    def fetch_again(self, koppelsleutel: str) -> None:
+        """fetch_on_every_notificatie: one more documentRequest with the stored session; its
+        answer changes nothing."""
+        row = self.inbox.row(koppelsleutel)
+        if row is None or not row["sessie_id"] or not row["las_url"]:
+            return
         try:
-            answer = self.client.call(row["las_url"] or "", request, expect=DocumentResponse)
+            self._call_las(row)
         except OsoFault as fault:
+            log.info("extra documentRequest for %s: %s", koppelsleutel, fault)
+
+    def _refusal_resultaat(self, code: str) -> str:
+        if self._active(swv_defects.SUCCEED_ON_REFUSAL):
+            return OVERDRACHT_GESLAAGD
+        if self._active(swv_defects.REFUSAL_AS_LEVERING_GEWEIGERD):
+            return LEVERING_GEWEIGERD
+        return resultaat_for_fault(code)
+
+    def _document(self, row: dict, *, nog_een_sessie: bool = False) -> tuple[dict, bool]:
+        """(row, the LAS called the session expired and another may be asked)."""
+        key = row["koppelsleutel"]
+        try:
+            answer = self._call_las(row)
+        except OsoFault as fault:
+            if fault.resultaat in SESSIE_FOUTEN and nog_een_sessie \
+                    and not self._active(swv_defects.NO_NEW_SESSION):
+                # [choice] the expired session is not signed off: the LAS never delivered on it
+                # and the TC lets it run out; the next overdracht gives a new one
+                log.info("LAS says session of %s is gone: %s", key, fault)
+                return self.inbox.update(key, fout_code=fault.resultaat,
+                                         fout=f"Sessie niet geldig bij de LAS: {fault.omschrijving}"
+                                         ), True
+            if lost_in_transit(fault):
+                if self._active(swv_defects.NO_RETRY_LAS):
+                    return self._not_delivered(key, fault.resultaat, fault.omschrijving,
+                                               BRON_NIET_BEREIKBAAR), False
+                return self._las_later(row, fault), False
             return self._not_delivered(key, fault.resultaat, fault.omschrijving,
-                                       resultaat_for_fault(fault))
+                                       self._refusal_resultaat(fault.resultaat)), False
         if answer.resultaat in AFMELDING_RESULTATEN and answer.resultaat != OVERDRACHT_GESLAAGD \
                 and not answer.dossier:
             # a LAS may put its refusal in the answer instead of a Fault
             return self._not_delivered(key, answer.resultaat, "De LAS leverde geen dossier.",
-                                       answer.resultaat)
+                                       self._refusal_resultaat(answer.resultaat)), False
+        if self._active(swv_defects.FETCH_TWICE):
+            try:
+                self._call_las(row)
+            except OsoFault as fault:
+                log.info("second documentRequest for %s: %s", key, fault)
+        if self._active(swv_defects.SMALL_MESSAGE_LIMIT) \
+                and len(answer.dossier or "") > swv_defects.SMALL_LIMIT_BYTES:
+            return self._not_delivered(
+                key, LEVERING_GEWEIGERD, "Het antwoord is groter dan 4 MiB.",
+                LEVERING_GEWEIGERD), False
         try:
             data = base64.b64decode("".join((answer.dossier or "").split()), validate=True)
         except (binascii.Error, ValueError):
             data = None
-        return self._keep(key=key, data=data, dossier_versie=answer.dossierVersie)
+        return self._keep(key=key, data=data, dossier_versie=answer.dossierVersie), False
+
+    def _las_later(self, row: dict, fault: OsoFault) -> dict:
+        """The LAS gave no answer: keep the session open for the retrier, until the LAS has been
+        away for las_retry_seconds."""
+        key = row["koppelsleutel"]
+        sinds = row["las_fout_sinds"] or now_iso()
+        if (self._leeftijd(sinds) or 0.0) >= self.las_retry_seconds:
+            return self._not_delivered(key, fault.resultaat, fault.omschrijving,
+                                       BRON_NIET_BEREIKBAAR)
+        log.info("LAS gave no answer for %s: %s", key, fault)
+        row = self.inbox.update(key, las_fout_sinds=sinds, fout_code=fault.resultaat,
+                                fout=f"{LAS_NIET_BEREIKBAAR}: {fault.omschrijving}")
+        self.later(key, LAS_NIET_BEREIKBAAR)
+        return row
 
     def _keep(self, *, key: str, data: bytes | None, dossier_versie: str | None) -> dict:
         """Validate and store a delivered dossier with the afmelding result it earns."""
@@ -263,18 +494,31 @@ class Ophalen:
                 "OSS.SWV.BASE64", "Het dossier in documentResponse is geen geldige base64.")]), False
         else:
             report, readable = validate_dossier(data)
-            if swv_defects.active(self.defects, swv_defects.ACCEPT_PGN):
+            if self._active(swv_defects.ACCEPT_PGN):
                 report = swv_defects.zonder_pgn_regel(report)
-        # [choice] the transfer succeeded when a readable dossier arrived, whatever its findings:
-        # content problems go back to the school in the terugkoppeling. DossierOngeldig when what
-        # arrived cannot be read as a dossier, or carries a PGN (PaO.LL12): a dossier the SWV may
-        # not keep (docs/protocol-assumptions.md row 11).
-        resultaat = OVERDRACHT_GESLAAGD if readable and not _carries_pgn(report) else DOSSIER_ONGELDIG
-        if swv_defects.active(self.defects, swv_defects.AFMELDING_FOUT_RESULTAAT) and readable:
+        # [choice] the transfer succeeded when a 2019 gegevensset dossier arrived that the XSD
+        # takes and that carries no PGN, whatever its other findings: those go back to the school
+        # in the terugkoppeling. Anything else is signed off DossierOngeldig and its bytes are not
+        # kept: what cannot be read, another namespace or version, an XSD failure, a BSN or
+        # onderwijsnummer (PaO.LL12). The report stays, without the number
+        # (docs/protocol-assumptions.md row 11).
+        pgn = _carries_pgn(report)
+        onleesbaar = not data or (not readable and not self._active(swv_defects.ACCEPT_NOT_XML))
+        schema = _fails_schema(report) and not self._active(swv_defects.ACCEPT_SCHEMA_INVALID)
+        refused = onleesbaar or schema or pgn
+        if self._active(swv_defects.REJECT_VO_PROFILE) and report.get("profile") == "VOSWV":
+            refused = True
+        resultaat = DOSSIER_ONGELDIG if refused else OVERDRACHT_GESLAAGD
+        if self._active(swv_defects.AFMELDING_FOUT_RESULTAAT) and readable:
             resultaat = DOSSIER_ONGELDIG
+        keep = not refused or (pgn and not onleesbaar and not schema
+                               and self._active(swv_defects.KEEP_PGN_DOSSIER))
+        if pgn:
+            report = without_pgn_values(report, data)
         valid = report.get("valid")
         return self.inbox.update(
-            key, status=av.OPGEHAALD, dossier=data, dossier_versie=dossier_versie,
+            key, status=av.OPGEHAALD, dossier=data if keep else None,
+            dossier_versie=dossier_versie,
             opgehaald_op=now_iso(), rapport=json.dumps(report, ensure_ascii=False),
             valid=None if valid is None else int(bool(valid)), profile=report.get("profile"),
             afmelding_resultaat=resultaat, fout=None, fout_code=None)

@@ -4,7 +4,9 @@ Checks, confirmation at the TC, store, answer. [choice] A notificatie is taken o
 koppelsleutel the TC confirms: before answering, the SWV asks the TC for the overdracht session
 of that key (the only SWV call that names a koppelsleutel without a fetched dossier). The TC
 checks that it issued the key for exactly this bron and this doel; its refusal goes back to the
-sender as the answer, with the TC's result code. The session is kept for the first fetch. With
+sender as the answer, with the TC's result code. [choice] A TC that gives no answer is no refusal:
+the notificatie is taken as `onbevestigd` and the retrier asks the TC again (row 32). The
+session is kept for the first fetch. With
 mutual TLS the caller's certificate must also be that of the system the TC names for the bron
 aanleverpunt (its `oin` in overzichtAanleverpunt). The fetch is never done inside this request: the LAS is still waiting for
 our answer and may not even have committed the koppelsleutel as "sent"; it is queued to run once
@@ -27,7 +29,12 @@ from oso_protocol.transport.messages import (
     OverdrachtRequest)
 
 from . import aanvragen as av
+from . import defects as swv_defects
 from .aanvragen import Inbox, KoppelsleutelConflict
+from .ophalen import WACHT_OP_BEVESTIGING, lost_in_transit
+
+# confirm(): the TC gave no answer, and the notificatie is taken all the same
+_NIET_BEVESTIGD = object()
 
 
 # A WSGI server closes the response once it is sent; a client that never closes it (the Flask
@@ -59,11 +66,13 @@ def _after_answer(job: Callable[[], object]) -> None:
 
 def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                         step_mode: Callable[[], bool], on_new: Callable[[str], object] | None,
-                        bevestiger=None):
+                        bevestiger=None, ophalen=None):
     """`aanleverpunten`: routeringskenmerk -> {brin, naam}; `step_mode()` is asked per
     notificatie (a trainer may switch it during a demo); `on_new(koppelsleutel)` runs after the
     answer was sent, for a new aanvraag only and not in step mode. `bevestiger` (the Ophalen)
-    confirms the koppelsleutel at the TC; None takes the notificatie on its word."""
+    confirms the koppelsleutel at the TC; None takes the notificatie on its word. `ophalen` (the
+    same Ophalen, also without confirmation) is there for its defects."""
+    defects = ophalen.defects if ophalen is not None else frozenset()
 
     def confirm(message: NotificatieRequest):
         try:
@@ -72,6 +81,8 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                 doelBrin=message.doelBrin, doelRouteringsKenmerk=message.doelRouteringsKenmerk,
                 koppelsleutel=message.koppelsleutel, overdrachtsoort=OVERDRACHTSOORT_SWV))
         except OsoFault as fault:
+            if lost_in_transit(fault) and bevestiger.retry_tc():
+                return _NIET_BEVESTIGD
             raise tc_fault(fault, "Het Traffic Center bevestigt deze koppelsleutel niet") from None
 
     def handle(message: NotificatieRequest, inbound: Inbound) -> NotificatieResponse:
@@ -88,8 +99,9 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                            f" samenwerkingsverband; verwacht {DOEL_SWV}.")
         sessie = None
         if bevestiger is not None:
-            require_caller(bevestiger.houder_oin, message.bronRouteringsKenmerk,
-                           "het systeem van het LAS-aanleverpunt")
+            if not swv_defects.active(defects, swv_defects.ACCEPT_ANY_CALLER):
+                require_caller(bevestiger.houder_oin, message.bronRouteringsKenmerk,
+                               "het systeem van het LAS-aanleverpunt")
             known = inbox.row(message.koppelsleutel)
             same_bron = known is not None and (
                 known["bron_brin"], known["bron_routeringskenmerk"]) == (
@@ -98,6 +110,12 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                 # a repeat was confirmed the first time; anything else is asked at the TC
                 sessie = confirm(message)
         stepping = step_mode()
+        onbevestigd = sessie is _NIET_BEVESTIGD
+        if onbevestigd:
+            sessie = None
+            status = av.ONBEVESTIGD
+        else:
+            status = av.WACHT if stepping else av.GENOTIFICEERD
         try:
             # [choice] the same notificatie again (same koppelsleutel, same bron) is answered as
             # the first time and stores nothing new: a LAS retrying after a lost answer must not
@@ -105,19 +123,23 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
             row, new = inbox.receive(
                 koppelsleutel=message.koppelsleutel, bron_brin=message.bronBrin,
                 bron_routeringskenmerk=message.bronRouteringsKenmerk, doel_brin=message.doelBrin,
-                doel_routeringskenmerk=message.doelRouteringsKenmerk,
-                status=av.WACHT if stepping else av.GENOTIFICEERD)
+                doel_routeringskenmerk=message.doelRouteringsKenmerk, status=status)
         except KoppelsleutelConflict:
             raise OsoFault(faults.KOPPELSLEUTEL_REEDS_GEBRUIKT,
                            f"Koppelsleutel {av.normalize_key(message.koppelsleutel)} is al"
                            " gebruikt voor een notificatie van een andere school.") from None
         if new and sessie is not None:
             row = inbox.update(row["koppelsleutel"], sessie_id=sessie.sessieId,
-                               las_url=sessie.url,
+                               las_url=sessie.url, sessie_op=row["ontvangen_op"],
                                las_routeringskenmerk=sessie.bronRouteringsKenmerk
                                or message.bronRouteringsKenmerk)
-        if new and on_new is not None and not stepping:
-            _after_answer(lambda key=row["koppelsleutel"]: on_new(key))
+        key = row["koppelsleutel"]
+        if new and onbevestigd:
+            _after_answer(lambda: bevestiger.later(key, WACHT_OP_BEVESTIGING))
+        elif new and on_new is not None and not stepping:
+            _after_answer(lambda: on_new(key))
+        elif not new and swv_defects.active(defects, swv_defects.FETCH_ON_EVERY_NOTIFICATIE):
+            _after_answer(lambda: ophalen.fetch_again(key))
 
         return NotificatieResponse(resultaat=NOTIFICATIE_ONTVANGEN)
 

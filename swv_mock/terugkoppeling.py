@@ -171,6 +171,19 @@ class TerugkoppelingSender:
             bronRouteringsKenmerk=row["las_routeringskenmerk"] or row["bron_routeringskenmerk"],
             doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
             koppelsleutel=key)
+        if swv_defects.active(self.defects, swv_defects.GARBLE_TERUGKOPPELING):
+            status = swv_defects.andere_status(status)
+        bericht = TerugkoppelingRequest(
+            bronBrin=melden.bronBrin, bronRouteringsKenmerk=melden.bronRouteringsKenmerk,
+            doelBrin=melden.doelBrin, doelRouteringsKenmerk=melden.doelRouteringsKenmerk,
+            koppelsleutel=key,
+            terugkoppeling=Terugkoppeling(
+                status=status, datum=datum, toelichting=toelichting, behandelaar=behandelaar,
+                document=[Document(bestandsnaam=d["bestandsnaam"],
+                                   bestandsinhoud=d["bestandsinhoud"],
+                                   omschrijving=d["omschrijving"]) for d in docs]))
+        if swv_defects.active(self.defects, swv_defects.TERUGKOPPELING_BEFORE_MELDEN):
+            return self._before_melden(tk_id, row, melden, bericht)
         try:
             las_url = (row["las_url"] if swv_defects.active(
                            self.defects, swv_defects.SKIP_MELDEN_TERUGKOPPELING)
@@ -185,24 +198,31 @@ class TerugkoppelingSender:
                     return self._later(tk_id, fault, "De terugkoppeling wacht")
             return self._failed(tk_id, fault, "De TC weigerde de terugkoppeling")
         self._set(tk_id, las_url=las_url)
-        if swv_defects.active(self.defects, swv_defects.GARBLE_TERUGKOPPELING):
-            status = swv_defects.andere_status(status)
-
-        bericht = TerugkoppelingRequest(
-            bronBrin=melden.bronBrin, bronRouteringsKenmerk=melden.bronRouteringsKenmerk,
-            doelBrin=melden.doelBrin, doelRouteringsKenmerk=melden.doelRouteringsKenmerk,
-            koppelsleutel=key,
-            terugkoppeling=Terugkoppeling(
-                status=status, datum=datum, toelichting=toelichting, behandelaar=behandelaar,
-                document=[Document(bestandsnaam=d["bestandsnaam"],
-                                   bestandsinhoud=d["bestandsinhoud"],
-                                   omschrijving=d["omschrijving"]) for d in docs]))
         try:
             answer = self.client.call(las_url, bericht, expect=TerugkoppelingResponse)
         except OsoFault as fault:
             if lost_in_transit(fault):
                 return self._later(tk_id, fault, "De LAS gaf geen antwoord")
             return self._failed(tk_id, fault, "De LAS nam de terugkoppeling niet aan")
+        tk = self._set(tk_id, verzendstatus=VERZONDEN, resultaat=answer.resultaat,
+                       verzonden_op=now_iso(), fout=None, fout_code=None)
+        return Uitkomst(True, tk, resultaat=answer.resultaat)
+
+    def _before_melden(self, tk_id: int, row: dict, melden, bericht) -> Uitkomst:
+        """terugkoppeling_before_melden: the LAS of the overdracht gets the terugkoppeling first,
+        the TC's meldenTerugkoppeling follows (its answer changes nothing)."""
+        las_url = row["las_url"] or ""
+        self._set(tk_id, las_url=las_url)
+        try:
+            answer = self.client.call(las_url, bericht, expect=TerugkoppelingResponse)
+        except OsoFault as fault:
+            answer, refused = None, fault
+        try:
+            self.client.call(self.tc_soap, melden, expect=MeldenTerugkoppelingResponse)
+        except OsoFault as fault:
+            log.info("meldenTerugkoppeling after the fact for %s: %s", tk_id, fault)
+        if answer is None:
+            return self._failed(tk_id, refused, "De LAS nam de terugkoppeling niet aan")
         tk = self._set(tk_id, verzendstatus=VERZONDEN, resultaat=answer.resultaat,
                        verzonden_op=now_iso(), fout=None, fout_code=None)
         return Uitkomst(True, tk, resultaat=answer.resultaat)

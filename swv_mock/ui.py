@@ -32,6 +32,9 @@ bp = Blueprint("swv_ui", __name__, template_folder="templates", static_folder="s
                static_url_path="/swv-static")
 
 STATUS_BADGES = {
+    av.ONBEVESTIGD: ("Wacht op bevestiging door de TC", "warn",
+                     "De notificatie is aangenomen, maar het Traffic Center heeft de koppelsleutel"
+                     " nog niet bevestigd; er wordt niets opgehaald tot het dat doet."),
     av.GENOTIFICEERD: ("Genotificeerd", "info", "De notificatie is binnen; het ophalen volgt."),
     av.WACHT: ("Wacht op ophalen", "warn", "Klik op “Dossier ophalen” om het dossier op te halen."),
     av.SESSIE: ("Sessie geopend", "info", "De TC gaf een sessie; het dossier wordt opgevraagd."),

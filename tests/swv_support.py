@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import random
 import uuid
 
 import pytest
 import requests
 import responses
 
+from oso_protocol.dossier.builder import build_dossier
+from oso_protocol.synthetic import REFERENTIEDATUM, make_leerling, make_school, make_zorgvraag
 from oso_protocol.transport import codec
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (
@@ -26,9 +29,18 @@ SWV_BRIN = "25PO"
 SWV_RK = "0000000700025PO00931"
 SESSIE = "9CEBD89C-8953-416B-A2CB-ECEE939F1775"
 
-DOSSIER = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-           b'<dossier xmlns="http://www.edustandaard.nl/oso_gegevensset/2019/dossier">'
-           b'<overdrachtsoort>swv-dossier</overdrachtsoort></dossier>')
+
+
+def valid_dossier(seed: str = "swv-support", profile: str = "POSWV") -> bytes:
+    """A dossier our SWV keeps: the XSD takes it and it carries no PGN."""
+    rng = random.Random(seed)
+    school = make_school(rng, profile)
+    leerling = make_leerling(rng, profile, school=school)
+    return build_dossier(leerling, school, datum=REFERENTIEDATUM,
+                         **make_zorgvraag(rng, leerling, profile))
+
+
+DOSSIER = valid_dossier()
 
 
 def make_app(tmp_path, **extra):

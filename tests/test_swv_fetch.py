@@ -1,12 +1,14 @@
 """The fetch, with the TC and LAS played by `responses`: overdracht, documentRequest, validation,
 afmelding with the best result reached."""
+import time
+
 import pytest
 
 from oso_protocol.transport import faults
 
 from swv_support import (  # noqa: F401
     CONNECTION_ERROR, DOSSIER, LAS_RK, LAS_SOAP, SESSIE, SWV_RK, TC_SOAP, TIMEOUT, app, client,
-    fault_body, make_app, notify, peers)
+    GOOD, fault_body, make_app, notify, peers)
 
 
 def fetch(client, k):
@@ -51,12 +53,49 @@ def test_refused_overdracht_gives_no_afmelding(client, peers, code):
     (CONNECTION_ERROR, faults.NIET_BEREIKBAAR), (TIMEOUT, faults.NIET_BEREIKBAAR),
     ((200, {"Content-Type": "text/html"}, b"<html><body>Bad gateway</body></html>"),
      faults.ONGELDIG_ANTWOORD)])
-def test_tc_unreachable_or_garbage_at_overdracht(client, peers, answer, code):
-    p = peers(overdracht=answer)
-    k = notify(client)
-    a = fetch(client, k)
-    assert p.operations() == ["overdracht"]
-    assert a["status"] == "mislukt" and a["fout_code"] == code
+def test_tc_unreachable_or_garbage_at_overdracht_is_tried_again(tmp_path, peers, answer, code):
+    app = make_app(tmp_path, RETRY_BASE_SECONDS=0.3)
+    try:
+        client = app.test_client()
+        p = peers(overdracht=answer)
+        k = notify(client)
+        a = fetch(client, k)
+        assert p.operations() == ["overdracht"]
+        # no answer is no refusal: the aanvraag stays open and the retrier has it
+        assert a["status"] == "genotificeerd" and a["fout_code"] == code
+        shown = client.get(f"/api/aanvragen/{k}").get_json()["ophalen_herstel"]
+        assert shown["melding"].startswith("TC niet bereikbaar, volgende poging om ")
+        assert "TC niet bereikbaar, volgende poging om" in client.get(f"/aanvragen/{k}").text
+        p.answers["overdracht"] = GOOD["overdracht"]
+        a = wait_status(client, k, "afgemeld")
+        assert p.operations() == ["overdracht", "overdracht", "document", "afmelding"]
+        assert a["afmelding_resultaat"] == "OverdrachtGeslaagd" and a["ophalen_herstel"] is None
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def test_no_retry_tc_gives_up_at_the_fetch(tmp_path, peers):
+    app = make_app(tmp_path, DEFECTS={"no_retry_tc"}, RETRY_BASE_SECONDS=0.3)
+    try:
+        client = app.test_client()
+        p = peers(overdracht=CONNECTION_ERROR)
+        k = notify(client)
+        a = fetch(client, k)
+        assert a["status"] == "mislukt" and a["fout_code"] == faults.NIET_BEREIKBAAR
+        time.sleep(0.8)
+        assert p.operations() == ["overdracht"]
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def wait_status(client, k, status, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        a = client.get(f"/api/aanvragen/{k}").get_json()
+        if a["status"] == status or time.monotonic() > deadline:
+            assert a["status"] == status, a
+            return a
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("answer,code,resultaat", [
@@ -64,10 +103,6 @@ def test_tc_unreachable_or_garbage_at_overdracht(client, peers, answer, code):
      "LeerlinginfoNietBeschikbaar"),
     (fault_body("LeveringGeweigerd"), "LeveringGeweigerd", "LeveringGeweigerd"),
     (fault_body("SessieAfwijkend"), "SessieAfwijkend", "LeveringGeweigerd"),
-    (CONNECTION_ERROR, faults.NIET_BEREIKBAAR, "BronNietBereikbaar"),
-    (TIMEOUT, faults.NIET_BEREIKBAAR, "BronNietBereikbaar"),
-    ((502, {"Content-Type": "text/html"}, b"<html>proxy error</html>"), faults.ONGELDIG_ANTWOORD,
-     "BronNietBereikbaar"),
 ])
 def test_las_failure_is_signed_off_with_its_result(client, peers, answer, code, resultaat):
     p = peers(document=answer)
@@ -112,7 +147,7 @@ def test_fetch_again_after_afgemeld_sends_nothing(client, peers):
 
 
 def test_failed_fetch_can_be_retried_with_a_new_session(client, peers):
-    p = peers(overdracht=CONNECTION_ERROR)
+    p = peers(overdracht=fault_body("GeenMandaat"))
     k = notify(client)
     assert fetch(client, k)["status"] == "mislukt"
     from swv_support import GOOD
