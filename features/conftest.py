@@ -30,6 +30,7 @@ from .steps.swv_steps import *
 from .steps.tc_steps import *
 from .steps.dossier_steps import *
 from .steps.identity_steps import *
+from .steps.harness_las_steps import *
 
 ROLE_TAGS = ("las", "swv", "tc")
 _TAG = re.compile(r"(?<!\S)@([\w.\-:]+)")

@@ -24,6 +24,7 @@ Functionaliteit: Geen PGN in het aanvraag SWV-dossier
     Als de harnas het SWV een notificatie stuurt voor de zorgvraag
     Dan heeft het SWV het dossier opgehaald
     En meldt het SWV de sessie af met DossierOngeldig
+    En bewaart het SWV geen dossier
     Als de harnas hetzelfde dossier zonder BSN aanbiedt voor een nieuwe zorgvraag
     Dan heeft het SWV het dossier opgehaald
     En heeft het SWV de sessie afgemeld met OverdrachtGeslaagd

@@ -12,6 +12,13 @@ Functionaliteit: Terugkoppeling van het SWV naar de school
     En toont de LAS "Terugkoppeling ontvangen: Ja"
     En toont de LAS de terugkoppeling volledig
 
+  @swv @mandatory
+  Scenario: Het SWV meldt de terugkoppeling bij de TC voordat het die naar de LAS stuurt
+    Gegeven een zorgvraag verzonden voor een PO-leerling en opgehaald door het SWV
+    Als het SWV een terugkoppeling stuurt met status "Ontvangen" en toelichting "Aanvraag in behandeling genomen."
+    Dan is de terugkoppeling afgeleverd
+    En meldde het SWV de terugkoppeling bij de TC voordat het die naar de LAS stuurde
+
   @tc @mandatory
   Scenario: Een terugkoppeling voordat het dossier is opgehaald wordt geweigerd
     Gegeven het SWV haalt dossiers alleen op verzoek op

@@ -128,13 +128,13 @@ _DOSSIERS = {
     "een dossier met alle gegevensblokken": _alle_blokken,
     "een dossier van een VO-school": lambda: _dossier("VOSWV"),
     "een dossier met bijlagen tot de limiet": _tot_de_limiet,
-    "geen XML": lambda: b"%PDF-1.4\n% dit is geen dossier maar een PDF\n%%EOF\n",
+    "bytes die geen XML zijn": lambda: b"%PDF-1.4\n% dit is geen dossier maar een PDF\n%%EOF\n",
     "een dossier in een andere namespace": lambda: _dossier(version=ANDERE_NAMESPACE),
     "een dossier dat niet aan het schema voldoet": _schema_ongeldig,
     "een dossier met een BSN": lambda: with_pgn(_dossier()),
     "een dossier van een oudere OSO-versie": lambda: _dossier(version=V2018_1),
     "een sessie die verlopen blijkt": _dossier,
-    "eerst niet bereikbaar": _dossier,
+    "een storing bij de eerste aanvraag": _dossier,
 }
 
 
@@ -149,12 +149,12 @@ BEHAVIOURS: dict[str, LasBehaviour] = {b.naam: b for b in (
        True, profiel="VOSWV"),
     _b("een dossier met bijlagen tot de limiet", "Bijlagen tot de limiet van 16 MiB per bericht",
        OVERDRACHT_GESLAAGD, True),
-    _b("LeerlinginfoNietBeschikbaar", "De LAS heeft de leerling niet (meer)", LEERLINGINFO_NIET_BESCHIKBAAR,
+    _b("de weigering LeerlinginfoNietBeschikbaar", "De LAS heeft de leerling niet (meer)", LEERLINGINFO_NIET_BESCHIKBAAR,
        False, fout=LEERLINGINFO_NIET_BESCHIKBAAR),
-    _b("LeerlinginfoNietOpvraagbaar", "De LAS mag de gegevens niet leveren", LEERLINGINFO_NIET_OPVRAAGBAAR,
+    _b("de weigering LeerlinginfoNietOpvraagbaar", "De LAS mag de gegevens niet leveren", LEERLINGINFO_NIET_OPVRAAGBAAR,
        False, fout=LEERLINGINFO_NIET_OPVRAAGBAAR),
-    _b("LeveringGeweigerd", "De LAS weigert de levering", LEVERING_GEWEIGERD, False, fout=LEVERING_GEWEIGERD),
-    _b("geen XML", "Geen XML maar een PDF", DOSSIER_ONGELDIG, False),
+    _b("de weigering LeveringGeweigerd", "De LAS weigert de levering", LEVERING_GEWEIGERD, False, fout=LEVERING_GEWEIGERD),
+    _b("bytes die geen XML zijn", "Geen XML maar een PDF", DOSSIER_ONGELDIG, False),
     _b("een dossier in een andere namespace", "Dossier in een andere namespace", DOSSIER_ONGELDIG, False),
     _b("een dossier dat niet aan het schema voldoet", "Dossier dat niet aan het schema voldoet",
        DOSSIER_ONGELDIG, False),
@@ -163,7 +163,7 @@ BEHAVIOURS: dict[str, LasBehaviour] = {b.naam: b for b in (
     _b("een dossier met een BSN", "Dossier met een BSN (regel PaO.LL12)", DOSSIER_ONGELDIG, False),
     _b("een dossier van een oudere OSO-versie", "Dossier van gegevensset 2018.1", DOSSIER_ONGELDIG, False),
     _b("een sessie die verlopen blijkt", "Sessie verlopen", OVERDRACHT_GESLAAGD, True, eerst=EERST_VERLOPEN),
-    _b("eerst niet bereikbaar", "De LAS is even niet bereikbaar", OVERDRACHT_GESLAAGD, True,
+    _b("een storing bij de eerste aanvraag", "De LAS is even niet bereikbaar", OVERDRACHT_GESLAAGD, True,
        eerst=EERST_ONBEREIKBAAR),
 )}
 

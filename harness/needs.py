@@ -42,6 +42,7 @@ NEEDS: dict[str, list[tuple[str, str]]] = {
     ],
     "swv": [
         ("het SWV een terugkoppeling stuurt", "trigger_terugkoppeling"),
+        ("bewaart het SWV", "trigger_toon_aanvraag"),
     ],
 }
 

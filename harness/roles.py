@@ -48,7 +48,8 @@ DEFAULT_TIMEOUT = 10.0           # seconds per HTTP call to a system
 DEFAULT_WAIT = 60.0              # seconds to wait for an external system (or a person) to act
 
 TRIGGER_KEYS = ("trigger", "trigger_terugkoppeling", "trigger_wijzig_leerling", "trigger_wijzig_zorgvraag",
-                "trigger_toon_zorgvraag", "trigger_verwijder_zorgvraag", "trigger_aanleverpunten")
+                "trigger_toon_zorgvraag", "trigger_verwijder_zorgvraag", "trigger_aanleverpunten",
+                "trigger_toon_aanvraag")
 _TEXT_KEYS = ("base_url", "soap_path", "brin", "routeringskenmerk", "naam", "oin") + TRIGGER_KEYS
 _PATH_KEYS = ("ca_bundle", "client_cert", "client_key")
 _ROLE_KEYS = {"mode", "leerlingen", "scholen", "port", "timeout", "wait_seconds", "handmatig", "defects",
@@ -84,6 +85,7 @@ class RoleConfig:
     trigger_toon_zorgvraag: str | None = None
     trigger_verwijder_zorgvraag: str | None = None
     trigger_aanleverpunten: str | None = None
+    trigger_toon_aanvraag: str | None = None      # swv: its view of an aanvraag
     leerlingen: dict[str, str] = field(default_factory=dict)      # kind -> reference
     leerling_scholen: dict[str, str] = field(default_factory=dict)  # kind -> BRIN, when not `brin`
     leerling_pgn: dict[str, tuple] = field(default_factory=dict)   # kind -> its BSN/onderwijsnummer

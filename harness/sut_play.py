@@ -160,10 +160,12 @@ def swv_config(naam: str, swv_port: int, tc_port: int, wait_seconds: float = 10,
     tk = (" ".join(shlex.quote(a) for a in CLI) + f" swv --swv {base}{tls} terugkoppeling --koppelsleutel"
           " {koppelsleutel} --status {status} --toelichting {toelichting} --behandelaar {behandelaar}"
           " --document {document}")
+    toon = " ".join(shlex.quote(a) for a in CLI) + f" swv --swv {base}{tls} toon --koppelsleutel {{koppelsleutel}}"
     return "\n".join([f"[sut]\nnaam = {_q(naam)}", f"ondersteunt = {json.dumps(list(SWV_CLAIMS))}", "[swv]",
                       'mode = "external"', f'base_url = "{base}"',
                       f'brin = "{SWV_BRIN}"', f'routeringskenmerk = "{SWV_RK}"',
                       f"wait_seconds = {wait_seconds}", f"trigger_terugkoppeling = {_q(tk)}",
+                      f"trigger_toon_aanvraag = {_q(toon)}",
                       *_tls_keys(pki_dir, "las-sim"),
                       "[tc]", f"port = {tc_port}"]) + "\n"
 

@@ -77,17 +77,3 @@ def notify_unissued(env, ctx):
     ctx.soap = env.probe.call("swv", doel["url"], m.NotificatieRequest(
         bronBrin=brin, bronRouteringsKenmerk=rk, doelBrin=doel["brin"], doelRouteringsKenmerk=doel_rk,
         koppelsleutel=ctx.unissued))
-
-
-@then("weigert het SWV de notificatie")
-def swv_refuses_notificatie(ctx):
-    r = ctx.soap
-    assert not r.ok or r.resultaat != m.NOTIFICATIE_ONTVANGEN, \
-        f"SWV nam een notificatie aan voor koppelsleutel {ctx.unissued}, die de TC nooit uitgaf: {r.describe()}"
-
-
-@then("heeft daarvoor geen documentRequest de LAS bereikt")
-def no_document_for_unissued(env, ctx):
-    rows = [r for r in env.probe.journal if r.get("operation") == "document" and r.get("side") == "server"
-            and (r.get("koppelsleutel") or "").upper() == ctx.unissued]
-    assert not rows, f"SWV vroeg een dossier op voor koppelsleutel {ctx.unissued}, die de TC nooit uitgaf"

@@ -9,9 +9,6 @@ from pytest_bdd import given, parsers, then, when
 
 from harness.drivers.las import toelichting_pdf
 from harness.drivers.http import AUTO
-from harness.drivers.las import Sent
-from harness.peers import CraftedLas
-from oso_protocol.dossier.pgn import with_pgn
 from oso_protocol.transport import messages as m
 
 from .common import evidence
@@ -21,63 +18,6 @@ from .common import evidence
 def manual_fetch(env):
     assert not env.started, "deze stap hoort voor elke andere stap te staan"
     env.auto_fetch = False
-
-
-def _crafted_dossier(pgn: bool) -> bytes:
-    from oso_protocol.dossier import build_dossier
-    from oso_protocol.dossier.model import Attachment
-    from oso_protocol.synthetic import make_leerling, make_school
-
-    school = make_school(7, "POSWV")
-    leerling = make_leerling(7, "POSWV", school=school)
-    toelichting = Attachment(bestandsnaam="Toelichting onderwijsbehoeften.pdf", content=toelichting_pdf())
-    dossier = build_dossier(leerling, school, profile="POSWV", gegevensblokken=[], toelichting=toelichting)
-    return with_pgn(dossier) if pgn else dossier
-
-
-@given(parsers.re(r"de harnas speelt de LAS met een (?P<which>geldig dossier|dossier met een BSN)"))
-def harness_plays_las(env, ctx, which):
-    env.start()
-    tls = env.system_tls("las-sim")
-    peer = CraftedLas(env.tc.soap_url, env.probe, _crafted_dossier(pgn=which != "geldig dossier"),
-                      tls=tls).start()
-    env.peers.append(peer)
-    ctx.peer = peer
-    rk = "0000000700012AB00950"
-    env.tc.point_to(rk, peer.soap_url, {"brin": "12AB", "system": "las-sim", "doel": "OV", "naam": "harnas-LAS"})
-    ctx.peer_identity = ("12AB", rk)
-
-
-def _harness_notifies(env, ctx):
-    brin, rk = ctx.peer_identity
-    doel_rk = env.swv_aanleverpunt(brin)
-    doel = env.tc.aanleverpunt(doel_rk)
-    melding = env.tc.call(m.MeldenNotificatieRequest(bronBrin=brin, bronRouteringsKenmerk=rk,
-                                                     doelBrin=doel["brin"], doelRouteringsKenmerk=doel_rk))
-    assert melding.ok, f"TC weigerde de meldenNotificatie van de harnas: {melding.describe()}"
-    k = melding.answer.koppelsleutel
-    env.remember(k)
-    note = env.probe.call("swv", melding.answer.url, m.NotificatieRequest(
-        bronBrin=brin, bronRouteringsKenmerk=rk, doelBrin=doel["brin"], doelRouteringsKenmerk=doel_rk,
-        koppelsleutel=k))
-    assert note.ok and note.resultaat == m.NOTIFICATIE_ONTVANGEN, \
-        f"SWV nam de notificatie niet aan: {note.describe()}"
-    ctx.sent = Sent(True, None, k)
-    ctx.sent_all.append(ctx.sent)
-    return k
-
-
-@when("de harnas het SWV een notificatie stuurt voor de zorgvraag")
-def harness_notifies(env, ctx):
-    _harness_notifies(env, ctx)
-
-
-@when("de harnas hetzelfde dossier zonder BSN aanbiedt voor een nieuwe zorgvraag")
-def harness_serves_clean(env, ctx):
-    """The positive control of the PGN refusal: the same dossier, only without the BSN."""
-    clean = _crafted_dossier(pgn=False)
-    ctx.peer.dossier = clean
-    _harness_notifies(env, ctx)
 
 
 def _terugkoppeling(env, ctx, body):
@@ -103,6 +43,18 @@ def swv_sends_document(env, ctx, status):
 def terugkoppeling_delivered(env, ctx):
     ok, why = ctx.delivered
     assert ok, f"terugkoppeling niet afgeleverd: {why} [{evidence(env, ctx.koppelsleutel)}]"
+
+
+@then("meldde het SWV de terugkoppeling bij de TC voordat het die naar de LAS stuurde")
+def melden_before_terugkoppeling(env, ctx):
+    k = ctx.koppelsleutel
+    gemeld = [r for r in _server_rows(env, "tc", k, "meldenTerugkoppeling") if r["direction"] == "in"]
+    ontvangen = [r for r in _server_rows(env, "las", k, "terugkoppeling") if r["direction"] == "in"]
+    assert gemeld, f"SWV meldde de terugkoppeling niet bij de TC [{evidence(env, k)}]"
+    assert ontvangen, f"de terugkoppeling bereikte de LAS niet [{evidence(env, k)}]"
+    assert gemeld[0]["ts"] <= ontvangen[0]["ts"], (
+        f"SWV stuurde de terugkoppeling om {ontvangen[0]['ts']} naar de LAS en meldde haar pas om"
+        f" {gemeld[0]['ts']} bij de TC")
 
 
 @then("heeft het SWV het dossier opgehaald")

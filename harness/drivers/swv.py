@@ -4,6 +4,7 @@ and the LAS side (documentRequest); a terugkoppeling comes from its trigger or a
 from __future__ import annotations
 
 import base64
+import json
 import time
 from pathlib import Path
 
@@ -63,6 +64,16 @@ class SimulatedSwv(SwvDriver):
     def rapport(self, koppelsleutel: str) -> dict:
         return self.api.get(f"/api/aanvragen/{koppelsleutel}/rapport")
 
+    def toon(self, koppelsleutel: str) -> dict | None:
+        """The SWV's view of an aanvraag in the shape of trigger_toon_aanvraag; None when the SWV
+        has none for this koppelsleutel."""
+        answer = self.api.request("GET", f"/api/aanvragen/{koppelsleutel}")
+        if not answer.ok:
+            return None
+        body = answer.body
+        return {"status": body.get("status"), "afmelding": body.get("afmelding_resultaat"),
+                "dossier_bewaard": bool(body.get("dossier_bewaard"))}
+
     def terugkoppeling(self, koppelsleutel: str, body: dict) -> tuple[bool, str]:
         answer = self.api.request("POST", f"/api/aanvragen/{koppelsleutel}/terugkoppeling", json=body,
                                   timeout=self.config.wait_seconds)
@@ -99,6 +110,25 @@ class ExternalSwv(SwvDriver):
 
     def dossier(self, koppelsleutel: str) -> bytes:
         raise DriverError("het dossier zoals een extern SWV het ontving is niet zichtbaar")
+
+    def toon(self, koppelsleutel: str) -> dict | None:
+        """trigger_toon_aanvraag: exit 0 with JSON holding at least `status` and
+        `dossier_bewaard` (true/false); exit 1 when the SWV has no aanvraag for the key."""
+        template = self.config.trigger_toon_aanvraag
+        if not template:
+            raise NotVerified("[swv] trigger_toon_aanvraag ontbreekt in de configuratie")
+        done = run_trigger("swv", template, {"koppelsleutel": koppelsleutel}, self.config.wait_seconds,
+                           cwd=getattr(self.config, "folder", None), key="trigger_toon_aanvraag")
+        if refused("swv", "trigger_toon_aanvraag", done):
+            return None
+        try:
+            data = json.loads(done.stdout)
+        except ValueError:
+            raise NotVerified(f"trigger_toon_aanvraag gaf geen JSON: {done.stdout.strip()[:200]!r}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("dossier_bewaard"), bool):
+            raise NotVerified("trigger_toon_aanvraag gaf niet de afgesproken vorm (een object met"
+                              f" dossier_bewaard true of false): {str(data)[:200]}")
+        return data
 
     def terugkoppeling(self, koppelsleutel: str, body: dict) -> tuple[bool, str]:
         values = {"koppelsleutel": koppelsleutel, "status": body.get("status", ""),
