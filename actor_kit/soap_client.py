@@ -5,6 +5,7 @@ a SOAP Fault), each with a result code it can store and show.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -70,6 +71,9 @@ def _too_large(url: str, max_bytes: int) -> OsoFault:
                     " het is afgebroken.")
 
 
+_ENVELOPE = re.compile(rb"<(?:[\w.-]+:)?Envelope[\s>/]")
+
+
 class SoapClient:
     def __init__(self, messagelog: MessageLog, *, me: str, ns: str = NS, timeout: float = 10.0,
                  max_bytes: int = 64 * 1024 * 1024, tls=None):
@@ -126,6 +130,9 @@ class SoapClient:
                 fault = OsoFault(faults.ONGELDIG_ANTWOORD,
                                  f"{url} gaf geen geldig SOAP-antwoord (HTTP {resp.status_code}):"
                                  f" {fault.omschrijving}")
+                # an OSO endpoint did answer, only not as the schema says: the caller may
+                # count that as an answer rather than as a peer that was not reached
+                fault.envelop = resp.status_code == 200 and bool(_ENVELOPE.search(data[:2048]))
             self.messagelog.record("in", side="client", operation=message.OPERATION, element="Fault", peer=url,
                                    xml=data, outcome=fault.resultaat, http_status=resp.status_code,
                                    duration_ms=ms, koppelsleutel=koppel, sessie_id=sessie)

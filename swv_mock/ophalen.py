@@ -445,6 +445,11 @@ class Ophalen:
                 return self.inbox.update(key, fout_code=fault.resultaat,
                                          fout=f"Sessie niet geldig bij de LAS: {fault.omschrijving}"
                                          ), True
+            if fault.resultaat == faults.ONGELDIG_ANTWOORD and getattr(fault, "envelop", False):
+                # [choice] a SOAP answer whose documentResponse breaks the schema (a dossier
+                # that is no base64, say) is a delivery that cannot be read: DossierOngeldig
+                return self._keep(key=key, data=None, dossier_versie=None,
+                                  waarom=fault.omschrijving[:300]), False
             if lost_in_transit(fault):
                 if self._active(swv_defects.NO_RETRY_LAS):
                     return self._not_delivered(key, fault.resultaat, fault.omschrijving,
@@ -487,11 +492,13 @@ class Ophalen:
         self.later(key, LAS_NIET_BEREIKBAAR)
         return row
 
-    def _keep(self, *, key: str, data: bytes | None, dossier_versie: str | None) -> dict:
+    def _keep(self, *, key: str, data: bytes | None, dossier_versie: str | None,
+              waarom: str | None = None) -> dict:
         """Validate and store a delivered dossier with the afmelding result it earns."""
         if not data:
             report, readable = _report(None, False, [_finding(
-                "OSS.SWV.BASE64", "Het dossier in documentResponse is geen geldige base64.")]), False
+                "OSS.SWV.BASE64", "Het dossier in documentResponse is geen geldige base64."
+                + (f" {waarom}" if waarom else ""))]), False
         else:
             report, readable = validate_dossier(data)
             if self._active(swv_defects.ACCEPT_PGN):

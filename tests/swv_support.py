@@ -118,7 +118,8 @@ GOOD = {
 
 class Peers:
     """The TC and the LAS as `responses` callbacks. `answers[operation]` is a (status, headers,
-    body) tuple or an exception to raise; every call is kept as (operation, url, body)."""
+    body) tuple or an exception to raise, or a list of those given one per call (the last one
+    stays); every call is kept as (operation, url, body)."""
 
     def __init__(self, rsps: responses.RequestsMock, **answers):
         self.answers = dict(GOOD, **answers)
@@ -131,6 +132,8 @@ class Peers:
         operation = codec.decode(body).OPERATION
         self.calls.append((operation, request.url, body))
         answer = self.answers[operation]
+        if isinstance(answer, list):
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
         if isinstance(answer, BaseException) or (isinstance(answer, type)
                                                  and issubclass(answer, BaseException)):
             raise answer

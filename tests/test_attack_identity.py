@@ -284,8 +284,24 @@ def test_notificatie_with_unissued_koppelsleutel_is_refused(tmp_path, swv_peers)
         app.extensions["oso_sim_close"]()
 
 
-def test_notificatie_is_refused_when_the_tc_cannot_confirm(tmp_path, swv_peers):
-    app = swv_app(tmp_path)
+def test_notificatie_waits_for_a_tc_that_cannot_confirm(tmp_path, swv_peers):
+    # no answer from the TC is no refusal: taken, but not as a confirmed aanvraag
+    app = swv_app(tmp_path, RETRY_BASE_SECONDS=60)
+    try:
+        client = app.test_client()
+        swv_peers(overdracht=swv_support.CONNECTION_ERROR)
+        k = swv_support.new_key()
+        answer = swv_support.soap(client, swv_support.notificatie(k))
+        assert isinstance(answer, NotificatieResponse)
+        a = client.get(f"/api/aanvragen/{k}").get_json()
+        assert a["status"] == "onbevestigd" and a["bevestigd"] is False
+        assert a["sessie_id"] is None and a["dossier_bewaard"] is False
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def test_notificatie_is_refused_when_the_tc_cannot_confirm_with_no_retry_tc(tmp_path, swv_peers):
+    app = swv_app(tmp_path, DEFECTS={"no_retry_tc"})
     try:
         client = app.test_client()
         swv_peers(overdracht=swv_support.CONNECTION_ERROR)
