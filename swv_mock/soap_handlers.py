@@ -135,7 +135,8 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                                or message.bronRouteringsKenmerk)
         key = row["koppelsleutel"]
         if new and onbevestigd:
-            _after_answer(lambda: bevestiger.later(key, WACHT_OP_BEVESTIGING))
+            # only scheduled here, a pause away: the page shows it the moment we answer
+            bevestiger.later(key, WACHT_OP_BEVESTIGING)
         elif new and on_new is not None and not stepping:
             _after_answer(lambda: on_new(key))
         elif not new and swv_defects.active(defects, swv_defects.FETCH_ON_EVERY_NOTIFICATIE):

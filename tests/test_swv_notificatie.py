@@ -9,7 +9,8 @@ from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import NotificatieResponse
 
 from swv_support import (  # noqa: F401
-    BRIN, SWV_RK, app, client, make_app, new_key, notificatie, post_soap, soap)
+    BRIN, CONNECTION_ERROR, GOOD, SESSIE, SWV_RK, app, client, fault_body, make_app, new_key,
+    notificatie, peers, post_soap, soap)
 
 
 def stored(client) -> list[dict]:
@@ -172,3 +173,133 @@ def test_messages_are_logged(client):
     assert "xml" not in rows[0]
     one = client.get(f"/api/berichten/{rows[0]['id']}").get_json()
     assert "notificatieRequest" in one["xml"]
+
+
+# --- a TC that gives no answer when the notificatie is confirmed ---------------------------------
+
+def confirming_app(tmp_path, **extra):
+    return make_app(tmp_path, **dict({"CONFIRM_KOPPELSLEUTEL": True, "RETRY_BASE_SECONDS": 0.3},
+                                     **extra))
+
+
+def wait_status(client, k, status, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        a = client.get(f"/api/aanvragen/{k}").get_json()
+        if a["status"] == status or time.monotonic() > deadline:
+            assert a["status"] == status, a
+            return a
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("answer", [
+    CONNECTION_ERROR,
+    (503, {"Content-Type": "text/html"}, b"<html><body>Service Unavailable</body></html>")])
+def test_tc_without_an_answer_takes_the_notificatie_and_confirms_later(tmp_path, peers, answer):
+    app = confirming_app(tmp_path)
+    try:
+        client = app.test_client()
+        p = peers(overdracht=answer)
+        k = new_key()
+        assert isinstance(soap(client, notificatie(k)), NotificatieResponse)
+        a = client.get(f"/api/aanvragen/{k}").get_json()
+        assert a["status"] == "onbevestigd" and a["bevestigd"] is False
+        assert a["ophalen_herstel"]["melding"].startswith(
+            "Wacht op bevestiging door de TC, volgende poging om ")
+        page = client.get(f"/aanvragen/{k}").text
+        assert "Wacht op bevestiging door de TC" in page
+        # a wait for an aanvraag is not satisfied by one the TC has not confirmed
+        assert client.get(f"/api/aanvragen/{k}?wait=genotificeerd&timeout=0").get_json()[
+            "wacht_bereikt"] is False
+        p.answers["overdracht"] = GOOD["overdracht"]
+        a = wait_status(client, k, "genotificeerd")
+        assert a["bevestigd"] is True and a["sessie_id"] == SESSIE and a["fout"] is None
+        assert "document" not in p.operations()  # no AUTO_FETCH here
+        a = client.post(f"/api/aanvragen/{k}/ophalen").get_json()
+        assert a["status"] == "afgemeld"
+        # the confirming session served the fetch
+        assert p.operations() == ["overdracht", "overdracht", "document", "afmelding"]
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+@pytest.mark.parametrize("code", ["KoppelsleutelOnbekend", "SessieAfwijkend",
+                                  "OnbekendAanleverpunt"])
+def test_tc_that_refuses_later_marks_the_aanvraag_refused(tmp_path, peers, code):
+    app = confirming_app(tmp_path)
+    try:
+        client = app.test_client()
+        p = peers(overdracht=[CONNECTION_ERROR, fault_body(code)])
+        k = new_key()
+        assert isinstance(soap(client, notificatie(k)), NotificatieResponse)
+        a = wait_status(client, k, "mislukt")
+        assert a["fout_code"] == code and a["bevestigd"] is True
+        time.sleep(0.8)
+        assert p.operations() == ["overdracht", "overdracht"]  # no fetch, no more attempts
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def test_tc_that_answers_and_refuses_still_refuses_the_notificatie(tmp_path, peers):
+    app = confirming_app(tmp_path)
+    try:
+        client = app.test_client()
+        peers(overdracht=fault_body("SessieAfwijkend"))
+        answer = soap(client, notificatie(new_key()))
+        assert isinstance(answer, OsoFault) and answer.resultaat == "SessieAfwijkend"
+        assert stored(client) == []
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def test_confirmed_late_with_auto_fetch_is_fetched(tmp_path, peers):
+    app = confirming_app(tmp_path, AUTO_FETCH=True)
+    try:
+        client = app.test_client()
+        p = peers(overdracht=[CONNECTION_ERROR, GOOD["overdracht"]])
+        k = new_key()
+        assert isinstance(soap(client, notificatie(k)), NotificatieResponse)
+        a = wait_status(client, k, "afgemeld")
+        assert a["afmelding_resultaat"] == "OverdrachtGeslaagd"
+        assert p.operations() == ["overdracht", "overdracht", "document", "afmelding"]
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
+def test_a_process_killed_while_waiting_for_the_tc_resumes_at_start_up(tmp_path, peers):
+    first = confirming_app(tmp_path, RETRY_BASE_SECONDS=3600)
+    p = peers(overdracht=CONNECTION_ERROR)
+    k = new_key()
+    try:
+        assert isinstance(soap(first.test_client(), notificatie(k)), NotificatieResponse)
+        assert first.test_client().get(f"/api/aanvragen/{k}").get_json()["status"] == "onbevestigd"
+    finally:
+        first.extensions["oso_sim_close"]()
+    # the retry was an hour away when the process went; the new one asks at once
+    p.answers["overdracht"] = GOOD["overdracht"]
+    second = confirming_app(tmp_path, RETRY_BASE_SECONDS=3600)
+    try:
+        a = wait_status(second.test_client(), k, "genotificeerd")
+        assert a["sessie_id"] == SESSIE
+    finally:
+        second.extensions["oso_sim_close"]()
+
+
+def test_a_process_killed_while_the_las_was_away_resumes_at_start_up(tmp_path, peers):
+    first = make_app(tmp_path, RETRY_BASE_SECONDS=3600)
+    p = peers(document=CONNECTION_ERROR)
+    try:
+        client = first.test_client()
+        k = new_key()
+        assert isinstance(soap(client, notificatie(k)), NotificatieResponse)
+        assert client.post(f"/api/aanvragen/{k}/ophalen").get_json()["status"] == "sessie"
+    finally:
+        first.extensions["oso_sim_close"]()
+    p.answers["document"] = GOOD["document"]
+    second = make_app(tmp_path, RETRY_BASE_SECONDS=3600)
+    try:
+        a = wait_status(second.test_client(), k, "afgemeld")
+        assert a["afmelding_resultaat"] == "OverdrachtGeslaagd"
+        assert p.operations().count("overdracht") == 1
+    finally:
+        second.extensions["oso_sim_close"]()
