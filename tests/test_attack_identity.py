@@ -329,6 +329,18 @@ def test_notificatie_from_a_stranger_with_tls_is_refused(tmp_path, swv_peers):
         app.extensions["oso_sim_close"]()
 
 
+def test_defect_accept_any_caller_takes_a_notificatie_from_any_certificate(tmp_path, swv_peers):
+    app = swv_app(tmp_path, TLS=TLS, DEFECTS={"accept_any_caller"})
+    try:
+        swv_peers()
+        answer = swv_support.soap(as_caller(app, STRANGER_OIN),
+                                  swv_support.notificatie(swv_support.new_key()))
+        assert isinstance(answer, NotificatieResponse)
+        assert len(stored(app.test_client())) == 1
+    finally:
+        app.extensions["oso_sim_close"]()
+
+
 # --- a SOAP Fault posted to the TC ---------------------------------------------------------------
 
 def _posted_fault(koppelsleutel: str, text: str, routeringskenmerk: str | None = None) -> bytes:

@@ -604,10 +604,10 @@ def swv(tmp_path):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         peers = S.Peers(rsps)
 
-        def make(*defects, confirm=False, **answers):
+        def make(*defects, confirm=False, config=None, **answers):
             (tmp_path / f"swv{len(apps)}").mkdir()
             app = S.make_app(tmp_path / f"swv{len(apps)}", DEFECTS=set(defects),
-                             CONFIRM_KOPPELSLEUTEL=confirm)
+                             CONFIRM_KOPPELSLEUTEL=confirm, **(config or {}))
             apps.append(app)
             peers.answers = dict(S.GOOD, **answers)  # one set of peers, answering afresh
             peers.calls.clear()
@@ -718,6 +718,194 @@ def test_accept_unknown_koppelsleutel(swv):
     assert not isinstance(answer, OsoFault) and answer.resultaat == "NotificatieOntvangen"
     assert peers.operations() == []  # the TC was not asked
     assert client.get(f"/api/aanvragen/{k}").get_json()["status"] == "genotificeerd"
+
+
+def _delivered(data: bytes) -> tuple:
+    return S.ok(DocumentResponse(resultaat="DossierGeleverd", dossierVersie="2019.1",
+                                 dossier=base64.b64encode(data).decode()))
+
+
+def _wait(what, check, timeout=5.0):
+    import time
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"niet bereikt binnen {timeout} s: {what}")
+        time.sleep(0.05)
+
+
+def test_fetch_twice(swv):
+    for defects, n in (((), 1), (("fetch_twice",), 2)):
+        client, peers = swv(*defects)
+        a = fetch(client, S.notify(client))
+        assert peers.operations().count("document") == n
+        assert {d.sessieId for d in peers.sent("document")} == {S.SESSIE}
+        afmelding, = peers.sent("afmelding")
+        assert afmelding.resultaat == "OverdrachtGeslaagd" and a["status"] == "afgemeld"
+
+
+def test_fetch_on_every_notificatie(swv):
+    for defects, n in (((), 1), (("fetch_on_every_notificatie",), 2)):
+        client, peers = swv(*defects, confirm=True)
+        k = S.notify(client)
+        fetch(client, k)
+        answer = S.soap(client, S.notificatie(k))
+        assert not isinstance(answer, OsoFault) and answer.resultaat == "NotificatieOntvangen"
+        if n == 2:
+            _wait("tweede documentRequest", lambda: peers.operations().count("document") == 2)
+        else:
+            import time
+            time.sleep(1.5)  # past the handler's fallback for running work after the answer
+        assert peers.operations().count("document") == n
+        assert peers.operations().count("overdracht") == 1  # the repeat asks the TC nothing
+
+
+@pytest.mark.parametrize("code", ["LeerlinginfoNietBeschikbaar", "LeerlinginfoNietOpvraagbaar",
+                                  "LeveringGeweigerd"])
+def test_succeed_on_refusal(swv, code):
+    for defects, resultaat in (((), code), (("succeed_on_refusal",), "OverdrachtGeslaagd")):
+        client, peers = swv(*defects, document=S.fault_body(code))
+        a = fetch(client, S.notify(client))
+        afmelding, = peers.sent("afmelding")
+        assert afmelding.resultaat == resultaat and a["dossier_bewaard"] is False
+
+
+@pytest.mark.parametrize("code", ["LeerlinginfoNietBeschikbaar", "LeerlinginfoNietOpvraagbaar"])
+def test_refusal_as_levering_geweigerd(swv, code):
+    for defects, resultaat in (((), code), (("refusal_as_levering_geweigerd",), "LeveringGeweigerd")):
+        client, peers = swv(*defects, document=S.fault_body(code))
+        fetch(client, S.notify(client))
+        afmelding, = peers.sent("afmelding")
+        assert afmelding.resultaat == resultaat
+
+
+def _kept(swv, defects, data: bytes) -> tuple[str, bool]:
+    client, peers = swv(*defects, document=_delivered(data))
+    k = S.notify(client)
+    a = fetch(client, k)
+    afmelding, = peers.sent("afmelding")
+    kept = client.get(f"/api/aanvragen/{k}/dossier").status_code == 200
+    assert kept is a["dossier_bewaard"]
+    return afmelding.resultaat, kept
+
+
+def test_accept_not_xml(swv):
+    assert _kept(swv, (), b"dit is geen xml") == ("DossierOngeldig", False)
+    assert _kept(swv, ("accept_not_xml",), b"dit is geen xml") == ("OverdrachtGeslaagd", True)
+
+
+@pytest.mark.parametrize("data", [
+    S.DOSSIER.replace(b"oso_gegevensset/2019/dossier", b"oso_gegevensset/2018/dossier"),
+    S.DOSSIER.replace(b"<metadata>", b"<metadata><onzin>1</onzin>", 1),
+], ids=["namespace-2018", "xsd"])
+def test_accept_schema_invalid(swv, data):
+    assert _kept(swv, (), data) == ("DossierOngeldig", False)
+    assert _kept(swv, ("accept_schema_invalid",), data) == ("OverdrachtGeslaagd", True)
+
+
+def test_keep_pgn_dossier(swv):
+    data = with_pgn(S.DOSSIER)
+    assert _kept(swv, (), data) == ("DossierOngeldig", False)
+    assert _kept(swv, ("keep_pgn_dossier",), data) == ("DossierOngeldig", True)
+
+
+def test_reject_vo_profile(swv):
+    vo = S.valid_dossier("vo", profile="VOSWV")
+    assert validate(vo).valid and validate(vo).profile == "VOSWV"
+    assert _kept(swv, (), vo) == ("OverdrachtGeslaagd", True)
+    assert _kept(swv, ("reject_vo_profile",), vo)[0] == "DossierOngeldig"
+    assert _kept(swv, ("reject_vo_profile",), S.DOSSIER) == ("OverdrachtGeslaagd", True)
+
+
+def test_small_message_limit(swv):
+    # a valid dossier of 5 MiB: the padding is a comment after the root element
+    big = S.DOSSIER + b"\n<!-- " + b"x" * (5 * 1024 * 1024) + b" -->\n"
+    assert _kept(swv, (), big) == ("OverdrachtGeslaagd", True)
+    assert _kept(swv, ("small_message_limit",), big) == ("LeveringGeweigerd", False)
+    assert _kept(swv, ("small_message_limit",), S.DOSSIER) == ("OverdrachtGeslaagd", True)
+
+
+def test_no_new_session(swv):
+    expired = [S.fault_body(faults.SESSIE_VERLOPEN), S.GOOD["document"]]
+    client, peers = swv(document=list(expired))
+    fetch(client, S.notify(client))
+    assert peers.operations().count("overdracht") == 2
+    assert peers.sent("afmelding")[-1].resultaat == "OverdrachtGeslaagd"
+    client, peers = swv("no_new_session", document=list(expired))
+    a = fetch(client, S.notify(client))
+    assert peers.operations() == ["overdracht", "document", "afmelding"]
+    assert peers.sent("afmelding")[-1].resultaat == "LeveringGeweigerd" and a["status"] == "mislukt"
+
+
+def test_no_retry_las(swv):
+    client, peers = swv(config={"RETRY_BASE_SECONDS": 60}, document=S.CONNECTION_ERROR)
+    a = fetch(client, S.notify(client))
+    assert peers.operations() == ["overdracht", "document"] and a["status"] == "sessie"
+    client, peers = swv("no_retry_las", document=S.CONNECTION_ERROR)
+    a = fetch(client, S.notify(client))
+    assert peers.operations() == ["overdracht", "document", "afmelding"]
+    assert peers.sent("afmelding")[0].resultaat == "BronNietBereikbaar" and a["status"] == "mislukt"
+
+
+def test_no_retry_tc(swv):
+    client, peers = swv(confirm=True, config={"RETRY_BASE_SECONDS": 60},
+                        overdracht=S.CONNECTION_ERROR)
+    k = S.new_key()
+    assert S.soap(client, S.notificatie(k)).resultaat == "NotificatieOntvangen"
+    assert client.get(f"/api/aanvragen/{k}").get_json()["status"] == "onbevestigd"
+    client, peers = swv("no_retry_tc", confirm=True, overdracht=S.CONNECTION_ERROR)
+    answer = S.soap(client, S.notificatie(S.new_key()))
+    assert isinstance(answer, OsoFault) and answer.resultaat == faults.NIET_BEREIKBAAR
+    # and at fetch time it gives up
+    client, peers = swv("no_retry_tc", overdracht=S.CONNECTION_ERROR)
+    a = fetch(client, S.notify(client))
+    assert a["status"] == "mislukt" and a["fout_code"] == faults.NIET_BEREIKBAAR
+
+
+@pytest.mark.parametrize("code", [faults.SESSIE_AFWIJKEND, faults.ONBEKEND_AANLEVERPUNT])
+def test_accept_foreign_koppelsleutel(swv, code):
+    client, peers = swv(confirm=True, overdracht=S.fault_body(code))
+    answer = S.soap(client, S.notificatie(S.new_key()))
+    assert isinstance(answer, OsoFault) and answer.resultaat == code
+    client, peers = swv("accept_foreign_koppelsleutel", confirm=True, overdracht=S.fault_body(code))
+    k = S.new_key()
+    answer = S.soap(client, S.notificatie(k))
+    assert not isinstance(answer, OsoFault) and answer.resultaat == "NotificatieOntvangen"
+    assert client.get(f"/api/aanvragen/{k}").get_json()["status"] == "genotificeerd"
+    # an unknown key is still refused
+    client, peers = swv("accept_foreign_koppelsleutel", confirm=True,
+                        overdracht=S.fault_body(faults.KOPPELSLEUTEL_ONBEKEND))
+    answer = S.soap(client, S.notificatie(S.new_key()))
+    assert isinstance(answer, OsoFault) and answer.resultaat == faults.KOPPELSLEUTEL_ONBEKEND
+
+
+def test_skip_server_verification(swv):
+    for defects, las_verify in (((), None), (("skip_server_verification",), False)):
+        client, peers = swv(*defects)
+        app_client = client.application.extensions["swv"].ophalen.client
+        seen = []
+        original = app_client.call
+
+        def spy(url, message, expect=None, *, verify=None):
+            seen.append((message.OPERATION, verify))
+            return original(url, message, expect, verify=verify)
+
+        app_client.call = spy
+        fetch(client, S.notify(client))
+        assert seen == [("overdracht", None), ("document", las_verify), ("afmelding", None)]
+
+
+def test_terugkoppeling_before_melden(swv):
+    for defects, ops in (((), ["meldenTerugkoppeling", "terugkoppeling"]),
+                         (("terugkoppeling_before_melden",), ["terugkoppeling",
+                                                              "meldenTerugkoppeling"])):
+        client, peers = swv(*defects)
+        k = S.notify(client)
+        fetch(client, k)
+        n = len(peers.calls)
+        resp = client.post(f"/api/aanvragen/{k}/terugkoppeling", json={"status": "Ontvangen"})
+        assert resp.status_code == 200, resp.get_json()
+        assert peers.operations()[n:] == ops
 
 
 # --- the TC storing switch ------------------------------------------------------------------------
