@@ -5,6 +5,10 @@ system of ours send a terugkoppeling. It is the SWV counterpart of `oso-sim zorg
 Exit codes: 0 sent (the LAS acknowledged it), 1 the SWV refused or could not deliver (its own
 answer, on stderr), 2 this command's own trouble: a wrong call, a URL that is no http(s) address,
 a file or PKI folder that cannot be read, the SWV unreachable, or an answer that is not the SWV's.
+
+`oso-sim swv --swv URL toon --koppelsleutel K`: what the SWV holds for one aanvraag, as JSON on
+stdout: its status, the afmelding result and whether the dossier was kept. Exit 0 shown, 1 the SWV
+has no aanvraag with that koppelsleutel, 2 as above.
 """
 from __future__ import annotations
 
@@ -36,18 +40,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--behandelaar", default="", help="naam van de behandelaar bij het SWV")
     p.add_argument("--document", action="append", default=[], metavar="BESTAND",
                    help="bestand dat meegaat (herhaalbaar)")
+    p = sub.add_parser(
+        "toon", help="toon status, afmelding en of het dossier bewaard is voor één aanvraag",
+        description="Toon wat het SWV-systeem van één aanvraag weet: status, afmelding en of het"
+                    " dossier bewaard is (JSON op stdout). Exitcode 0: getoond; 1: het SWV kent"
+                    " deze koppelsleutel niet; 2: fout in de aanroep of SWV niet bereikbaar.",
+        epilog="voorbeelden:\n  oso-sim swv --swv http://127.0.0.1:8702 toon --koppelsleutel"
+               " 4A1B2C3D-0000-4000-8000-000000000001",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--koppelsleutel", required=True, help="koppelsleutel van de aanvraag")
+
+
+def _start(args):
+    """(session, None) or (None, exit code) after the checks every action shares."""
+    args.swv = demo_url(args, "swv", "--swv")
+    if args.swv is None:
+        return None, 2
+    try:
+        check_url(args.swv, "--swv")
+        return harness_session(args.tls), None
+    except CallError as exc:
+        print(f"oso-sim: fout: {exc}", file=sys.stderr)
+        return None, 2
 
 
 def run(args) -> int:
-    args.swv = demo_url(args, "swv", "--swv")
-    if args.swv is None:
-        return 2
-    try:
-        check_url(args.swv, "--swv")
-        session = harness_session(args.tls)
-    except CallError as exc:
-        print(f"oso-sim: fout: {exc}", file=sys.stderr)
-        return 2
+    if args.actie == "toon":
+        return toon(args)
+    session, code = _start(args)
+    if session is None:
+        return code
     body = {"status": args.status, "toelichting": args.toelichting or None,
             "behandelaar": args.behandelaar or None, "documenten": []}
     try:
@@ -83,3 +105,43 @@ def run(args) -> int:
     reden = data.get("fout") or data.get("resultaat") or f"HTTP {resp.status_code}"
     print(f"oso-sim: terugkoppeling niet verzonden: {reden}", file=sys.stderr)
     return 1
+
+
+# what `toon` prints, in this order: the aanvraag as the SWV's API gives it, narrowed down
+TOON_VELDEN = ("koppelsleutel", "status", "bevestigd", "afmelding", "afgemeld_op", "afmelding_fout",
+               "dossier_bewaard", "valid", "profile", "bevindingen", "fout_code", "fout",
+               "pogingen")
+
+
+def toon(args) -> int:
+    session, code = _start(args)
+    if session is None:
+        return code
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}"
+    try:
+        resp = session.get(url, headers=headers, timeout=60)
+    except requests.RequestException as exc:
+        print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
+              file=sys.stderr)
+        return 2
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if resp.status_code == 401 and isinstance(data, dict):
+        print(f"oso-sim: fout: {data.get('fout') or 'geen toegang'}; geef --token mee", file=sys.stderr)
+        return 2
+    if resp.status_code == 404 and isinstance(data, dict) and data.get("code") == "KoppelsleutelOnbekend":
+        print(f"oso-sim: het SWV-systeem heeft geen aanvraag met koppelsleutel {args.koppelsleutel}.",
+              file=sys.stderr)
+        return 1
+    if not resp.ok or not isinstance(data, dict) or not {"koppelsleutel", "status"} <= set(data):
+        # an HTML error page or someone else's JSON: not an answer about the aanvraag
+        print(f"oso-sim: fout: op {args.swv} antwoordt geen SWV-systeem van oso-sim (HTTP {resp.status_code});"
+              " controleer --swv", file=sys.stderr)
+        return 2
+    data = dict(data, afmelding=data.get("afmelding_resultaat"),
+                dossier_bewaard=bool(data.get("dossier_bewaard", data.get("dossier_opgehaald"))))
+    print(json.dumps({k: data.get(k) for k in TOON_VELDEN}, indent=2, ensure_ascii=False))
+    return 0
