@@ -301,6 +301,19 @@ def _clock(ts: str) -> str:
     return moment.strftime("%H:%M:%S.%f")[:12]
 
 
+# A message over this size is shown cut off in report.html: a dossier with attachments up to the
+# SOAP limit would make the page tens of megabytes. The whole message stays in berichten/ and in
+# the bundle.
+SHOWN_XML_CHARS = 64 * 1024
+
+
+def _shown_xml(xml: str) -> str:
+    if len(xml) <= SHOWN_XML_CHARS:
+        return xml
+    return (xml[:SHOWN_XML_CHARS] + f"\n… {len(xml) - SHOWN_XML_CHARS:,} tekens weggelaten".replace(",", ".")
+            + " (het hele bericht staat in berichten/ en in het bewijspakket)")
+
+
 def _messages_html(rows: list[dict]) -> str:
     if not rows:
         return "<p><em>Geen SOAP-berichten gelogd voor dit scenario.</em></p>"
@@ -310,7 +323,7 @@ def _messages_html(rows: list[dict]) -> str:
         cls = ' class="bad"' if _is_bad(r) else ""
         xml = r.get("xml") or ""
         element = message_element(r) or "?"
-        detail = (f"<details><summary>{_e(element)}</summary><pre>{_e(xml)}</pre></details>"
+        detail = (f"<details><summary>{_e(element)}</summary><pre>{_e(_shown_xml(xml))}</pre></details>"
                   if xml else _e(element))
         out.append(f"<tr{cls}><td>{_e(_clock(r.get('ts') or ''))}</td><td>{_e(r.get('actor'))}</td>"
                    f"<td>{_e(SIDE.get(r.get('side'), r.get('side')))}</td>"

@@ -59,6 +59,18 @@ LAS_TERUGKOPPELING_VOOR_OPHALEN = "De LAS weigert een terugkoppeling voordat het
 ELK_BERICHT_EEN_KEER = "De LAS stuurt elk bericht van een zorgvraag precies één keer"
 NOTIFICATIE_KOPPELSLEUTEL = "De notificatie noemt de koppelsleutel die de TC uitgaf"
 BRON_IS_SCHOOL = "De LAS noemt de school van de leerling als bron (<sector>)"
+SWV_ELK_BERICHT_EEN_KEER = "Het SWV haalt elk dossier één keer op, in de volgorde van OSO"
+SWV_NEEMT_AAN = "Het SWV neemt <dossier> aan"
+DUBBELE_NOTIFICATIE = "Dezelfde notificatie twee keer geeft één aanvraag en één keer ophalen"
+LAS_WEIGERT = "De LAS weigert met <resultaat>"
+SWV_KEURT_AF = "Het SWV keurt <inhoud> af"
+VERLOPEN_SESSIE = "Na een verlopen sessie vraagt het SWV een nieuwe sessie aan"
+TC_STORING = "Is de TC even niet bereikbaar, dan vraagt het SWV later opnieuw een sessie aan"
+LAS_STORING = "Is de LAS even niet bereikbaar, dan haalt het SWV later één keer op"
+ANDER_AANLEVERPUNT = "Het SWV weigert een koppelsleutel die de TC uitgaf voor een ander SWV-aanleverpunt"
+NOTIFICATIE_VAN_SCHOOL = "Het SWV neemt een notificatie alleen aan van het systeem van de school"
+BEDRIEGER = "Het SWV haalt niet op bij een LAS met <servercertificaat>"
+TERUGKOPPELING_EERST_GEMELD = "Het SWV meldt de terugkoppeling bij de TC voordat het die naar de LAS stuurt"
 
 
 @dataclass(frozen=True)
@@ -191,6 +203,40 @@ CATALOGUS: tuple[Defect, ...] = (
        TERUGKOPPELING_BEREIKT_LAS, TERUGKOPPELING_MET_DOCUMENT),
     _d(SWV, "accept_unknown_koppelsleutel", "Neemt een notificatie aan voor een koppelsleutel die"
        " de TC nooit uitgaf.", SWV_WEIGERT_ONUITGEGEVEN),
+    _d(SWV, "fetch_twice", "Haalt hetzelfde dossier twee keer op binnen zijn sessie.",
+       SWV_ELK_BERICHT_EEN_KEER, DUBBELE_NOTIFICATIE, TC_STORING, LAS_STORING),
+    _d(SWV, "fetch_on_every_notificatie", "Haalt het dossier opnieuw op bij elke herhaalde notificatie.",
+       DUBBELE_NOTIFICATIE),
+    _d(SWV, "succeed_on_refusal", "Meldt af met OverdrachtGeslaagd als de LAS de levering weigert.",
+       LAS_WEIGERT),
+    _d(SWV, "refusal_as_levering_geweigerd", "Meldt elke weigering van de LAS af als LeveringGeweigerd,"
+       " niet met het resultaat van de LAS.", LAS_WEIGERT),
+    _d(SWV, "accept_not_xml", "Bewaart bytes die geen XML zijn en meldt af met OverdrachtGeslaagd.",
+       SWV_KEURT_AF),
+    _d(SWV, "accept_schema_invalid", "Bewaart een dossier dat niet aan het schema voldoet, in een andere"
+       " namespace of van een oudere versie, en meldt af met OverdrachtGeslaagd.", SWV_KEURT_AF),
+    _d(SWV, "keep_pgn_dossier", "Meldt een dossier met een BSN af met DossierOngeldig, maar bewaart het.",
+       SWV_KEURT_BSN_AF),
+    _d(SWV, "no_new_session", "Geeft het op na SessieVerlopen van de LAS in plaats van een nieuwe sessie"
+       " aan te vragen.", VERLOPEN_SESSIE),
+    _d(SWV, "no_retry_las", "Meldt meteen af met BronNietBereikbaar als de LAS niet antwoordt en probeert"
+       " het niet opnieuw.", LAS_STORING),
+    _d(SWV, "no_retry_tc", "Weigert de notificatie als de TC niet antwoordt en probeert het niet opnieuw.",
+       TC_STORING),
+    _d(SWV, "accept_foreign_koppelsleutel", "Weigert bij de controle bij de TC alleen een onbekende"
+       " koppelsleutel; een sleutel voor een ander SWV-aanleverpunt neemt het aan.", ANDER_AANLEVERPUNT),
+    _d(SWV, "terugkoppeling_before_melden", "Stuurt de terugkoppeling eerst naar de LAS en meldt haar pas"
+       " daarna bij de TC.", TERUGKOPPELING_EERST_GEMELD),
+    _d(SWV, "reject_vo_profile", "Keurt een geldig VO-dossier (profiel VOSWV) af met DossierOngeldig.",
+       SWV_NEEMT_AAN),
+    _d(SWV, "small_message_limit", "Weigert een documentResponse boven 4 MiB, terwijl een bericht tot"
+       " 16 MiB mag zijn.", SWV_NEEMT_AAN),
+    # --- SWV: identiteit met certificaten (gespeeld over wederzijdse TLS) ---
+    _d(SWV, "accept_any_caller", "Neemt een notificatie aan van elk systeem met een certificaat van de"
+       " PKI, niet alleen van het systeem van de school.", NOTIFICATIE_VAN_SCHOOL, tls=True),
+    _d(SWV, "skip_server_verification", "Controleert het servercertificaat van de LAS niet en stuurt"
+       " zijn documentRequest met sessieId ook naar een LAS met een verlopen certificaat of van een"
+       " onbekende CA.", BEDRIEGER, tls=True),
     # --- LAS: identiteit met certificaten (gespeeld over wederzijdse TLS) ---
     _d(LAS, "ignore_caller_certificate", "Levert het dossier bij een geldige sessie zonder na te gaan"
        " of het certificaat van de beller bij het doel van de sessie hoort.", DOSSIER_ALLEEN_AAN_DOEL,

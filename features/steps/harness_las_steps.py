@@ -24,8 +24,11 @@ HARNESS_LAS_BRIN = "12AB"
 ANDER_SYSTEEM = pki.TC_ID
 SERVER_CERTIFICATES = {"een verlopen servercertificaat": "slecht/verlopen",
                        "een servercertificaat van een onbekende CA": "slecht/andere-ca"}
-# how long the harness watches for a documentRequest that should not come
-STILTE_SECONDS = 2.0
+# how long the harness watches for a documentRequest that should not come: an SWV fetches right
+# after it took a notificatie, or after its overdracht
+STILTE_SECONDS = 1.0
+# and for a second fetch after the afmelding (a repeated notificatie that started one)
+NASLEEP_SECONDS = 0.5
 
 
 def _start_las(env, ctx, naam: str, server_cert: str | None = None) -> CraftedLas:
@@ -218,7 +221,7 @@ def _settle(env, ctx) -> str:
     """Until the SWV signed off (or its wait is over), and a moment more for what follows."""
     k = ctx.koppelsleutel
     _wait(lambda: _afmeldingen(env, k), env.swv.config.wait_seconds)
-    time.sleep(1.0)
+    time.sleep(NASLEEP_SECONDS)
     return k
 
 
@@ -286,7 +289,7 @@ def swv_asks_session(env, ctx):
 @then("bereikt geen sessieId de LAS")
 def no_session_reaches_impostor(env, ctx):
     k = ctx.koppelsleutel
-    time.sleep(STILTE_SECONDS)
+    time.sleep(1.5 * STILTE_SECONDS)
     rows = [r for r in env.probe.journal if r.get("actor") == "harnas-las" and r.get("direction") == "in"]
     assert not rows, (f"SWV stuurde {len(rows)} verzoek(en) met sessieId naar een LAS waarvan het"
                       f" servercertificaat niet deugt [{evidence(env, k)}]")
