@@ -37,7 +37,7 @@ HELP = {
     "zorgvraag": "maak en verstuur zorgvragen bij een draaiende LAS",
     "conformance": "draai de conformiteitsscenario's en schrijf een rapport",
     "pki": "maak een test-PKI (CA en certificaten met OIN) voor wederzijdse TLS",
-    "swv": "laat een draaiend SWV-systeem (van oso-sim) een terugkoppeling sturen",
+    "swv": "laat een draaiend SWV-systeem (van oso-sim) een terugkoppeling sturen of een aanvraag tonen",
     "verify-bundle": "controleer een bewijspakket van een conformiteitsrun, offline",
     "load": "belast een LAS of SWV met Locust en meet doorlooptijden",
     "testschool": "testschool voor SWV-leveranciers: voorbereide leerlingen, elk een eigen stroom",
