@@ -70,6 +70,7 @@ class Actors:
     pki_dir: Path | None = None                          # the PKI in use, once started
     servers: dict = field(default_factory=dict)
     apps: dict = field(default_factory=dict)
+    tls_files: dict = field(default_factory=dict)        # role -> {"ca", "cert", "key"} or None
 
     def start(self) -> "Actors":
         scenario = self.scenario if isinstance(self.scenario, dict) else load_scenario(self.scenario)
@@ -84,6 +85,7 @@ class Actors:
         if self.pki_dir and self.trust:
             bundle = trust_bundle(workdir / "vertrouwd.pem", [self.pki_dir / "ca.pem", *self.trust])
             tls = {role: {**files, "ca": bundle} for role, files in tls.items()}
+        self.tls_files = tls
         for role in ROLES:
             self.servers[role] = ServerThread(port=self.port.get(role, 0), tls=tls[role])
         urls = self.urls

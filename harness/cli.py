@@ -40,7 +40,7 @@ HELP = {
     "swv": "laat een draaiend SWV-systeem (van oso-sim) een terugkoppeling sturen of een aanvraag tonen",
     "verify-bundle": "controleer een bewijspakket van een conformiteitsrun, offline",
     "load": "belast een LAS of SWV met Locust en meet doorlooptijden",
-    "testschool": "testschool voor SWV-leveranciers: voorbereide leerlingen, elk een eigen stroom",
+    "testschool": "testschool voor SWV-leveranciers: elke situatie van de conformiteitstest als eigen stroom",
 }
 
 

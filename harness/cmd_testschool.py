@@ -2,8 +2,12 @@
 school does by hand. A simulated LAS and TC route every zorgvraag to the vendor's SWV system;
 each prepared pupil triggers one flow; a page and a JSON listing say what the SWV did with each.
 
-Exit codes: 0 every flow ended as expected when the school stopped (after --seconds or Ctrl-C),
-1 a flow did not (or was not played), 2 wrong call or the school could not start.
+Each flow plays one LAS behaviour of harness/las_behaviours.py, the ones the conformance
+scenarios play, and ends with the words of the conformance report: geslaagd, mislukt, or niet
+geverifieerd (the SWV has not signed off yet, or the school could not play the flow).
+
+Exit codes: 0 every flow geslaagd when the school stopped (after --seconds or Ctrl-C), 1 a flow
+did not (or was not played), 2 wrong call or the school could not start.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 from actor_kit import pki
 from actor_kit.server import ServerThread
 
+from .outcomes import GESLAAGD
 from .testschool.flows import FLOWS
 from .testschool.page import create_app
 from .testschool.runner import School, SchoolFout
@@ -65,7 +70,8 @@ def run(args) -> int:
                 f"  {g.flow.naam:22} {g.fout or ', '.join(z['koppelsleutel'] for z in g.zorgvragen)}",
                 flush=True))
             for g in school.overzicht():
-                print(f"  {g['flow']:22} {g['uitkomst']}")
+                waarom = f" ({g['waarom']})" if g["waarom"] and g["uitkomst"] != GESLAAGD else ""
+                print(f"  {g['flow']:22} {g['uitkomst']}{waarom}")
             print("Het overzicht blijft bijwerken (bv. terugkoppelingen). Stoppen: Ctrl-C", flush=True)
             threading.Event().wait(args.seconds)
         except KeyboardInterrupt:
@@ -78,4 +84,4 @@ def run(args) -> int:
         pagina.stop()
         school.stop()
     gespeeld = len(overzicht) == len(FLOWS)
-    return 0 if gespeeld and all(g["uitkomst"] == "zoals verwacht" for g in overzicht) else 1
+    return 0 if gespeeld and all(g["uitkomst"] == GESLAAGD for g in overzicht) else 1

@@ -1,42 +1,62 @@
-"""The flows of the test school: which pupil triggers what, and what a correct SWV does then.
+"""The flows of the test school: which LAS behaviour each one plays, and how what the vendor's
+SWV did is judged.
 
-A flow gets the school (runner.School) and plays the school's side through the LAS's JSON API.
-Three flows need a moment the API does not offer and use the school's in-process handles
-(the LAS's database and notificatie call, the TC's session lifetime): the zorgvraag must be
-changed, deleted or its session shortened before the vendor's SWV fetches it, and that SWV
-fetches whenever it likes.
+Every flow names a behaviour of harness/las_behaviours.py, the definition the conformance
+scenarios play too, and takes its title, its expectation and the afmelding a correct SWV gives
+from it: the school and the certification cannot drift apart.
+
+Two kinds of flow:
+- the school's real LAS sends the zorgvraag (what a LAS does on its own: an ordinary dossier, all
+  optional blocks, a VO pupil, a zorgvraag deleted before the SWV fetches it, a second zorgvraag);
+- a harness LAS (harness.peers.CraftedLas) serves what the real LAS cannot produce (not XML,
+  another namespace, a BSN, an expired session, …), from a LAS aanleverpunt of its own in the
+  school's TC register, exactly as the scenarios play it.
 """
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from las_client import defects as las_defects
 from oso_protocol.synthetic import pdf_bytes
+from oso_protocol.transport.messages import DOSSIER_GELEVERD, OVERDRACHT_GESLAAGD
 
-GELEVERD = "DossierGeleverd"
-GESLAAGD = "OverdrachtGeslaagd"
-GROOT = 3 * 1024 * 1024    # bytes per large attachment: two of them stay under the SOAP limit
+from .. import las_behaviours
+from ..las_behaviours import LasBehaviour
+from ..outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK
 
 
 @dataclass(frozen=True)
 class Flow:
-    naam: str
-    titel: str
-    verwacht: str                       # what a correct SWV does, for the listing
+    naam: str                           # the flow's id in the listing
+    gedrag: str                         # LasBehaviour.naam
+    situatie: str = ""                  # what the school does besides, after the title
     profiel: str = "PO"                 # which kind of school the pupil comes from
     aantal: int = 1                     # zorgvragen this flow sends
-    pgn: bool = False                   # needs a pupil with a BSN or onderwijsnummer
+    harnas: bool = False                # played by a harness LAS, not the school's real LAS
+
+    @property
+    def behaviour(self) -> LasBehaviour:
+        return las_behaviours.behaviour(self.gedrag)
+
+    @property
+    def titel(self) -> str:
+        return f"{self.behaviour.titel} ({self.situatie})" if self.situatie else self.behaviour.titel
+
+    @property
+    def verwacht(self) -> str:
+        tekst = self.behaviour.verwacht
+        return f"{tekst}, voor elk van de {self.aantal} zorgvragen" if self.aantal > 1 else tekst
+
+    @property
+    def afmelding(self) -> str:
+        return self.behaviour.afmelding
 
 
-def pdf(titel: str, regels: list[str], grootte: int = 0) -> dict:
-    """A PDF attachment for the LAS API; `grootte` pads it (after %%EOF, as scanners do)."""
-    data = pdf_bytes(titel, regels)
-    if grootte > len(data):
-        data += b"\n%" + os.urandom(grootte - len(data) - 2)
-    return {"bestandsnaam": f"{titel}.pdf", "inhoud_base64": base64.b64encode(data).decode()}
+def pdf(titel: str, regels: list[str]) -> dict:
+    """A PDF attachment for the LAS API."""
+    return {"bestandsnaam": f"{titel}.pdf",
+            "inhoud_base64": base64.b64encode(pdf_bytes(titel, regels)).decode()}
 
 
 def zorgvraag(titel: str, rk: str, **extra) -> dict:
@@ -59,37 +79,10 @@ def _alle_blokken(school, leerling, flow) -> list[dict]:
                                                 gegevensblokken=blokken))]
 
 
-def _grote_bijlagen(school, leerling, flow) -> list[dict]:
-    bijlagen = [pdf(f"Onderzoeksverslag {n}", ["Verslag van het onderzoek."], GROOT)
-                for n in (1, 2)]
-    return [school.verstuur(leerling, zorgvraag(flow.titel, leerling["aanleverpunt"],
-                                                bijlagen=bijlagen))]
-
-
-def _validatiefout(school, leerling, flow) -> list[dict]:
-    with school.las_defect(las_defects.LEAK_PGN):
-        return [school.verstuur(leerling, zorgvraag(flow.titel, leerling["aanleverpunt"]))]
-
-
 def _verwijderd(school, leerling, flow) -> list[dict]:
     zv = school.verstuur_later(leerling, zorgvraag(flow.titel, leerling["aanleverpunt"]))
     school.las("DELETE", f"/api/zorgvragen/{zv['id']}")
     school.notificeer(zv)
-    return [zv]
-
-
-def _geweigerd(school, leerling, flow) -> list[dict]:
-    zv = school.verstuur_later(leerling, zorgvraag(flow.titel, leerling["aanleverpunt"]))
-    # the LAS now holds this dossier for another aanleverpunt, so it refuses to deliver it
-    school.herroute(zv, "0000000700099XX00999")
-    school.notificeer(zv)
-    return [zv]
-
-
-def _verlopen_sessie(school, leerling, flow) -> list[dict]:
-    with school.sessieduur(0.0):
-        zv = school.verstuur(leerling, zorgvraag(flow.titel, leerling["aanleverpunt"]))
-        school.wacht_op_document(zv["koppelsleutel"])
     return [zv]
 
 
@@ -100,63 +93,66 @@ def _tweede(school, leerling, flow) -> list[dict]:
                                                         leerling["aanleverpunt"]))]
 
 
+def _harnas_las(school, leerling, flow) -> list[dict]:
+    return [school.via_harnas_las(flow)]
+
+
+def _harnas(naam: str, gedrag: str) -> tuple[Flow, Callable]:
+    return Flow(naam, gedrag, harnas=True), _harnas_las
+
+
 FLOWS: tuple[tuple[Flow, Callable], ...] = (
-    (Flow("normaal", "Gewone zorgvraag",
-          "haalt het dossier op en meldt af met OverdrachtGeslaagd"), _gewoon),
-    (Flow("alle-gegevensblokken", "Alle optionele gegevensblokken",
-          "haalt het dossier met elk optioneel blok op, OverdrachtGeslaagd"), _alle_blokken),
-    (Flow("vo-profiel", "Leerling van een VO-school (profiel VOSWV)",
-          "haalt het VO-dossier op, OverdrachtGeslaagd", profiel="VO"), _gewoon),
-    (Flow("grote-bijlagen", "Twee bijlagen van elk 3 MB",
-          "haalt het grote dossier op, OverdrachtGeslaagd"), _grote_bijlagen),
-    # [choice] the validation error is a BSN in the dossier (rule PaO.LL12): the one finding an
-    # SWV must answer in the afmelding itself (docs/protocol-assumptions.md row 11); other
-    # findings go back to the school in a terugkoppeling, whenever the SWV sends one
-    (Flow("validatiefout", "Dossier met een BSN (regel PaO.LL12)",
-          "haalt het op, keurt het af en meldt af met DossierOngeldig", pgn=True), _validatiefout),
-    (Flow("verwijderd", "Zorgvraag verwijderd voor het ophalen",
-          "krijgt LeerlinginfoNietBeschikbaar van de LAS en toont dat"), _verwijderd),
-    (Flow("levering-geweigerd", "De LAS weigert de levering",
-          "krijgt LeveringGeweigerd van de LAS en toont dat"), _geweigerd),
-    (Flow("verlopen-sessie", "Sessie verlopen",
-          "krijgt SessieVerlopen van de LAS; opnieuw ophalen met een nieuwe sessie mag"),
-     _verlopen_sessie),
-    (Flow("tweede-zorgvraag", "Tweede zorgvraag voor dezelfde leerling",
-          "haalt beide dossiers op (twee koppelsleutels), beide OverdrachtGeslaagd",
+    (Flow("normaal", "een geldig dossier"), _gewoon),
+    (Flow("alle-gegevensblokken", "een dossier met alle gegevensblokken"), _alle_blokken),
+    (Flow("vo-profiel", "een dossier van een VO-school", profiel="VO"), _gewoon),
+    _harnas("bijlagen-tot-de-limiet", "een dossier met bijlagen tot de limiet"),
+    _harnas("geen-xml", "bytes die geen XML zijn"),
+    _harnas("andere-namespace", "een dossier in een andere namespace"),
+    _harnas("schema-ongeldig", "een dossier dat niet aan het schema voldoet"),
+    _harnas("oudere-versie", "een dossier van een oudere OSO-versie"),
+    _harnas("validatiefout", "een dossier met een BSN"),
+    (Flow("verwijderd", "de weigering LeerlinginfoNietBeschikbaar",
+          situatie="zorgvraag verwijderd voor het ophalen"), _verwijderd),
+    _harnas("niet-opvraagbaar", "de weigering LeerlinginfoNietOpvraagbaar"),
+    _harnas("levering-geweigerd", "de weigering LeveringGeweigerd"),
+    _harnas("verlopen-sessie", "een sessie die verlopen blijkt"),
+    _harnas("las-onbereikbaar", "een storing bij de eerste aanvraag"),
+    (Flow("tweede-zorgvraag", "een geldig dossier", situatie="twee keer voor dezelfde leerling",
           aantal=2), _tweede),
 )
 
 
-def beoordeel(flow: Flow, stappen: list[dict]) -> str:
-    """'zoals verwacht', 'wacht' (the SWV has not done it yet) or 'anders'."""
+# -- judging what the vendor's SWV did -----------------------------------------------------------
+
+def oordeel(flow: Flow, stappen: list[dict]) -> tuple[str, str]:
+    """(outcome, why in Dutch): geslaagd, mislukt, or niet geverifieerd while the SWV has not
+    signed off yet."""
     if len(stappen) < flow.aantal:
-        return "anders"
-    uitkomsten = []
-    for s in stappen:
-        doc, afm = s.get("levering"), s.get("afmelding")
-        if flow.naam == "verwijderd":
-            uitkomsten.append(_fout(doc, "LeerlinginfoNietBeschikbaar"))
-        elif flow.naam == "levering-geweigerd":
-            uitkomsten.append(_fout(doc, "LeveringGeweigerd"))
-        elif flow.naam == "verlopen-sessie":
-            uitkomsten.append(_fout(doc, "SessieVerlopen"))
-        elif flow.naam == "validatiefout":
-            if doc is None or afm is None:
-                uitkomsten.append("wacht")
-            else:
-                uitkomsten.append("zoals verwacht" if doc == GELEVERD and afm == "DossierOngeldig"
-                                  else "anders")
-        elif doc is None or afm is None:
-            uitkomsten.append("wacht")
-        else:
-            uitkomsten.append("zoals verwacht" if doc == GELEVERD and afm == GESLAAGD else "anders")
-    for u in ("anders", "wacht"):
-        if u in uitkomsten:
-            return u
-    return "zoals verwacht"
+        return NIET_GEVERIFIEERD, "de school verstuurde niet elke zorgvraag"
+    uitkomst, waarom = GESLAAGD, ""
+    for stap in stappen:
+        u, w = _oordeel_stap(flow.behaviour, stap)
+        if RANK[u] > RANK[uitkomst]:
+            uitkomst, waarom = u, w
+    return uitkomst, waarom
 
 
-def _fout(levering: str | None, code: str) -> str:
-    if levering is None:
-        return "wacht"
-    return "zoals verwacht" if levering == code else "anders"
+def beoordeel(flow: Flow, stappen: list[dict]) -> str:
+    return oordeel(flow, stappen)[0]
+
+
+def _oordeel_stap(b: LasBehaviour, stap: dict) -> tuple[str, str]:
+    afmeldingen = stap.get("afmeldingen") or []
+    leveringen = stap.get("leveringen") or []
+    if b.afmelding != OVERDRACHT_GESLAAGD and OVERDRACHT_GESLAAGD in afmeldingen:
+        return MISLUKT, f"het SWV meldde af met {OVERDRACHT_GESLAAGD}, verwacht {b.afmelding}"
+    if not afmeldingen:
+        return NIET_GEVERIFIEERD, ("het SWV heeft het dossier nog niet opgevraagd" if not leveringen
+                                   else "het SWV heeft nog niet afgemeld")
+    if b.fout and b.fout not in leveringen:
+        return MISLUKT, f"het SWV meldde af zonder dat de LAS met {b.fout} weigerde"
+    if not b.fout and DOSSIER_GELEVERD not in leveringen:
+        return MISLUKT, "het SWV meldde af zonder het dossier op te halen"
+    if afmeldingen[-1] != b.afmelding:
+        return MISLUKT, f"het SWV meldde af met {afmeldingen[-1]}, verwacht {b.afmelding}"
+    return GESLAAGD, ""

@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template_string
 
+from ..outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD
+
+# the outcome words of the conformance report, each with its own colour
+KLASSE = {GESLAAGD: "geslaagd", MISLUKT: "mislukt", NIET_GEVERIFIEERD: "niet-geverifieerd"}
+
 PAGE = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Testschool: wat deed het SWV?</title>
 <meta http-equiv="refresh" content="5">
@@ -13,15 +18,17 @@ th, td { border: 1px solid #bbb; padding: .35rem .5rem; text-align: left; vertic
 th { background: #eef1f5; }
 .mono { font-family: ui-monospace, monospace; font-size: .85em; }
 .uitkomst { font-weight: 600; }
-.ok { color: #0b6b2e; } .wacht { color: #7a5200; } .anders { color: #a8071a; }
+.small { font-size: .85em; font-weight: normal; }
+.geslaagd { color: #0b6b2e; } .niet-geverifieerd { color: #7a5200; } .mislukt { color: #a8071a; }
 </style></head><body>
 <h1>Testschool: wat deed het SWV?</h1>
-<p>Elke leerling van deze testschool zet één situatie in gang richting het SWV-systeem op
-<span class="mono">{{ swv }}</span>. Het Traffic Center van de testschool:
+<p>Elke situatie stuurt een zorgvraag naar het SWV-systeem op <span class="mono">{{ swv }}</span>:
+via de LAS van deze testschool, of via een harnas-LAS die levert wat een gewone LAS niet maakt.
+Dezelfde situaties speelt de conformiteitstest. Het Traffic Center van de testschool:
 <span class="mono">{{ tc }}/oso</span>. Deze pagina ververst zichzelf; als JSON:
 <a href="api/testschool">api/testschool</a>.</p>
 <table>
-<thead><tr><th>Situatie</th><th>Leerling</th><th>Verwacht van het SWV</th><th>Koppelsleutel</th>
+<thead><tr><th>Situatie</th><th>Leerling</th><th>Verwacht van een correct SWV</th><th>Koppelsleutel</th>
 <th>Antwoord LAS op documentRequest</th><th>Afmelding</th><th>Terugkoppeling</th><th>Uitkomst</th></tr></thead>
 <tbody>
 {% for g in gevallen %}
@@ -29,7 +36,8 @@ th { background: #eef1f5; }
 {% for s in (g.zorgvragen or [{}]) %}
 <tr id="flow-{{ g.flow }}{% if loop.index > 1 %}-{{ loop.index }}{% endif %}">
   {% if loop.first %}
-  <td rowspan="{{ n }}"><strong>{{ g.titel }}</strong><br><span class="mono">{{ g.flow }}</span></td>
+  <td rowspan="{{ n }}"><strong>{{ g.titel }}</strong><br><span class="mono">{{ g.flow }}</span>
+    <br><span class="small">LAS met {{ g.gedrag }}{% if g.harnas_las %} (harnas-LAS){% endif %}</span></td>
   <td rowspan="{{ n }}">{{ g.leerling.naam }} <span class="mono">({{ g.leerling.brin }}, id {{ g.leerling.id }})</span></td>
   <td rowspan="{{ n }}">{{ g.verwacht }}</td>
   {% endif %}
@@ -38,8 +46,8 @@ th { background: #eef1f5; }
   <td>{{ s.afmelding or '-' }}</td>
   <td>{% if s.terugkoppeling_ontvangen %}ontvangen{% elif s.terugkoppeling_gemeld %}gemeld bij de TC{% else %}nog niet{% endif %}</td>
   {% if loop.first %}
-  <td rowspan="{{ n }}" class="uitkomst {{ {'zoals verwacht': 'ok', 'wacht': 'wacht'}.get(g.uitkomst, 'anders') }}">
-    {{ g.uitkomst }}{% if g.fout %}<br><span class="small">{{ g.fout }}</span>{% endif %}</td>
+  <td rowspan="{{ n }}" class="uitkomst {{ klasse.get(g.uitkomst, 'niet-geverifieerd') }}">
+    {{ g.uitkomst }}{% if g.waarom %}<br><span class="small">{{ g.waarom }}</span>{% endif %}</td>
   {% endif %}
 </tr>
 {% endfor %}
@@ -55,7 +63,7 @@ def create_app(school) -> Flask:
     @app.get("/")
     def pagina():
         return render_template_string(PAGE, gevallen=school.overzicht(), swv=school.swv_soap_url,
-                                      tc=school.urls["tc"])
+                                      tc=school.urls["tc"], klasse=KLASSE)
 
     @app.get("/api/testschool")
     def listing():

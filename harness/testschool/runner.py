@@ -2,31 +2,43 @@
 the flows of flows.py played one after another, and a listing of what that SWV did with each.
 
 The listing is read live from the school's own actors (the TC's koppelingen, the LAS's message
-log and zorgvragen), so a terugkoppeling the vendor sends an hour later shows up too.
+log and zorgvragen) and the journals of the harness LASes, so a terugkoppeling the vendor sends
+an hour later shows up too.
 """
 from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import requests
 
 from actor_kit.http_session import Session
-from las_client import defects as las_defects
+from oso_protocol.transport import messages as m
 from oso_protocol.transport.faults import OsoFault
 
 from ..actors import Actors
-from .flows import FLOWS, Flow, beoordeel
+from ..drivers.http import DriverError, SoapProbe
+from ..outcomes import MISLUKT, NIET_GEVERIFIEERD
+from ..peers import CraftedLas
+from .flows import FLOWS, Flow, oordeel
 
 SWV_DOEL = "SWV"
 GEEN_ADRES = "http://127.0.0.1:9/oso"   # nothing listens: the LAS's own notificatie fails fast
 PROFIEL_SCHOOL = {"PO": ("12AB", "34CD"), "VO": ("56EF",)}
+# A harness LAS gets a LAS aanleverpunt of its own (this prefix and a number from 60), so a
+# vendor's SWV that fetches late still reaches the LAS of its zorgvraag.
+HARNAS_BRIN = "12AB"
+HARNAS_RK_PREFIX = "0000000700012AB009"
+HARNAS_LEERLING = {"id": None, "naam": "geen: de harnas-LAS levert het dossier", "brin": HARNAS_BRIN}
 
 
 class SchoolFout(Exception):
     """The school itself could not play a flow (not the vendor's doing)."""
+
+
+class SwvWeigert(Exception):
+    """The vendor's SWV refused the notificatie of a flow: the flow failed."""
 
 
 @dataclass
@@ -34,14 +46,18 @@ class Geval:
     flow: Flow
     leerling: dict
     zorgvragen: list[dict] = field(default_factory=list)
-    fout: str | None = None
+    fout: str | None = None             # the school could not play the flow
+    weigering: str | None = None        # the vendor's SWV refused its notificatie
+    peer: CraftedLas | None = None      # the harness LAS of a harness flow
 
 
 class School:
     def __init__(self, swv_soap_url: str, *, tls=None, workdir=None, port: int = 0,
-                 wacht: float = 30.0, trust: tuple = ()):
+                 wacht: float = 30.0, trust: tuple = (), flows=FLOWS):
         self.swv_soap_url = swv_soap_url
         self.wacht = wacht
+        self.flows = tuple(flows)
+        self.peers: list[CraftedLas] = []
         ports = {} if not port else {"tc": port, "las": port + 1, "swv": port + 2}
         # our own SWV runs idle alongside: every SWV aanleverpunt points at the vendor's system
         self.actors = Actors(workdir=workdir, port=ports, tls=tls, trust=trust,
@@ -59,6 +75,8 @@ class School:
         return self
 
     def stop(self) -> None:
+        for peer in self.peers:
+            peer.stop()
         self.actors.stop()
 
     @property
@@ -135,29 +153,6 @@ class School:
                           bron_rk=k["bron_routeringskenmerk"], doel_brin=k["doel_brin"],
                           doel_rk=k["doel_routeringskenmerk"], koppelsleutel=k["koppelsleutel"])
 
-    def herroute(self, zv: dict, rk: str) -> None:
-        store = self.actors.apps["las"].extensions["las"]["store"]
-        with store.tx() as conn:
-            conn.execute("UPDATE zorgvragen SET aanleverpunt = ? WHERE id = ?", (rk, zv["id"]))
-
-    @contextmanager
-    def las_defect(self, naam: str):
-        zorgvragen = self.actors.apps["las"].extensions["las"]["zorgvragen"]
-        oud, zorgvragen.defects = zorgvragen.defects, las_defects.check({naam})
-        try:
-            yield
-        finally:
-            zorgvragen.defects = oud
-
-    @contextmanager
-    def sessieduur(self, seconden: float):
-        tc = self.actors.apps["tc"].extensions["oso_mock"]
-        oud, tc.session_ttl = tc.session_ttl, seconden
-        try:
-            yield
-        finally:
-            tc.session_ttl = oud
-
     def _wacht_tot(self, klaar) -> bool:
         deadline = time.monotonic() + self.wacht
         while time.monotonic() < deadline:
@@ -166,28 +161,64 @@ class School:
             time.sleep(0.2)
         return False
 
-    def wacht_op_document(self, k: str) -> bool:
-        return self._wacht_tot(lambda: bool(self._leveringen(k)))
-
     def wacht_af(self, k: str) -> bool:
-        """Until the vendor's SWV answered for this koppelsleutel (delivered and afgemeld, or
-        refused), or the wait is up."""
-        def klaar():
-            leveringen = self._leveringen(k)
-            return bool(leveringen) and (leveringen[0] != "DossierGeleverd"
-                                         or self._afmelding(k) is not None)
-        return self._wacht_tot(klaar)
+        """Until the vendor's SWV signed off this koppelsleutel, or the wait is up."""
+        return self._wacht_tot(lambda: bool(self._afmeldingen(k)))
+
+    def via_harnas_las(self, flow: Flow) -> dict:
+        """The flow's behaviour played by a harness LAS, as the conformance scenarios play it
+        (features/steps/harness_las_steps.py): a LAS aanleverpunt of its own in the school's TC
+        register, a koppelsleutel from the TC, and the notificatie to the vendor's SWV."""
+        tls = self.actors.tls_files.get("las")
+        probe = SoapProbe(verify=tls["ca"] if tls else None,
+                          cert=(tls["cert"], tls["key"]) if tls else None, me="harnas-las")
+        tc_soap = self.urls["tc"] + "/oso"
+        peer = CraftedLas(tc_soap, probe, flow.behaviour, tls=tls).start()
+        self.peers.append(peer)
+        rk = f"{HARNAS_RK_PREFIX}{59 + len(self.peers):02d}"
+        self.tc("POST", "/api/register/aanleverpunten", json={
+            "routeringskenmerk": rk, "brin": HARNAS_BRIN, "system": "las-sim", "doel": "OV",
+            "naam": f"harnas-LAS ({flow.titel})", "url": peer.soap_url, "actief": True})
+        aps = self.las("GET", f"/api/aanleverpunten?brin={HARNAS_BRIN}")
+        if not aps:
+            raise SchoolFout(f"school {HARNAS_BRIN} heeft geen SWV-aanleverpunt")
+        doel_rk = aps[0]["routeringskenmerk"]
+        doel = next((a for a in self.tc("GET", "/api/register")["aanleverpunten"]
+                     if a["routeringskenmerk"] == doel_rk), None)
+        if doel is None:
+            raise SchoolFout(f"de TC kent het SWV-aanleverpunt {doel_rk} niet")
+        try:
+            melding = probe.call("tc", tc_soap, m.MeldenNotificatieRequest(
+                bronBrin=HARNAS_BRIN, bronRouteringsKenmerk=rk, doelBrin=doel["brin"],
+                doelRouteringsKenmerk=doel_rk))
+            if not melding.ok:
+                raise SchoolFout(f"de TC weigerde de meldenNotificatie: {melding.describe()}")
+            k = melding.answer.koppelsleutel
+            zv = {"id": None, "koppelsleutel": k, "peer": peer}
+            note = probe.call("swv", self.swv_soap_url, m.NotificatieRequest(
+                bronBrin=HARNAS_BRIN, bronRouteringsKenmerk=rk, doelBrin=doel["brin"],
+                doelRouteringsKenmerk=doel_rk, koppelsleutel=k))
+        except DriverError as exc:
+            raise SchoolFout(str(exc)) from None
+        if not note.ok or note.resultaat != m.NOTIFICATIE_ONTVANGEN:
+            raise SwvWeigert(zv, f"het SWV weigerde de notificatie: {note.describe()}")
+        return zv
 
     # -- reading what the vendor's SWV did -----------------------------------------------------
 
-    def _leveringen(self, k: str) -> list[str]:
+    def _leveringen(self, k: str, peer: CraftedLas | None = None) -> list[str]:
+        """The LAS's answer to each documentRequest for `k`, oldest first."""
+        if peer is not None:
+            return [r.get("outcome") for r in _peer_rows(peer, k, "document")
+                    if r.get("direction") == "out" or r.get("outcome", "").startswith("niet bereikbaar")]
         rows = self.las("GET", f"/api/berichten?koppelsleutel={k}&xml=0&limit=1000")["berichten"]
         return [r.get("outcome") for r in rows if r.get("operation") == "document"
                 and r.get("side") == "server" and r.get("direction") == "out"]
 
-    def _afmelding(self, k: str) -> str | None:
+    def _afmeldingen(self, k: str) -> list[str]:
+        """The result of every afmelding the TC took for `k`, oldest first."""
         koppeling = self.tc("GET", f"/api/koppelingen/{k}")
-        return next((s["resultaat"] for s in reversed(koppeling["sessies"]) if s["afgemeld"]), None)
+        return [s["resultaat"] for s in koppeling["sessies"] if s["afgemeld"]]
 
     def _stap(self, zv: dict) -> dict:
         k = zv.get("koppelsleutel")
@@ -195,20 +226,25 @@ class School:
         if not k:
             return stap
         koppeling = self.tc("GET", f"/api/koppelingen/{k}")
-        leveringen = self._leveringen(k)
-        try:
-            las_zv = self.las("GET", f"/api/zorgvragen/{zv['id']}")
-        except SchoolFout:
-            las_zv = {}
+        peer = zv.get("peer")
+        leveringen = self._leveringen(k, peer)
+        if peer is not None:
+            ontvangen = any(r.get("direction") == "in" for r in _peer_rows(peer, k, "terugkoppeling"))
+        else:
+            try:
+                ontvangen = self.las("GET", f"/api/zorgvragen/{zv['id']}").get("terugkoppeling_ontvangen") == "Ja"
+            except SchoolFout:
+                ontvangen = False
+        afmeldingen = [s["resultaat"] for s in koppeling["sessies"] if s["afgemeld"]]
         stap.update({
             "sessies": len(koppeling["sessies"]),
             "levering": leveringen[0] if leveringen else None,
             "leveringen": leveringen,
             "opgehaald": koppeling["opgehaald"],
-            "afmelding": next((s["resultaat"] for s in reversed(koppeling["sessies"])
-                               if s["afgemeld"]), None),
+            "afmeldingen": afmeldingen,
+            "afmelding": afmeldingen[-1] if afmeldingen else None,
             "terugkoppeling_gemeld": koppeling["terugkoppeling_gemeld"],
-            "terugkoppeling_ontvangen": las_zv.get("terugkoppeling_ontvangen") == "Ja",
+            "terugkoppeling_ontvangen": ontvangen,
             "tijdlijn": f"{self.urls['tc']}/koppelingen/{k}",
         })
         return stap
@@ -218,13 +254,16 @@ class School:
     def speel(self, on_geval=None) -> list[Geval]:
         leerlingen = self.leerlingen()
         gebruikt: set = set()
-        for flow, speler in FLOWS:
-            try:
-                leerling = self._kies(leerlingen[flow.profiel], gebruikt, flow.pgn)
-            except SchoolFout as exc:
-                self.gevallen.append(Geval(flow, {"id": None}, fout=str(exc)))
-                continue
-            gebruikt.add(leerling["id"])
+        for flow, speler in self.flows:
+            if flow.harnas:
+                leerling = dict(HARNAS_LEERLING)
+            else:
+                try:
+                    leerling = self._kies(leerlingen[flow.profiel], gebruikt)
+                except SchoolFout as exc:
+                    self.gevallen.append(Geval(flow, {"id": None}, fout=str(exc)))
+                    continue
+                gebruikt.add(leerling["id"])
             geval = Geval(flow, leerling)
             try:
                 geval.zorgvragen = speler(self, leerling, flow)
@@ -232,38 +271,49 @@ class School:
                     self.wacht_af(zv["koppelsleutel"])
             except SchoolFout as exc:
                 geval.fout = str(exc)
-            except OsoFault as exc:  # the vendor refused the school's own notificatie
-                geval.fout = f"het SWV weigerde de notificatie: {exc.resultaat} {exc.omschrijving}"
+            except SwvWeigert as exc:
+                zv, geval.weigering = exc.args
+                geval.zorgvragen = [zv]
+            except OsoFault as exc:
+                if exc.received:  # the vendor's SWV answered the notificatie with a fault
+                    geval.weigering = f"het SWV weigerde de notificatie: {exc.resultaat} {exc.omschrijving}"
+                else:             # it was not reached at all
+                    geval.fout = f"het SWV is niet bereikbaar: {exc.resultaat} {exc.omschrijving}"
             self.gevallen.append(geval)
             if on_geval:
                 on_geval(geval)
         return self.gevallen
 
-    def _kies(self, pool: list[dict], gebruikt: set, pgn: bool) -> dict:
-        """A pupil of his own per flow while they last (a PGN flow: one with an identity
-        number in his record, which the LAS defect then leaks)."""
-        kandidaten = [ll for ll in pool if ll["id"] not in gebruikt] or list(pool)
-        if pgn:
-            kandidaten = [ll for ll in kandidaten if self._heeft_pgn(ll)] or \
-                [ll for ll in pool if self._heeft_pgn(ll)]
-            if not kandidaten:
-                raise SchoolFout("geen leerling met een BSN of onderwijsnummer")
-        return kandidaten[0]
-
-    def _heeft_pgn(self, leerling: dict) -> bool:
-        data = self.las("GET", f"/api/leerlingen/{leerling['id']}")
-        return bool(data.get("bsn") or data.get("onderwijsnummer"))
+    def _kies(self, pool: list[dict], gebruikt: set) -> dict:
+        """A pupil of his own per flow while they last."""
+        if not pool:
+            raise SchoolFout("de school heeft geen leerling voor deze situatie")
+        return ([ll for ll in pool if ll["id"] not in gebruikt] or list(pool))[0]
 
     def overzicht(self) -> list[dict]:
         out = []
         for g in self.gevallen:
             stappen = [self._stap(zv) for zv in g.zorgvragen]
+            if g.fout:
+                uitkomst, waarom = NIET_GEVERIFIEERD, f"de school kon dit niet spelen: {g.fout}"
+            elif g.weigering:
+                uitkomst, waarom = MISLUKT, g.weigering
+            else:
+                uitkomst, waarom = oordeel(g.flow, stappen)
             out.append({
-                "flow": g.flow.naam, "titel": g.flow.titel, "verwacht": g.flow.verwacht,
+                "flow": g.flow.naam, "gedrag": g.flow.gedrag, "harnas_las": g.flow.harnas,
+                "titel": g.flow.titel, "verwacht": g.flow.verwacht,
+                "afmelding_verwacht": g.flow.afmelding,
                 "leerling": {"id": g.leerling["id"], "naam": g.leerling.get("naam"),
                              "brin": g.leerling.get("brin")},
                 "zorgvragen": stappen,
                 "fout": g.fout,
-                "uitkomst": "fout bij de school" if g.fout else beoordeel(g.flow, stappen),
+                "uitkomst": uitkomst,
+                "waarom": waarom,
             })
         return out
+
+
+def _peer_rows(peer: CraftedLas, k: str, operation: str) -> list[dict]:
+    return [r for r in list(peer.journal) if r.get("actor") == "harnas-las"
+            and r.get("operation") == operation and (r.get("koppelsleutel") or "").upper() == k.upper()]
