@@ -11,6 +11,8 @@ Functionaliteit: Het SWV neemt alleen notificaties aan die de TC uitgaf voor dit
     Als de harnas het SWV een notificatie stuurt met een koppelsleutel die de TC uitgaf voor een ander SWV-aanleverpunt
     Dan weigert het SWV de notificatie
     En heeft daarvoor geen documentRequest de LAS bereikt
+    Als de harnas het SWV een notificatie stuurt voor de zorgvraag
+    Dan heeft het SWV de sessie afgemeld met OverdrachtGeslaagd
 
   @swv @mandatory @tls
   Scenario: Het SWV neemt een notificatie alleen aan van het systeem van de school

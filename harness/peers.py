@@ -17,6 +17,7 @@ from oso_protocol.transport.faults import OsoFault
 from .drivers.http import SoapProbe, body_element
 from .las_behaviours import EERST_ONBEREIKBAAR, EERST_VERLOPEN, SESSIE_VERLOPEN, LasBehaviour
 
+ONBEREIKBAAR_OUTCOME = "niet bereikbaar (HTTP 503)"
 ONBEREIKBAAR = (b"<html><head><title>503 Service Unavailable</title></head><body>"
                 b"<h1>Service Unavailable</h1></body></html>")
 
@@ -55,7 +56,7 @@ class CraftedLas:
             msg = codec.decode(data)
             inbound["koppelsleutel"] = getattr(msg, "koppelsleutel", None)
             if self._down(msg):
-                inbound["outcome"] = "niet bereikbaar (HTTP 503)"
+                inbound["outcome"] = ONBEREIKBAAR_OUTCOME
                 return Response(ONBEREIKBAAR, status=503, content_type="text/html")
             answer = self._handle(msg)
             body, status = codec.encode(answer), 200

@@ -277,13 +277,13 @@ def test_handmatig_excuses_triggers_not_pupils():
     assert "leerlingen.vo" in las.missing
 
 
-def test_external_swv_needs_its_terugkoppeling_trigger():
+def test_external_swv_needs_its_terugkoppeling_and_toon_triggers():
     import tomllib
     config = parse_config(tomllib.loads(
         '[swv]\nmode = "external"\nbase_url = "http://s"\nrouteringskenmerk = "0000000700025PO00931"\n'
         '[tc]\nport = 8510\n'), "c.toml")
     [swv] = needs.check(config, needs.read_scenarios(), needs.compile_selection(None))
-    assert list(swv.missing) == ["trigger_terugkoppeling"]
+    assert sorted(swv.missing) == ["trigger_terugkoppeling", "trigger_toon_aanvraag"]
     assert not any("leerlingen" in k for k in swv.missing)   # the LAS is simulated
 
 
@@ -305,3 +305,14 @@ def test_every_school_action_in_an_las_scenario_is_in_the_needs_table():
         for step in s.steps:
             if step.startswith(acts) or " verzonden voor " in step or "leerling in de LAS" in step:
                 assert needs.keys_for_steps("las", [step]), f"{s.title}: {step!r}"
+
+
+def test_every_swv_action_or_view_in_an_swv_scenario_is_in_the_needs_table():
+    """The SWV under test acts on a notificatie by itself; only sending a terugkoppeling and
+    showing an aanvraag need its triggers, and every such step names one."""
+    for s in needs.read_scenarios():
+        if "swv" not in s.tags:
+            continue
+        for step in s.steps:
+            if "het SWV een terugkoppeling stuurt" in step or step.startswith("bewaart het SWV"):
+                assert needs.keys_for_steps("swv", [step]), f"{s.title}: {step!r}"
