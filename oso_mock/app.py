@@ -46,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     tc = TrafficCenter(store=store, clock=config.get("CLOCK") or time.time,
                        session_ttl=float(config.get("SESSION_TTL_SECONDS",
                                                     DEFAULT_SESSION_TTL_SECONDS)),
-                       actor_urls=actor_urls, defects=tc_defects.check(config.get("DEFECTS")))
+                       actor_urls=actor_urls, policy=tc_defects.policy(config.get("DEFECTS")))
     # [choice] No SCENARIO key: the project's default scenario; SCENARIO None: an empty register.
     scenario = config.get("SCENARIO", DEFAULT_SCENARIO if DEFAULT_SCENARIO.exists() else None)
     register.load(tc, scenario)

@@ -8,6 +8,8 @@ from typing import Callable
 
 from actor_kit.store import Store
 
+from .policy import TcPolicy
+
 DEFAULT_SESSION_TTL_SECONDS = 900
 
 
@@ -17,7 +19,8 @@ class TrafficCenter:
     clock: Callable[[], float] = time.time
     session_ttl: float = DEFAULT_SESSION_TTL_SECONDS
     actor_urls: dict = field(default_factory=dict)
-    defects: frozenset = frozenset()    # deliberate faults (oso_mock/defects.py), for self-checks
+    # the rules where a self-check may play a broken TC (oso_mock/defects.py); the correct ones
+    policy: TcPolicy = field(default_factory=TcPolicy)
 
     def now(self) -> float:
         return float(self.clock())

@@ -12,7 +12,7 @@ from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (DOEL_SWV, MeldenNotificatieRequest,
                                              MeldenNotificatieResponse)
 
-from . import defects, register
+from . import register
 from .context import TrafficCenter
 from .toegang import ZONDER_TLS, Aanroeper, vereis_houder
 
@@ -40,8 +40,7 @@ def _swv_aanleverpunt(tc: TrafficCenter, conn, brin: str, rk: str) -> dict:
     if ap["brin"] != brin.upper():
         raise OsoFault(faults.ONBEKEND_AANLEVERPUNT,
                        f"Aanleverpunt {rk} is niet geregistreerd onder BRIN {brin}.")
-    if not ap["actief"] and not defects.active(tc, defects.ACCEPT_INACTIVE_DOEL):
-        raise OsoFault(faults.AANLEVERPUNT_INACTIEF, f"Aanleverpunt {rk} is niet actief.")
+    tc.policy.check_doel_actief(ap, rk)
     if ap["doel"] != DOEL_SWV:
         raise OsoFault(faults.ONJUIST_DOEL,
                        f"Aanleverpunt {rk} heeft doel {ap['doel']}, niet {DOEL_SWV}.")

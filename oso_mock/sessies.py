@@ -15,7 +15,7 @@ from oso_protocol.transport.messages import (AFMELDING_RESULTATEN, DOEL_SWV, OVE
                                              OverdrachtRequest, OverdrachtResponse,
                                              SessiecontroleRequest, SessiecontroleResponse)
 
-from . import defects, register
+from . import register
 from .context import TrafficCenter
 from .toegang import ZONDER_TLS, Aanroeper, vereis_houder, vereis_mandaat
 
@@ -130,7 +130,7 @@ def sessiecontrole(tc: TrafficCenter, msg: SessiecontroleRequest, *,
         # compare below then ties it to this koppeling's LAS
         vereis_houder(tc, conn, caller, msg.bronRouteringsKenmerk, rol="LAS")
         s = _open_sessie(conn, msg.sessieId,
-                         afgemeld_ok=defects.active(tc, defects.CONTROLE_NA_AFMELDING))
+                         afgemeld_ok=tc.policy.session_check_signed_off_ok())
         now = tc.now()
         if now >= s["expires"]:
             raise OsoFault(faults.SESSIE_VERLOPEN, f"Sessie {msg.sessieId} is verlopen.")
@@ -141,10 +141,7 @@ def sessiecontrole(tc: TrafficCenter, msg: SessiecontroleRequest, *,
             raise OsoFault(faults.ONBEKEND_AANLEVERPUNT,
                            f"Sessie {msg.sessieId} is niet uitgegeven aan aanleverpunt"
                            f" {msg.doelRouteringsKenmerk}.")
-        afwijkend = _afwijkend(s, msg)
-        if afwijkend and not defects.active(tc, defects.CONTROLE_NEGEERT_AFWIJKING):
-            raise OsoFault(faults.SESSIE_AFWIJKEND,
-                           f"Gegevens wijken af van de sessie: {', '.join(afwijkend)}.")
+        tc.policy.session_check(msg.sessieId, _afwijkend(s, msg))
         doel_ap = register.aanleverpunt(tc, s["doel_routeringskenmerk"], conn)
         # [choice] The sector of an SWV endpoint is "SWV"; for any other doel, the school's.
         if doel_ap is None or doel_ap["doel"] == DOEL_SWV:

@@ -6,15 +6,14 @@ from actor_kit.soap_endpoint import Inbound
 from oso_protocol.transport.messages import (Aanleverpunt, OverzichtAanleverpuntRequest,
                                              OverzichtAanleverpuntResponse)
 
-from . import defects, koppelsleutels, register, sessies, terugkoppeling, toegang, weigeringen
+from . import koppelsleutels, register, sessies, terugkoppeling, toegang, weigeringen
 from .context import TrafficCenter
 
 
 def overzicht_aanleverpunt(tc: TrafficCenter,
                            msg: OverzichtAanleverpuntRequest) -> OverzichtAanleverpuntResponse:
-    rows = register.aanleverpunten(tc, brin=msg.brin, doel=msg.doel,
-                                   routeringskenmerk=msg.routeringsKenmerk,
-                                   only_active=not defects.active(tc, defects.OFFER_INACTIVE))
+    rows = tc.policy.offered_aanleverpunten(register.aanleverpunten(
+        tc, brin=msg.brin, doel=msg.doel, routeringskenmerk=msg.routeringsKenmerk))
     result = []
     for ap in rows:
         vestigingscode = ap["vestigingscode"]

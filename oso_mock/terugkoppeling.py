@@ -7,7 +7,7 @@ from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (DOEL_SWV, MeldenTerugkoppelingRequest,
                                              MeldenTerugkoppelingResponse)
 
-from . import defects, register
+from . import register
 from .context import TrafficCenter
 from .sessies import _same, koppeling_row
 from .toegang import ZONDER_TLS, Aanroeper, vereis_houder, vereis_mandaat
@@ -18,20 +18,16 @@ def melden_terugkoppeling(tc: TrafficCenter, msg: MeldenTerugkoppelingRequest, *
     with tc.store.tx() as conn:
         vereis_houder(tc, conn, caller, msg.doelRouteringsKenmerk, rol="SWV-systeem")
         k = koppeling_row(conn, msg.koppelsleutel)
-        if k is None and defects.active(tc, defects.TERUGKOPPELING_ONBEKEND):
-            las_ap = register.aanleverpunt(tc, msg.bronRouteringsKenmerk, conn)
-            return MeldenTerugkoppelingResponse(url=las_ap["url"] if las_ap else "")
         if k is None:
-            raise OsoFault(faults.KOPPELSLEUTEL_ONBEKEND,
-                           f"Koppelsleutel {msg.koppelsleutel} is niet uitgegeven door het TC.")
+            return MeldenTerugkoppelingResponse(url=tc.policy.unknown_koppelsleutel_terugkoppeling(
+                msg.koppelsleutel, register.aanleverpunt(tc, msg.bronRouteringsKenmerk, conn)))
         # [choice] The BRINs are part of the koppeling too, so they must match as well.
         afwijkend = [name for name, col in (
             ("bronRouteringsKenmerk", "bron_routeringskenmerk"),
             ("doelRouteringsKenmerk", "doel_routeringskenmerk"),
             ("bronBrin", "bron_brin"), ("doelBrin", "doel_brin"))
             if not _same(getattr(msg, name), k[col])]
-        if defects.active(tc, defects.TERUGKOPPELING_ELK_SWV):
-            afwijkend = [a for a in afwijkend if not a.startswith("doel")]
+        afwijkend = tc.policy.terugkoppeling_afwijkend(afwijkend)
         if afwijkend:
             raise OsoFault(faults.SESSIE_AFWIJKEND,
                            f"LAS-aanleverpunt, koppelsleutel en SWV-aanleverpunt vormen geen"
@@ -41,10 +37,7 @@ def melden_terugkoppeling(tc: TrafficCenter, msg: MeldenTerugkoppelingRequest, *
             raise OsoFault(faults.ONJUIST_DOEL,
                            f"Een terugkoppeling in de SWV-flow heeft doel {DOEL_SWV}, niet {msg.doel}.")
         vereis_mandaat(tc, conn, caller, k["doel_routeringskenmerk"], k["bron_brin"])
-        if not k["opgehaald"] and not defects.active(tc, defects.TERUGKOPPELING_VOOR_OPHALEN):
-            raise OsoFault(faults.DOSSIER_NIET_OPGEHAALD,
-                           f"Het dossier bij koppelsleutel {k['koppelsleutel']} is nog niet"
-                           " (met succes) opgehaald.")
+        tc.policy.accept_terugkoppeling(k)
         las_ap = register.aanleverpunt(tc, k["bron_routeringskenmerk"], conn)
         if las_ap is None:
             raise OsoFault(faults.ONBEKEND_AANLEVERPUNT,

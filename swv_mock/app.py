@@ -2,8 +2,8 @@
 
 Besides the shared keys: TC_URL, AUTO_FETCH (fetch in the background after each notificatie),
 STEP_MODE (store notificaties as `wacht`, fetch only on request; the inbox page switches it
-at runtime), DEFECTS (a set of swv_mock.ophalen.DEFECTS to play a broken SWV), LAS_URL (only
-for the skip_overdracht defect; defaults to ACTOR_URLS["las"] + "/oso"), SOAP_TIMEOUT (seconds,
+at runtime), DEFECTS (a set of swv_mock.defects.DEFECTS to play a broken SWV), LAS_URL (only
+for a defect that asks the LAS without a TC session; defaults to ACTOR_URLS["las"] + "/oso"), SOAP_TIMEOUT (seconds,
 default 10), WORKERS (default 4), LAS_RETRY_SECONDS (how long a LAS that gives no answer is
 tried again before the session is signed off BronNietBereikbaar, default 3600).
 """
@@ -28,12 +28,13 @@ from oso_protocol.transport.messages import NS
 from . import aanvragen as av
 from .aanvragen import Inbox
 from .api import bp as api_bp
+from . import defects as swv_defects
 from . import herstel
 from .db import SCHEMA, SwvStore
 from .herstel import Herhaler
-from .ophalen import DEFECTS, LAS_RETRY_SECONDS, SKIP_OVERDRACHT, Ophalen, ophalen_open
+from .ophalen import LAS_RETRY_SECONDS, FetchPolicy, Ophalen, ophalen_open
 from .soap_handlers import notificatie_handler
-from .terugkoppeling import TerugkoppelingSender
+from .terugkoppeling import SendPolicy, TerugkoppelingSender
 from .ui import bp as ui_bp
 from .worker import Worker
 
@@ -82,8 +83,9 @@ def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     swv = _scenario(config.get("SCENARIO")).get("swv") or {}
     defects = frozenset(config.get("DEFECTS") or ())
-    if defects - DEFECTS:
-        raise ValueError(f"onbekende DEFECTS: {sorted(defects - DEFECTS)}")
+    if defects - swv_defects.DEFECTS:
+        raise ValueError(f"onbekende DEFECTS: {sorted(defects - swv_defects.DEFECTS)}")
+    fetch_policy = swv_defects.policy(FetchPolicy, defects)
     step_mode = bool(config.get("STEP_MODE", False))
     auto_fetch = bool(config.get("AUTO_FETCH", swv.get("auto_fetch", True)))
     ns = config.get("NS") or NS
@@ -101,10 +103,11 @@ def create_app(config: dict | None = None) -> Flask:
     client = SoapClient(messagelog, me=swv.get("system", "swv"), ns=ns,
                         timeout=float(config.get("SOAP_TIMEOUT", 10.0)), tls=config.get("TLS"))
     inbox = Inbox(store)
-    ophalen = Ophalen(inbox, client, tc_url=config.get("TC_URL"), defects=defects,
+    ophalen = Ophalen(inbox, client, tc_url=config.get("TC_URL"), policy=fetch_policy,
                       las_url=las_url,
                       las_retry_seconds=float(config.get("LAS_RETRY_SECONDS", LAS_RETRY_SECONDS)))
-    sender = TerugkoppelingSender(inbox, client, tc_url=config.get("TC_URL"), defects=defects)
+    sender = TerugkoppelingSender(inbox, client, tc_url=config.get("TC_URL"),
+                                  policy=swv_defects.policy(SendPolicy, defects))
     worker = Worker(ophalen.run, threads=int(config.get("WORKERS", 4))) if auto_fetch else None
     aanleverpunten = {p["routeringskenmerk"]: p for p in swv.get("aanleverpunten") or []}
     ctx = SwvContext(store, messagelog, inbox, ophalen, sender, worker, aanleverpunten,
@@ -116,7 +119,8 @@ def create_app(config: dict | None = None) -> Flask:
     handler = notificatie_handler(inbox, aanleverpunten, step_mode=lambda: ctx.step_mode,
                                   on_new=worker.submit if worker else None,
                                   bevestiger=ophalen if config.get("CONFIRM_KOPPELSLEUTEL", True)
-                                  and SKIP_OVERDRACHT not in defects else None, ophalen=ophalen)
+                                  and fetch_policy.confirm_at_notificatie() else None,
+                                  ophalen=ophalen)
     app.register_blueprint(soap_blueprint(
         "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))

@@ -25,6 +25,11 @@ an overdracht or confirmation lost on the way to the TC, or a documentRequest th
 answer, leaves the aanvraag open and `on_open` hands it to the retrier. Only a LAS that stays
 unreachable for `las_retry_seconds` is signed off BronNietBereikbaar. A LAS that answers
 SessieVerlopen or SessieOnbekend gets a new session at once, at most MAX_SESSIES per run.
+
+The steps where the rules are decided (is this dossier taken, what does a refusal sign off as,
+does an unreachable LAS get another hour, ...) are methods of `FetchPolicy`, the correct SWV. The
+deliberate defects of swv_mock/defects.py replace one of those steps each; the workflow here only
+ever asks its policy.
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ import re
 import threading
 import uuid
 from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import Callable
 
 from actor_kit import caller_check
@@ -50,10 +56,7 @@ from oso_protocol.dossier.findings import FOUT, LAYER_XSD
 from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 from . import aanvragen as av
-from . import defects as swv_defects
 from .aanvragen import Inbox
-# the defect names lived here first; kept importable from this module
-from .defects import DEFECTS, SKIP_AFMELDING, SKIP_OVERDRACHT  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -195,15 +198,130 @@ def _report(profile, valid, findings) -> dict:
     return {"file": None, "valid": valid, "profile": profile, "findings": findings}
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a delivered dossier earns: the afmelding result, and whether its bytes are kept."""
+    resultaat: str
+    keep: bool
+    pgn: bool
+
+
+class FetchPolicy:
+    """The named steps of the notificatie and the fetch, as the SWV should take them. A defect
+    (swv_mock/defects.py) subclasses this and replaces one step; `super()` reaches the correct
+    one, so several defects stack."""
+
+    # --- notificatie ---------------------------------------------------------------------------
+
+    def confirm_at_notificatie(self) -> bool:
+        """Whether the notificatie handler asks the TC to confirm the koppelsleutel."""
+        return True
+
+    def check_caller(self, houder_oin, routeringskenmerk: str) -> None:
+        """With TLS: only the system the TC names for the bron aanleverpunt may notify."""
+        caller_check.require_caller(houder_oin, routeringskenmerk,
+                                    "het systeem van het LAS-aanleverpunt")
+
+    def on_repeated_notificatie(self, ophalen: "Ophalen", key: str,
+                                after_answer: Callable[[Callable[[], object]], None]) -> None:
+        """A notificatie for an aanvraag we already have: answered as the first, nothing done."""
+
+    # --- the TC --------------------------------------------------------------------------------
+
+    def address_overdracht(self, request: OverdrachtRequest) -> OverdrachtRequest:
+        """The OverdrachtRequest as it goes to the TC: the koppelsleutel in its own field."""
+        return request
+
+    def confirm_koppelsleutel(self, ask: Callable[[OverdrachtRequest], OverdrachtResponse],
+                              request: OverdrachtRequest) -> OverdrachtResponse | None:
+        """The TC's confirmation of a notified koppelsleutel (`ask` sends the request); its
+        refusal is raised. None: taken without a session."""
+        return ask(request)
+
+    def retry_tc(self) -> bool:
+        """Whether a TC that gave no answer is tried again (else it counts as a refusal)."""
+        return True
+
+    def open_session(self, ophalen: "Ophalen", row: dict) -> dict:
+        """The session for a documentRequest: an overdracht at the TC."""
+        return ophalen.overdracht_at_tc(row)
+
+    def renews_expired_session(self) -> bool:
+        """Whether a LAS that calls the session expired or unknown gets a new one."""
+        return True
+
+    def signs_off(self) -> bool:
+        """Whether a fetch ends with an afmelding at the TC."""
+        return True
+
+    # --- the LAS -------------------------------------------------------------------------------
+
+    def verify_for_las(self) -> bool | None:
+        """The TLS verification of the LAS's server certificate (None: the client's default)."""
+        return None
+
+    def after_las_unreachable(self, ophalen: "Ophalen", row: dict, fault: OsoFault) -> dict:
+        """A documentRequest that got no answer: the retrier tries again for a while."""
+        return ophalen.las_later(row, fault)
+
+    def resultaat_for_refusal(self, code: str) -> str:
+        """The afmelding result for a LAS that refused to deliver with `code`."""
+        return resultaat_for_fault(code)
+
+    def after_document_response(self, ophalen: "Ophalen", row: dict) -> None:
+        """Once a documentResponse with a dossier is in: one documentRequest per session."""
+
+    def refuses_response(self, answer: DocumentResponse) -> str | None:
+        """Why a documentResponse is refused before its dossier is read (None: it is read)."""
+        return None
+
+    # --- judging the dossier -------------------------------------------------------------------
+
+    def apply_rules(self, report: dict) -> dict:
+        """The validation report the verdict is based on."""
+        return report
+
+    def unreadable(self, data: bytes | None, readable: bool) -> bool:
+        return not data or not readable
+
+    def fails_schema(self, report: dict) -> bool:
+        return _fails_schema(report)
+
+    def refuses_profile(self, report: dict) -> bool:
+        """A dossier refused for its profile alone: none is."""
+        return False
+
+    def afmelding_resultaat(self, refused: bool, readable: bool) -> str:
+        return DOSSIER_ONGELDIG if refused else OVERDRACHT_GESLAAGD
+
+    def keeps_dossier(self, refused: bool, pgn: bool, onleesbaar: bool, schema: bool) -> bool:
+        return not refused
+
+    def judge_dossier(self, report: dict, data: bytes | None, readable: bool) -> Verdict:
+        """[choice] the transfer succeeded when a 2019 gegevensset dossier arrived that the XSD
+        takes and that carries no PGN, whatever its other findings: those go back to the school
+        in the terugkoppeling. Anything else is signed off DossierOngeldig and its bytes are not
+        kept: what cannot be read, another namespace or version, an XSD failure, a BSN or
+        onderwijsnummer (PaO.LL12). The report stays, without the number
+        (docs/protocol-assumptions.md row 11)."""
+        pgn = _carries_pgn(report)
+        onleesbaar = self.unreadable(data, readable)
+        schema = self.fails_schema(report)
+        refused = onleesbaar or schema or pgn or self.refuses_profile(report)
+        return Verdict(resultaat=self.afmelding_resultaat(refused, readable),
+                       keep=self.keeps_dossier(refused, pgn, onleesbaar, schema), pgn=pgn)
+
+
 class Ophalen:
     def __init__(self, inbox: Inbox, client: SoapClient, *, tc_url: str | None,
-                 defects=frozenset(), las_url: str | None = None,
+                 policy: FetchPolicy | None = None, las_url: str | None = None,
                  las_retry_seconds: float = LAS_RETRY_SECONDS):
         self.inbox = inbox
         self.client = client
         self.tc_soap = (tc_url or "").rstrip("/") + "/oso"
-        self.defects = swv_defects.check(defects)
-        self.las_url = las_url  # only used by the skip_overdracht defect: no TC to ask
+        self.policy = policy if policy is not None else FetchPolicy()
+        # configured LAS_URL: for a policy that asks the LAS without a session from the TC
+        self.las_url = las_url
         self.las_retry_seconds = float(las_retry_seconds)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -219,9 +337,6 @@ class Ophalen:
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
-
-    def _active(self, name: str) -> bool:
-        return swv_defects.active(self.defects, name)
 
     def run(self, koppelsleutel: str, *, ophalen: bool = True) -> dict:
         """Bring one aanvraag as far as it goes; returns the stored row. Never raises OsoFault:
@@ -270,9 +385,8 @@ class Ophalen:
                 row = self._overdracht(row)
                 if row["status"] != av.SESSIE:
                     return row
-            # skip_overdracht has no TC to ask for another session: it stops as it always did
             row, verlopen = self._document(row, nog_een_sessie=n < MAX_SESSIES
-                                           and SKIP_OVERDRACHT not in self.defects)
+                                           and self.policy.renews_expired_session())
             if not verlopen:
                 break
             nieuwe_sessie = True
@@ -284,23 +398,16 @@ class Ophalen:
 
     def bevestig(self, request: OverdrachtRequest) -> OverdrachtResponse:
         """Ask the TC for a session for a koppelsleutel a notificatie brought: the TC confirms
-        that it issued the key for exactly this bron and doel. Raises the TC's OsoFault."""
-        if self._active(swv_defects.ACCEPT_UNKNOWN_KOPPELSLEUTEL):
-            return None  # taken on its word: no session yet, the fetch asks for one
-        if self._active(swv_defects.OVERDRACHT_MET_ZOEKSLEUTEL):
-            request.zoeksleutel, request.koppelsleutel = request.koppelsleutel, None
-        try:
-            return self.client.call(self.tc_soap, request, expect=OverdrachtResponse)
-        except OsoFault as fault:
-            if self._active(swv_defects.ACCEPT_FOREIGN_KOPPELSLEUTEL) \
-                    and not lost_in_transit(fault) \
-                    and fault.resultaat != faults.KOPPELSLEUTEL_ONBEKEND:
-                return None  # a key the TC issued for someone else taken as ours
-            raise
+        that it issued the key for exactly this bron and doel. Raises the TC's OsoFault; None
+        when the policy takes the key without a session (the fetch asks for one)."""
+        def ask(req: OverdrachtRequest) -> OverdrachtResponse:
+            return self.client.call(self.tc_soap, self.policy.address_overdracht(req),
+                                    expect=OverdrachtResponse)
+        return self.policy.confirm_koppelsleutel(ask, request)
 
     def retry_tc(self) -> bool:
         """Whether a TC that gave no answer is tried again (else the old refusal)."""
-        return not self._active(swv_defects.NO_RETRY_TC)
+        return self.policy.retry_tc()
 
     def houder_oin(self, routeringskenmerk: str) -> str | None:
         """The OIN the TC names for the system holding `routeringskenmerk` (None: not known)."""
@@ -359,24 +466,33 @@ class Ophalen:
                 and self._vers(row))
 
     def _overdracht(self, row: dict) -> dict:
+        return self.policy.open_session(self, row)
+
+    @staticmethod
+    def fresh_session(row: dict) -> dict:
+        """The columns of a new attempt: nothing of an earlier session carries over."""
+        return dict(sessie_id=None, las_url=None, las_routeringskenmerk=None, dossier=None,
+                    dossier_versie=None, opgehaald_op=None, rapport=None, valid=None,
+                    profile=None, afmelding_resultaat=None, afgemeld_op=None,
+                    afmelding_fout=None, fout=None, fout_code=None, sessie_op=None,
+                    pogingen=row["pogingen"] + 1)
+
+    def session_without_tc(self, row: dict) -> dict:
+        """A session id made up here, for the configured LAS_URL: no TC was asked."""
+        return self.inbox.update(row["koppelsleutel"], **dict(
+            self.fresh_session(row), status=av.SESSIE, sessie_id=str(uuid.uuid4()).upper(),
+            las_url=self.las_url, sessie_op=now_iso()))
+
+    def overdracht_at_tc(self, row: dict) -> dict:
+        """The session confirmed at the notificatie while it is fresh, else an overdracht."""
         key = row["koppelsleutel"]
-        if self._bevestigde_sessie(row) and SKIP_OVERDRACHT not in self.defects:
+        if self._bevestigde_sessie(row):
             return self.inbox.update(key, status=av.SESSIE, pogingen=1, fout=None, fout_code=None)
-        fresh = dict(sessie_id=None, las_url=None, las_routeringskenmerk=None, dossier=None,
-                     dossier_versie=None, opgehaald_op=None, rapport=None, valid=None,
-                     profile=None, afmelding_resultaat=None, afgemeld_op=None,
-                     afmelding_fout=None, fout=None, fout_code=None, sessie_op=None,
-                     pogingen=row["pogingen"] + 1)
-        if SKIP_OVERDRACHT in self.defects:
-            return self.inbox.update(key, **dict(fresh, status=av.SESSIE,
-                                                 sessie_id=str(uuid.uuid4()).upper(),
-                                                 las_url=self.las_url, sessie_op=now_iso()))
-        request = OverdrachtRequest(
+        fresh = self.fresh_session(row)
+        request = self.policy.address_overdracht(OverdrachtRequest(
             bronBrin=row["bron_brin"], bronRouteringsKenmerk=row["bron_routeringskenmerk"],
             doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
-            koppelsleutel=key, overdrachtsoort=OVERDRACHTSOORT_SWV)
-        if self._active(swv_defects.OVERDRACHT_MET_ZOEKSLEUTEL):
-            request.zoeksleutel, request.koppelsleutel = key, None
+            koppelsleutel=key, overdrachtsoort=OVERDRACHTSOORT_SWV))
         try:
             answer = self.client.call(self.tc_soap, request, expect=OverdrachtResponse)
         except OsoFault as fault:
@@ -408,37 +524,28 @@ class Ophalen:
             doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
             koppelsleutel=row["koppelsleutel"], overdrachtsoort=OVERDRACHTSOORT_SWV)
 
-    def _call_las(self, row: dict) -> DocumentResponse:
-        verify = False if self._active(swv_defects.SKIP_SERVER_VERIFICATION) else None
+    def call_las(self, row: dict) -> DocumentResponse:
         return self.client.call(row["las_url"] or "", self.document_request(row),
-                                expect=DocumentResponse, verify=verify)
+                                expect=DocumentResponse, verify=self.policy.verify_for_las())
 
     def fetch_again(self, koppelsleutel: str) -> None:
-        """fetch_on_every_notificatie: one more documentRequest with the stored session; its
-        answer changes nothing."""
+        """One more documentRequest with the stored session, for a policy that fetches on a
+        repeated notificatie; its answer changes nothing."""
         row = self.inbox.row(koppelsleutel)
         if row is None or not row["sessie_id"] or not row["las_url"]:
             return
         try:
-            self._call_las(row)
+            self.call_las(row)
         except OsoFault as fault:
             log.info("extra documentRequest for %s: %s", koppelsleutel, fault)
-
-    def _refusal_resultaat(self, code: str) -> str:
-        if self._active(swv_defects.SUCCEED_ON_REFUSAL):
-            return OVERDRACHT_GESLAAGD
-        if self._active(swv_defects.REFUSAL_AS_LEVERING_GEWEIGERD):
-            return LEVERING_GEWEIGERD
-        return resultaat_for_fault(code)
 
     def _document(self, row: dict, *, nog_een_sessie: bool = False) -> tuple[dict, bool]:
         """(row, the LAS called the session expired and another may be asked)."""
         key = row["koppelsleutel"]
         try:
-            answer = self._call_las(row)
+            answer = self.call_las(row)
         except OsoFault as fault:
-            if fault.resultaat in SESSIE_FOUTEN and nog_een_sessie \
-                    and not self._active(swv_defects.NO_NEW_SESSION):
+            if fault.resultaat in SESSIE_FOUTEN and nog_een_sessie:
                 # [choice] the expired session is not signed off: the LAS never delivered on it
                 # and the TC lets it run out; the next overdracht gives a new one
                 log.info("LAS says session of %s is gone: %s", key, fault)
@@ -451,41 +558,32 @@ class Ophalen:
                 return self._keep(key=key, data=None, dossier_versie=None,
                                   waarom=fault.omschrijving[:300]), False
             if lost_in_transit(fault):
-                if self._active(swv_defects.NO_RETRY_LAS):
-                    return self._not_delivered(key, fault.resultaat, fault.omschrijving,
-                                               BRON_NIET_BEREIKBAAR), False
-                return self._las_later(row, fault), False
-            return self._not_delivered(key, fault.resultaat, fault.omschrijving,
-                                       self._refusal_resultaat(fault.resultaat)), False
+                return self.policy.after_las_unreachable(self, row, fault), False
+            return self.not_delivered(key, fault.resultaat, fault.omschrijving,
+                                      self.policy.resultaat_for_refusal(fault.resultaat)), False
         if answer.resultaat in AFMELDING_RESULTATEN and answer.resultaat != OVERDRACHT_GESLAAGD \
                 and not answer.dossier:
             # a LAS may put its refusal in the answer instead of a Fault
-            return self._not_delivered(key, answer.resultaat, "De LAS leverde geen dossier.",
-                                       self._refusal_resultaat(answer.resultaat)), False
-        if self._active(swv_defects.FETCH_TWICE):
-            try:
-                self._call_las(row)
-            except OsoFault as fault:
-                log.info("second documentRequest for %s: %s", key, fault)
-        if self._active(swv_defects.SMALL_MESSAGE_LIMIT) \
-                and len(answer.dossier or "") > swv_defects.SMALL_LIMIT_BYTES:
-            return self._not_delivered(
-                key, LEVERING_GEWEIGERD, "Het antwoord is groter dan 4 MiB.",
-                LEVERING_GEWEIGERD), False
+            return self.not_delivered(key, answer.resultaat, "De LAS leverde geen dossier.",
+                                      self.policy.resultaat_for_refusal(answer.resultaat)), False
+        self.policy.after_document_response(self, row)
+        waarom = self.policy.refuses_response(answer)
+        if waarom:
+            return self.not_delivered(key, LEVERING_GEWEIGERD, waarom, LEVERING_GEWEIGERD), False
         try:
             data = base64.b64decode("".join((answer.dossier or "").split()), validate=True)
         except (binascii.Error, ValueError):
             data = None
         return self._keep(key=key, data=data, dossier_versie=answer.dossierVersie), False
 
-    def _las_later(self, row: dict, fault: OsoFault) -> dict:
+    def las_later(self, row: dict, fault: OsoFault) -> dict:
         """The LAS gave no answer: keep the session open for the retrier, until the LAS has been
         away for las_retry_seconds."""
         key = row["koppelsleutel"]
         sinds = row["las_fout_sinds"] or now_iso()
         if (self._leeftijd(sinds) or 0.0) >= self.las_retry_seconds:
-            return self._not_delivered(key, fault.resultaat, fault.omschrijving,
-                                       BRON_NIET_BEREIKBAAR)
+            return self.not_delivered(key, fault.resultaat, fault.omschrijving,
+                                      BRON_NIET_BEREIKBAAR)
         log.info("LAS gave no answer for %s: %s", key, fault)
         row = self.inbox.update(key, las_fout_sinds=sinds, fout_code=fault.resultaat,
                                 fout=f"{LAS_NIET_BEREIKBAAR}: {fault.omschrijving}")
@@ -501,36 +599,19 @@ class Ophalen:
                 + (f" {waarom}" if waarom else ""))]), False
         else:
             report, readable = validate_dossier(data)
-            if self._active(swv_defects.ACCEPT_PGN):
-                report = swv_defects.zonder_pgn_regel(report)
-        # [choice] the transfer succeeded when a 2019 gegevensset dossier arrived that the XSD
-        # takes and that carries no PGN, whatever its other findings: those go back to the school
-        # in the terugkoppeling. Anything else is signed off DossierOngeldig and its bytes are not
-        # kept: what cannot be read, another namespace or version, an XSD failure, a BSN or
-        # onderwijsnummer (PaO.LL12). The report stays, without the number
-        # (docs/protocol-assumptions.md row 11).
-        pgn = _carries_pgn(report)
-        onleesbaar = not data or (not readable and not self._active(swv_defects.ACCEPT_NOT_XML))
-        schema = _fails_schema(report) and not self._active(swv_defects.ACCEPT_SCHEMA_INVALID)
-        refused = onleesbaar or schema or pgn
-        if self._active(swv_defects.REJECT_VO_PROFILE) and report.get("profile") == "VOSWV":
-            refused = True
-        resultaat = DOSSIER_ONGELDIG if refused else OVERDRACHT_GESLAAGD
-        if self._active(swv_defects.AFMELDING_FOUT_RESULTAAT) and readable:
-            resultaat = DOSSIER_ONGELDIG
-        keep = not refused or (pgn and not onleesbaar and not schema
-                               and self._active(swv_defects.KEEP_PGN_DOSSIER))
-        if pgn:
+            report = self.policy.apply_rules(report)
+        verdict = self.policy.judge_dossier(report, data, readable)
+        if verdict.pgn:
             report = without_pgn_values(report, data)
         valid = report.get("valid")
         return self.inbox.update(
-            key, status=av.OPGEHAALD, dossier=data if keep else None,
+            key, status=av.OPGEHAALD, dossier=data if verdict.keep else None,
             dossier_versie=dossier_versie,
             opgehaald_op=now_iso(), rapport=json.dumps(report, ensure_ascii=False),
             valid=None if valid is None else int(bool(valid)), profile=report.get("profile"),
-            afmelding_resultaat=resultaat, fout=None, fout_code=None)
+            afmelding_resultaat=verdict.resultaat, fout=None, fout_code=None)
 
-    def _not_delivered(self, key: str, code: str, omschrijving: str, resultaat: str) -> dict:
+    def not_delivered(self, key: str, code: str, omschrijving: str, resultaat: str) -> dict:
         log.info("LAS did not deliver %s: %s %s", key, code, omschrijving)
         return self.inbox.update(key, afmelding_resultaat=resultaat, fout_code=code,
                                  fout=f"Dossier niet geleverd: {omschrijving}")
@@ -539,8 +620,8 @@ class Ophalen:
         key = row["koppelsleutel"]
         delivered = row["status"] == av.OPGEHAALD or row["dossier"] is not None
         final = av.AFGEMELD if delivered else av.MISLUKT
-        if self.defects & {SKIP_AFMELDING, SKIP_OVERDRACHT}:
-            # the broken SWV stops here: opgehaald stays opgehaald, a failure is still a failure
+        if not self.policy.signs_off():
+            # opgehaald stays opgehaald, a failure is still a failure
             return self.inbox.update(key, status=av.OPGEHAALD if delivered else av.MISLUKT)
         request = AfmeldingRequest(
             sessieId=row["sessie_id"], bronBrin=row["bron_brin"],

@@ -20,7 +20,7 @@ from typing import Callable
 from flask import after_this_request
 
 
-from actor_kit.caller_check import require_caller, tc_fault
+from actor_kit.caller_check import tc_fault
 from actor_kit.soap_endpoint import Inbound
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
@@ -29,9 +29,8 @@ from oso_protocol.transport.messages import (
     OverdrachtRequest)
 
 from . import aanvragen as av
-from . import defects as swv_defects
 from .aanvragen import Inbox, KoppelsleutelConflict
-from .ophalen import WACHT_OP_BEVESTIGING, lost_in_transit
+from .ophalen import WACHT_OP_BEVESTIGING, FetchPolicy, lost_in_transit
 
 # confirm(): the TC gave no answer, and the notificatie is taken all the same
 _NIET_BEVESTIGD = object()
@@ -71,8 +70,9 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
     notificatie (a trainer may switch it during a demo); `on_new(koppelsleutel)` runs after the
     answer was sent, for a new aanvraag only and not in step mode. `bevestiger` (the Ophalen)
     confirms the koppelsleutel at the TC; None takes the notificatie on its word. `ophalen` (the
-    same Ophalen, also without confirmation) is there for its defects."""
-    defects = ophalen.defects if ophalen is not None else frozenset()
+    same Ophalen, also without confirmation) brings the policy for the caller check and for a
+    repeated notificatie."""
+    policy = ophalen.policy if ophalen is not None else FetchPolicy()
 
     def confirm(message: NotificatieRequest):
         try:
@@ -99,9 +99,7 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
                            f" samenwerkingsverband; verwacht {DOEL_SWV}.")
         sessie = None
         if bevestiger is not None:
-            if not swv_defects.active(defects, swv_defects.ACCEPT_ANY_CALLER):
-                require_caller(bevestiger.houder_oin, message.bronRouteringsKenmerk,
-                               "het systeem van het LAS-aanleverpunt")
+            policy.check_caller(bevestiger.houder_oin, message.bronRouteringsKenmerk)
             known = inbox.row(message.koppelsleutel)
             same_bron = known is not None and (
                 known["bron_brin"], known["bron_routeringskenmerk"]) == (
@@ -139,8 +137,8 @@ def notificatie_handler(inbox: Inbox, aanleverpunten: dict[str, dict], *,
             bevestiger.later(key, WACHT_OP_BEVESTIGING)
         elif new and on_new is not None and not stepping:
             _after_answer(lambda: on_new(key))
-        elif not new and swv_defects.active(defects, swv_defects.FETCH_ON_EVERY_NOTIFICATIE):
-            _after_answer(lambda: ophalen.fetch_again(key))
+        elif not new:
+            policy.on_repeated_notificatie(ophalen, key, _after_answer)
 
         return NotificatieResponse(resultaat=NOTIFICATIE_ONTVANGEN)
 

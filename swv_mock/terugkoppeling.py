@@ -11,6 +11,9 @@ with DossierNietOpgehaald, so it waits.
 
 The terugkoppeling is committed before the first call goes out, so what the user wrote survives a
 crash; one left half-sent by a crash is marked failed on the next start, not sent again.
+
+The status that goes out, where the LAS url comes from and the order of the two calls are steps
+of `SendPolicy`, the correct SWV; a deliberate defect (swv_mock/defects.py) replaces one of them.
 """
 from __future__ import annotations
 
@@ -32,7 +35,6 @@ from oso_protocol.transport.messages import (
     TERUGKOPPELING_STATUSSEN, Document, MeldenTerugkoppelingRequest, MeldenTerugkoppelingResponse,
     Terugkoppeling, TerugkoppelingRequest, TerugkoppelingResponse)
 
-from . import defects as swv_defects
 from .aanvragen import Inbox, OnbekendeAanvraag, terugkoppeling_public
 from .ophalen import afmelding_open, lost_in_transit
 
@@ -98,13 +100,34 @@ def parse_document(raw) -> dict:
             "bestandsinhoud": zip_document(naam, inhoud)}
 
 
+class SendPolicy:
+    """The named steps of sending a terugkoppeling, as the SWV should take them. A defect
+    (swv_mock/defects.py) subclasses this and replaces one step."""
+
+    def status_sent(self, status: str) -> str:
+        """The status in the terugkoppelingRequest: the one the user chose."""
+        return status
+
+    def las_url(self, sender: "TerugkoppelingSender", row: dict,
+                melden: MeldenTerugkoppelingRequest) -> str:
+        """Where the terugkoppeling goes: the url the TC answers to meldenTerugkoppeling.
+        Raises the TC's OsoFault."""
+        return sender.client.call(sender.tc_soap, melden, expect=MeldenTerugkoppelingResponse).url
+
+    def send_terugkoppeling(self, sender: "TerugkoppelingSender", tk_id: int, row: dict,
+                            melden: MeldenTerugkoppelingRequest,
+                            bericht: TerugkoppelingRequest) -> "Uitkomst":
+        """The order of the calls: the TC first, then the LAS at the url it gives."""
+        return sender.melden_then_send(tk_id, row, melden, bericht)
+
+
 class TerugkoppelingSender:
     def __init__(self, inbox: Inbox, client: SoapClient, *, tc_url: str | None,
-                 defects=frozenset()):
+                 policy: SendPolicy | None = None):
         self.inbox = inbox
         self.client = client
         self.tc_soap = (tc_url or "").rstrip("/") + "/oso"
-        self.defects = swv_defects.check(defects)
+        self.policy = policy if policy is not None else SendPolicy()
         # set by the app: called with (id, fout) when a terugkoppeling is left `opnieuw`
         self.on_open: Callable[[int, str], object] | None = None
 
@@ -171,8 +194,7 @@ class TerugkoppelingSender:
             bronRouteringsKenmerk=row["las_routeringskenmerk"] or row["bron_routeringskenmerk"],
             doelBrin=row["doel_brin"], doelRouteringsKenmerk=row["doel_routeringskenmerk"],
             koppelsleutel=key)
-        if swv_defects.active(self.defects, swv_defects.GARBLE_TERUGKOPPELING):
-            status = swv_defects.andere_status(status)
+        status = self.policy.status_sent(status)
         bericht = TerugkoppelingRequest(
             bronBrin=melden.bronBrin, bronRouteringsKenmerk=melden.bronRouteringsKenmerk,
             doelBrin=melden.doelBrin, doelRouteringsKenmerk=melden.doelRouteringsKenmerk,
@@ -182,13 +204,13 @@ class TerugkoppelingSender:
                 document=[Document(bestandsnaam=d["bestandsnaam"],
                                    bestandsinhoud=d["bestandsinhoud"],
                                    omschrijving=d["omschrijving"]) for d in docs]))
-        if swv_defects.active(self.defects, swv_defects.TERUGKOPPELING_BEFORE_MELDEN):
-            return self._before_melden(tk_id, row, melden, bericht)
+        return self.policy.send_terugkoppeling(self, tk_id, row, melden, bericht)
+
+    def melden_then_send(self, tk_id: int, row: dict, melden, bericht) -> Uitkomst:
+        """meldenTerugkoppeling at the TC, then the terugkoppeling to the url it names."""
+        key = row["koppelsleutel"]
         try:
-            las_url = (row["las_url"] if swv_defects.active(
-                           self.defects, swv_defects.SKIP_MELDEN_TERUGKOPPELING)
-                       else self.client.call(self.tc_soap, melden,
-                                             expect=MeldenTerugkoppelingResponse).url)
+            las_url = self.policy.las_url(self, row, melden)
         except OsoFault as fault:
             if lost_in_transit(fault):
                 return self._later(tk_id, fault, "De TC gaf geen antwoord")
@@ -208,9 +230,9 @@ class TerugkoppelingSender:
                        verzonden_op=now_iso(), fout=None, fout_code=None)
         return Uitkomst(True, tk, resultaat=answer.resultaat)
 
-    def _before_melden(self, tk_id: int, row: dict, melden, bericht) -> Uitkomst:
-        """terugkoppeling_before_melden: the LAS of the overdracht gets the terugkoppeling first,
-        the TC's meldenTerugkoppeling follows (its answer changes nothing)."""
+    def send_then_melden(self, tk_id: int, row: dict, melden, bericht) -> Uitkomst:
+        """The wrong order, for a policy that has it: the LAS of the overdracht gets the
+        terugkoppeling first, the TC's meldenTerugkoppeling follows (its answer changes nothing)."""
         las_url = row["las_url"] or ""
         self._set(tk_id, las_url=las_url)
         try:
