@@ -1,14 +1,13 @@
 """The LAS's JSON API (docs/actors.md): thin routes over leerlingen and zorgvragen."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from actor_kit.messagelog import MessageLog
 from actor_kit.store import Store
 from oso_protocol.dossier.categories import gegevensblokken_for
 from oso_protocol.transport.faults import OsoFault
 
-from . import defects as las_defects
 from . import leerlingen
 from .errors import LasError
 from .oso_calls import OsoCalls
@@ -116,10 +115,7 @@ def api_blueprint(store: Store, messagelog: MessageLog, zorgvragen: Zorgvragen,
         if not brin:
             raise LasError(400, "Geef de brin van de school op (?brin=).", "OngeldigeInvoer")
         try:
-            offered = (las_defects.lokale_aanleverpunten(current_app.config.get("SCENARIO", ""), brin)
-                       if las_defects.active(zorgvragen.defects,
-                                             las_defects.OFFER_INACTIVE_AANLEVERPUNT)
-                       else calls.aanleverpunten(brin))
+            offered = zorgvragen.policy.offered_aanleverpunten(calls, brin)
         except OsoFault as fault:
             raise LasError(502, f"Het Traffic Center gaf geen aanleverpunten ({fault.resultaat}):"
                                 f" {fault.omschrijving}", fault.resultaat) from None

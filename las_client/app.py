@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import random
-from importlib.resources import files
-from pathlib import Path
 
-import yaml
 from flask import Flask
 
 from actor_kit import ids
@@ -15,23 +12,15 @@ from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
 from actor_kit.store import Store
 from oso_protocol.transport.messages import NS
 
-from . import leerlingen
+from . import defects, leerlingen
 from .api import api_blueprint
 from .db import SCHEMA
 from .oso_calls import OsoCalls
+from .scenario import DEFAULT_SCENARIO, load_scenario
 from .soap_handlers import make_handlers
 from .ui import register_ui
+from .ui_zorgvraag import bp as zorgvraag_pages
 from .zorgvragen import Zorgvragen
-
-# fixtures/ ships as the package oso_sim_fixtures, in a clone and in an installed wheel alike
-DEFAULT_SCENARIO = Path(str(files("oso_sim_fixtures"))) / "default.yaml"
-
-
-def _scenario(value) -> dict:
-    if isinstance(value, dict):
-        return value
-    path = Path(value) if value else DEFAULT_SCENARIO
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 def seed_from_scenario(store: Store, scenario: dict) -> None:
@@ -85,18 +74,21 @@ def create_app(config: dict | None = None) -> Flask:
     client = SoapClient(messagelog, me="las", ns=ns,
                         timeout=float(config.get("SOAP_TIMEOUT", 10.0)), tls=config.get("TLS"))
     calls = OsoCalls(client, config.get("TC_URL"))
-    zorgvragen = Zorgvragen(store, calls, defects=config.get("DEFECTS"))
+    # the one place the deliberate defects come in: every named step of the workflow asks this
+    # policy, which is the reference behaviour unless config DEFECTS replaces a step
+    policy = defects.policy(config.get("DEFECTS"), config)
+    zorgvragen = Zorgvragen(store, calls, policy=policy)
     # [choice] as the TC: no SCENARIO key seeds the default scenario, SCENARIO None an empty LAS
     if config.get("SCENARIO", DEFAULT_SCENARIO) is not None:
-        seed_from_scenario(store, _scenario(config.get("SCENARIO")))
+        seed_from_scenario(store, load_scenario(config.get("SCENARIO")))
 
     app.extensions["las"] = {"store": store, "messagelog": messagelog, "calls": calls,
                              "zorgvragen": zorgvragen, "client": client}
     app.extensions["oso_sim_close"] = store.close
     app.register_blueprint(soap_blueprint(
         "las_soap", role="las", path="/oso",
-        handlers=make_handlers(store, calls, zorgvragen.defects),
+        handlers=make_handlers(store, calls, policy),
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
     app.register_blueprint(api_blueprint(store, messagelog, zorgvragen, calls))
-    register_ui(app)
+    register_ui(app, zorgvraag_pages)
     return app

@@ -9,12 +9,15 @@ With mutual TLS the caller's certificate must also be that of the doel system: f
 the system holding the session's doel aanleverpunt; for a terugkoppeling, the system holding the
 aanleverpunt the zorgvraag was sent to. [choice] The LAS learns that system's OIN from the TC
 (`oin` of the aanleverpunt in overzichtAanleverpunt), as it learns every routing fact.
+
+The named steps (the sessiecontrole, the caller checks, which zorgvraag and which bytes are
+served, keeping a terugkoppeling) are methods of ServingSteps, the reference behaviour; the
+handlers only ever call them through the policy they are made with.
 """
 from __future__ import annotations
 
 import base64
 import json
-
 
 from actor_kit.messagelog import now_iso
 from actor_kit.caller_check import require_caller, tc_fault
@@ -27,16 +30,14 @@ from oso_protocol.transport.messages import (
     TerugkoppelingResponse,
 )
 
-from . import defects as las_defects
 from .oso_calls import OsoCalls
 from .zorgvragen import VERWIJDERD, VERZONDEN
 
 DOSSIER_VERSIE = "2019.1"
 
 
-def _zorgvraag(store: Store, koppelsleutel: str, *, ook_verwijderd: bool = False):
+def _zorgvraag(store: Store, koppelsleutel: str, statussen=(VERZONDEN,)):
     row = store.one("SELECT * FROM zorgvragen WHERE koppelsleutel = ?", (koppelsleutel,))
-    statussen = (VERZONDEN, VERWIJDERD) if ook_verwijderd else (VERZONDEN,)
     return row if row is not None and row["status"] in statussen else None
 
 
@@ -48,23 +49,78 @@ def _al_ontvangen(store: Store, zorgvraag_id: int, t) -> bool:
         (zorgvraag_id, t.status, t.datum, t.toelichting, t.behandelaar)) is not None
 
 
-def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
-    bediend: set = set()
+class ServingSteps:
+    """The steps of answering the SWV as the reference LAS takes them.
+
+    A step may be replaced on an instance by one that does it differently (a conformance run
+    plays a broken LAS that way), so the handlers call each through the instance.
+    """
+
+    # --- documentRequest ---
+
+    def check_session(self, calls: OsoCalls, message: DocumentRequest, store: Store) -> None:
+        """The sessiecontrole at the TC; any refusal (or no answer) is raised as an OsoFault."""
+        calls.sessiecontrole(message)
+
+    def check_document_caller(self, calls: OsoCalls, message: DocumentRequest) -> None:
+        # the session is valid, but is it the doel system asking? (public routeringskenmerken)
+        require_caller(calls.houder_oin, message.doelRouteringsKenmerk,
+                       "het samenwerkingsverband waaraan de sessie is uitgegeven")
+
+    def servable_statuses(self) -> tuple[str, ...]:
+        """The statuses of a zorgvraag whose dossier is served: a removed one is gone."""
+        return (VERZONDEN,)
+
+    def dossier_to_serve(self, store: Store, row) -> bytes:
+        """The snapshot stored at the send, byte for byte."""
+        return bytes(row["dossier"])
+
+    def mark_fetched(self, store: Store, row, message: DocumentRequest) -> None:
+        with store.tx() as conn:
+            conn.execute("UPDATE zorgvragen SET dossier_opgehaald = 1,"
+                         " dossier_opgehaald_op = COALESCE(dossier_opgehaald_op, ?) WHERE id = ?",
+                         (now_iso(), row["id"]))
+
+    # --- terugkoppelingRequest ---
+
+    def unknown_koppelsleutel(self, message: TerugkoppelingRequest) -> None:
+        """A terugkoppeling for no (active) zorgvraag of this LAS is refused."""
+        raise OsoFault(faults.KOPPELSLEUTEL_ONBEKEND,
+                       "Deze koppelsleutel hoort bij geen (actieve) zorgvraag in deze LAS.")
+
+    def require_fetched(self, row) -> None:
+        if not row["dossier_opgehaald"]:
+            raise OsoFault(faults.DOSSIER_NIET_OPGEHAALD,
+                           "Een terugkoppeling kan pas nadat het dossier is opgehaald.")
+
+    def check_terugkoppeling_caller(self, calls: OsoCalls, row) -> None:
+        require_caller(calls.houder_oin, row["aanleverpunt"],
+                       "het samenwerkingsverband waaraan deze zorgvraag is verstuurd")
+
+    def keep_terugkoppeling(self, store: Store, row, message: TerugkoppelingRequest) -> None:
+        t = message.terugkoppeling
+        documenten = [{"bestandsnaam": d.bestandsnaam, "omschrijving": d.omschrijving,
+                       "bestandsinhoud": d.bestandsinhoud} for d in (t.document or [])]
+        with store.tx() as conn:
+            conn.execute(
+                "INSERT INTO terugkoppelingen (zorgvraag_id, ontvangen_op, status, datum,"
+                " toelichting, behandelaar, documenten, bron_brin, bron_routeringskenmerk,"
+                " doel_brin, doel_routeringskenmerk) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (row["id"], now_iso(), t.status, t.datum, t.toelichting, t.behandelaar,
+                 json.dumps(documenten, ensure_ascii=False), message.bronBrin,
+                 message.bronRouteringsKenmerk, message.doelBrin, message.doelRouteringsKenmerk))
+
+
+def make_handlers(store: Store, calls: OsoCalls, policy: ServingSteps | None = None) -> dict:
+    policy = policy or ServingSteps()
 
     def document(message: DocumentRequest, inbound: Inbound) -> DocumentResponse:
         try:
-            if defects:
-                las_defects.sessiecontrole(defects, calls, message, bediend=bediend, store=store)
-            else:
-                calls.sessiecontrole(message)
+            policy.check_session(calls, message, store)
         except OsoFault as fault:
             raise tc_fault(fault, "Sessiecontrole bij het Traffic Center mislukt") from None
-        # the session is valid, but is it the doel system asking? (public routeringskenmerken)
-        if not (defects & {las_defects.IGNORE_CALLER_CERTIFICATE, las_defects.NO_CLIENT_CERTIFICATE_CHECK}):
-            require_caller(calls.houder_oin, message.doelRouteringsKenmerk,
-                           "het samenwerkingsverband waaraan de sessie is uitgegeven")
-        row = _zorgvraag(store, message.koppelsleutel,
-                         ook_verwijderd=las_defects.active(defects, las_defects.SERVE_DELETED))
+        policy.check_document_caller(calls, message)
+        row = _zorgvraag(store, message.koppelsleutel, policy.servable_statuses())
         if row is None or row["dossier"] is None:
             raise OsoFault(faults.LEERLINGINFO_NIET_BESCHIKBAAR,
                            "Voor deze koppelsleutel is geen dossier beschikbaar.")
@@ -80,54 +136,26 @@ def make_handlers(store: Store, calls: OsoCalls, defects=frozenset()) -> dict:
             raise OsoFault(faults.DOSSIERVERSIE_ONJUIST,
                            f"Dossierversie {message.dossierVersie!r} wordt niet geleverd;"
                            f" deze LAS levert {DOSSIER_VERSIE}.")
-        dossier = bytes(row["dossier"])
-        if las_defects.active(defects, las_defects.LIVE_DOSSIER):
-            dossier = las_defects.live_dossier(store, row)
-        with store.tx() as conn:
-            conn.execute("UPDATE zorgvragen SET dossier_opgehaald = 1,"
-                         " dossier_opgehaald_op = COALESCE(dossier_opgehaald_op, ?) WHERE id = ?",
-                         (now_iso(), row["id"]))
-        if defects:
-            las_defects.onthoud_bediend(defects, bediend, message)
+        dossier = policy.dossier_to_serve(store, row)
+        policy.mark_fetched(store, row, message)
         return DocumentResponse(resultaat=DOSSIER_GELEVERD, dossierVersie=DOSSIER_VERSIE,
                                 dossier=base64.b64encode(dossier).decode("ascii"))
 
     def terugkoppeling(message: TerugkoppelingRequest, inbound: Inbound) -> TerugkoppelingResponse:
         row = _zorgvraag(store, message.koppelsleutel)
-        if row is None and las_defects.active(defects, las_defects.ACCEPT_UNKNOWN_TERUGKOPPELING):
-            return TerugkoppelingResponse()
         if row is None:
-            raise OsoFault(faults.KOPPELSLEUTEL_ONBEKEND,
-                           "Deze koppelsleutel hoort bij geen (actieve) zorgvraag in deze LAS.")
+            policy.unknown_koppelsleutel(message)
+            return TerugkoppelingResponse()
         if (message.bronRouteringsKenmerk != row["bron_routeringskenmerk"]
                 or message.doelRouteringsKenmerk != row["aanleverpunt"]):
             raise OsoFault(faults.ONBEKEND_AANLEVERPUNT,
                            "De routeringskenmerken passen niet bij de zorgvraag van deze"
                            " koppelsleutel.")
-        if not row["dossier_opgehaald"] and not las_defects.active(
-                defects, las_defects.TERUGKOPPELING_BEFORE_FETCH):
-            raise OsoFault(faults.DOSSIER_NIET_OPGEHAALD,
-                           "Een terugkoppeling kan pas nadat het dossier is opgehaald.")
-        if not (defects & {las_defects.ACCEPT_FOREIGN_TERUGKOPPELING, las_defects.NO_CLIENT_CERTIFICATE_CHECK}):
-            require_caller(calls.houder_oin, row["aanleverpunt"],
-                           "het samenwerkingsverband waaraan deze zorgvraag is verstuurd")
-        t = message.terugkoppeling
-        if _al_ontvangen(store, row["id"], t):
+        policy.require_fetched(row)
+        policy.check_terugkoppeling_caller(calls, row)
+        if _al_ontvangen(store, row["id"], message.terugkoppeling):
             return TerugkoppelingResponse()
-        if las_defects.active(defects, las_defects.GARBLE_TERUGKOPPELING):
-            t.toelichting = las_defects.garbled(t.toelichting)
-        documenten = [{"bestandsnaam": d.bestandsnaam, "omschrijving": d.omschrijving,
-                       "bestandsinhoud": d.bestandsinhoud} for d in (t.document or [])]
-        if las_defects.active(defects, las_defects.DROP_TERUGKOPPELING):
-            return TerugkoppelingResponse()
-        with store.tx() as conn:
-            conn.execute(
-                "INSERT INTO terugkoppelingen (zorgvraag_id, ontvangen_op, status, datum,"
-                " toelichting, behandelaar, documenten, bron_brin, bron_routeringskenmerk,"
-                " doel_brin, doel_routeringskenmerk) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (row["id"], now_iso(), t.status, t.datum, t.toelichting, t.behandelaar,
-                 json.dumps(documenten, ensure_ascii=False), message.bronBrin,
-                 message.bronRouteringsKenmerk, message.doelBrin, message.doelRouteringsKenmerk))
+        policy.keep_terugkoppeling(store, row, message)
         return TerugkoppelingResponse()
 
     return {"document": document, "terugkoppeling": terugkoppeling}

@@ -169,11 +169,12 @@ def _http_error(exc: HTTPException):
     return melding(titels.get(exc.code, "Fout"), tekst, exc.code or 500)
 
 
-def register_ui(app: Flask) -> None:
-    from .ui_zorgvraag import bp as zorgvraag_bp
-
+def register_ui(app: Flask, *pages) -> None:
+    """The web pages: these and the blueprints `pages` built on them (the zorgvraag screens, which
+    import this module and so are handed in, not imported here)."""
     register_web(app)
     app.register_blueprint(bp)
-    app.register_blueprint(zorgvraag_bp)
+    for page in pages:
+        app.register_blueprint(page)
     for code in (400, 404, 405):
         app.register_error_handler(code, _http_error)

@@ -7,6 +7,10 @@ notifying are separate: the zorgvraag is stored as verzonden first, and the OSO 
 a zorgvraag that is consistent and can be retried.
 
 No OSO call is ever made while a transaction is open (see oso_calls).
+
+The named steps a conformance run may want to see done wrong (which blocks may go, whether the
+toelichting is required, what goes into the snapshot, how the TC is asked) are methods of
+ZorgvraagSteps, the reference behaviour; the service only ever calls them through `policy`.
 """
 from __future__ import annotations
 
@@ -27,7 +31,6 @@ from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import Aanleverpunt
 
-from . import defects as las_defects
 from .errors import LasError
 from .leerlingen import get_school, load_leerling
 from .oso_calls import OsoCalls
@@ -176,8 +179,10 @@ class Invoer:
         )
 
 
-def normalise_blokken(profile: str, gekozen: list[str] | None, defects=frozenset()) -> list[str]:
+def normalise_blokken(profile: str, gekozen: list[str] | None,
+                      policy: ZorgvraagSteps | None = None) -> list[str]:
     """The chosen blocks plus every VERPLICHT one, in screen order; VERBODEN ones are refused."""
+    policy = policy or ZorgvraagSteps()
     states = {b["naam"]: b["state"] for b in gegevensblokken_for(profile)}
     lower = {n.lower(): n for n in states}
     chosen = set()
@@ -186,26 +191,145 @@ def normalise_blokken(profile: str, gekozen: list[str] | None, defects=frozenset
         if echte is None:
             raise LasError(400, f"Onbekend gegevensblok {naam!r}. Kies uit: "
                                 f"{', '.join(GEGEVENSBLOKKEN)}.", ONGELDIGE_INVOER)
-        if states[echte] == "verboden" and not las_defects.active(defects,
-                                                                 las_defects.VVE_IN_VO):
-            raise LasError(422, f"Het gegevensblok {echte} mag voor profiel {profile} niet worden"
-                                f" meegestuurd.", "GegevensblokVerboden")
+        if states[echte] == "verboden":
+            policy.refuse_forbidden_block(profile, echte)
         chosen.add(echte)
     chosen |= {n for n, s in states.items() if s == "verplicht"}
     return [n for n in GEGEVENSBLOKKEN if n in chosen]
+
+
+# --- the named steps ---------------------------------------------------------------------------
+
+@dataclass
+class Snapshot:
+    """What the dossier of one send is made from."""
+
+    store: Store
+    leerling_id: int
+    leerling: object
+    school_obj: object
+    school: dict
+    invoer: Invoer
+    blokken: list[str]
+    pakketnaam: str
+
+
+def noteer_fout(store: Store, zorgvraag_id: int, stap: str, fault: OsoFault) -> None:
+    tekst = f"{stap} mislukt ({fault.resultaat}): {fault.omschrijving}"
+    with store.tx() as conn:
+        conn.execute("UPDATE zorgvragen SET laatste_fout = ?, laatste_fout_code = ?"
+                     " WHERE id = ?", (tekst, fault.resultaat, zorgvraag_id))
+
+
+class ZorgvraagSteps:
+    """The steps of the zorgvraag lifecycle as the reference LAS takes them.
+
+    A step may be replaced on an instance by one that does it differently (a conformance run
+    plays a broken LAS that way), so the service calls each through the instance.
+    """
+
+    names: frozenset[str] = frozenset()
+
+    def rebuilt(self, names) -> "ZorgvraagSteps":
+        """The same policy with other steps replaced by name; the reference steps replace none."""
+        if frozenset(names or ()):
+            raise ValueError(f"deze LAS kent geen andere stappen: {sorted(names)}")
+        return self
+
+    # --- choosing and checking what goes out ---
+
+    def refuse_forbidden_block(self, profile: str, naam: str) -> None:
+        raise LasError(422, f"Het gegevensblok {naam} mag voor profiel {profile} niet worden"
+                            f" meegestuurd.", "GegevensblokVerboden")
+
+    def editable_after_send(self) -> bool:
+        return False
+
+    def require_toelichting(self, invoer: Invoer) -> None:
+        if not invoer.toelichting:
+            raise LasError(422, TOELICHTING_VERPLICHT, ONVOLLEDIG)
+
+    def offered_aanleverpunten(self, calls: OsoCalls, brin: str) -> list[Aanleverpunt]:
+        """The aanleverpunten the school may choose from: what the TC offers now."""
+        return calls.aanleverpunten(brin)
+
+    def check_aanleverpunt(self, calls: OsoCalls, brin: str,
+                           rk: str) -> tuple[Aanleverpunt | None, OsoFault | None]:
+        """The chosen aanleverpunt as the TC offers it for the school.
+
+        A definite "not offered" refuses the send (422). When the TC cannot be asked, the
+        zorgvraag is still sent and the check is repeated before meldenNotificatie. [choice]
+        """
+        try:
+            offered = calls.aanleverpunten(brin)
+        except OsoFault as fault:
+            return None, fault
+        for ap in offered:
+            if ap.routeringsKenmerk == rk:
+                return ap, None
+        raise LasError(422, f"Het aanleverpunt {rk} wordt door OSO niet (meer) aangeboden voor"
+                            f" school {brin}. Kies een ander aanleverpunt.",
+                       faults.ONBEKEND_AANLEVERPUNT)
+
+    # --- the snapshot: the dossier built once, at the send ---
+
+    def dossier_blokken(self, profile: str, blokken: list[str]) -> list[str]:
+        return blokken
+
+    def toelichting(self, invoer: Invoer, leerling) -> Attachment:
+        return toelichting_met_vraag(invoer)
+
+    def bijlagen(self, invoer: Invoer) -> list[Attachment]:
+        return [b.attachment() for b in invoer.bijlagen]
+
+    def snapshot_for_delivery(self, snap: Snapshot) -> bytes:
+        """The dossier bytes stored at the send and served unchanged ever after."""
+        profile = snap.school["profile"]
+        return build_dossier(
+            snap.leerling, snap.school_obj, profile=profile,
+            gegevensblokken=self.dossier_blokken(profile, snap.blokken),
+            toelichting=self.toelichting(snap.invoer, snap.leerling),
+            bijlagen=self.bijlagen(snap.invoer),
+            aandachtspunten=snap.invoer.aandachtspunten, pakketnaam=snap.pakketnaam)
+
+    def bron_school(self, store: Store, school: dict) -> dict:
+        """The school (BRIN, LAS aanleverpunt) that stands as bron of the zorgvraag."""
+        return school
+
+    # --- delivery ---
+
+    def ask_koppelsleutel(self, calls: OsoCalls, **route):
+        return calls.melden_notificatie(**route)
+
+    def notify(self, calls: OsoCalls, url: str, *, koppelsleutel: str, **route) -> None:
+        calls.notificatie(url, koppelsleutel=koppelsleutel, **route)
+
+    def record_refusal(self, store: Store, zorgvraag_id: int, stap: str, fault: OsoFault) -> None:
+        """A delivery step the TC or SWV refused: the zorgvraag shows why, still not notified."""
+        noteer_fout(store, zorgvraag_id, stap, fault)
 
 
 # --- the service -------------------------------------------------------------------------------
 
 class Zorgvragen:
     def __init__(self, store: Store, calls: OsoCalls, *, pakketnaam: str = "oso-sim LAS",
-                 defects=frozenset()):
+                 policy: ZorgvraagSteps | None = None):
         self.store = store
         self.calls = calls
         self.pakketnaam = pakketnaam
-        self.defects = las_defects.check(defects)
+        self.policy = policy or ZorgvraagSteps()
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+
+    @property
+    def defects(self) -> frozenset[str]:
+        """The names under which the policy replaces steps (config DEFECTS); the trainer
+        (harness/trainer_scenarios.py) sets them for a moment, so the policy is rebuilt."""
+        return self.policy.names
+
+    @defects.setter
+    def defects(self, names) -> None:
+        self.policy = self.policy.rebuilt(names)
 
     def _lock(self, zorgvraag_id: int) -> threading.Lock:
         # one delivery at a time per zorgvraag, so two retries never ask two koppelsleutels
@@ -315,7 +439,7 @@ class Zorgvragen:
             return self._verzend_nieuw(leerling_id, invoer)
         _, brin = load_leerling(self.store, leerling_id)
         _, school = get_school(self.store, brin)
-        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.defects)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.policy)
         with self.store.tx() as conn:
             zid = self._insert(conn, leerling_id, invoer, blokken, status=CONCEPT)
         return self.get(zid)
@@ -349,14 +473,11 @@ class Zorgvragen:
                      " inhoud) VALUES (?,?,?,?,?,?)",
                      (zid, soort, b.bestandsnaam, b.omschrijving, b.mime, b.inhoud))
 
-    def _wijzigbaar_na_verzenden(self) -> bool:
-        return las_defects.active(self.defects, las_defects.CHANGE_AFTER_SEND)
-
     def _concept_row(self, conn, zorgvraag_id: int):
         row = conn.execute("SELECT * FROM zorgvragen WHERE id = ?", (zorgvraag_id,)).fetchone()
         if row is None:
             raise LasError(404, f"Zorgvraag {zorgvraag_id} is niet bekend.", "OnbekendeZorgvraag")
-        if row["status"] == VERZONDEN and not self._wijzigbaar_na_verzenden():
+        if row["status"] == VERZONDEN and not self.policy.editable_after_send():
             raise LasError(409, ONVERANDERLIJK, NIET_TE_WIJZIGEN)
         if row["status"] == VERWIJDERD:
             raise LasError(409, "Deze zorgvraag is verwijderd.", VERWIJDERD_CODE)
@@ -365,12 +486,12 @@ class Zorgvragen:
     def wijzig(self, zorgvraag_id: int, payload: dict) -> dict:
         row = self._row(zorgvraag_id)
         # before parsing: the answer must not depend on the body
-        if row["status"] == VERZONDEN and not self._wijzigbaar_na_verzenden():
+        if row["status"] == VERZONDEN and not self.policy.editable_after_send():
             raise LasError(409, ONVERANDERLIJK, NIET_TE_WIJZIGEN)
         invoer = Invoer.parse(payload, partial=True)
         _, brin = load_leerling(self.store, row["leerling_id"])
         _, school = get_school(self.store, brin)
-        blokken = (normalise_blokken(school["profile"], invoer.gegevensblokken, self.defects)
+        blokken = (normalise_blokken(school["profile"], invoer.gegevensblokken, self.policy)
                    if "gegevensblokken" in payload else None)
         with self.store.tx() as conn:
             self._concept_row(conn, zorgvraag_id)
@@ -430,55 +551,29 @@ class Zorgvragen:
             raise LasError(422, OMSCHRIJVING_VERPLICHT, ONVOLLEDIG)
         if not invoer.aanleverpunt:
             raise LasError(422, AANLEVERPUNT_VERPLICHT, ONVOLLEDIG)
-        if not invoer.toelichting and not las_defects.active(
-                self.defects, las_defects.SEND_WITHOUT_TOELICHTING):
-            raise LasError(422, TOELICHTING_VERPLICHT, ONVOLLEDIG)
+        self.policy.require_toelichting(invoer)
 
     def _controleer_aanleverpunt(self, brin: str, rk: str) -> tuple[Aanleverpunt | None, OsoFault | None]:
-        """The chosen aanleverpunt as the TC offers it for the school.
-
-        A definite "not offered" refuses the send (422). When the TC cannot be asked, the
-        zorgvraag is still sent and the check is repeated before meldenNotificatie. [choice]
-        """
-        if las_defects.active(self.defects, las_defects.SKIP_OVERZICHT):
-            return las_defects.aanleverpunt_zonder_overzicht(rk), None
-        try:
-            offered = self.calls.aanleverpunten(brin)
-        except OsoFault as fault:
-            return None, fault
-        for ap in offered:
-            if ap.routeringsKenmerk == rk:
-                return ap, None
-        raise LasError(422, f"Het aanleverpunt {rk} wordt door OSO niet (meer) aangeboden voor"
-                            f" school {brin}. Kies een ander aanleverpunt.",
-                       faults.ONBEKEND_AANLEVERPUNT)
+        return self.policy.check_aanleverpunt(self.calls, brin, rk)
 
     def _bouw(self, leerling_id: int, invoer: Invoer, blokken: list[str]) -> tuple[bytes, dict]:
         leerling, brin = load_leerling(self.store, leerling_id)
         school_obj, school = get_school(self.store, brin)
         try:
-            dossier = build_dossier(
-                leerling, school_obj, profile=school["profile"],
-                gegevensblokken=las_defects.dossier_blokken(self.defects, school["profile"],
-                                                            blokken),
-                toelichting=(las_defects.toelichting(self.defects, invoer.toelichting, leerling)
-                             if self.defects else toelichting_met_vraag(invoer)),
-                bijlagen=las_defects.bijlagen(self.defects, [b.attachment() for b in invoer.bijlagen]),
-                aandachtspunten=invoer.aandachtspunten, pakketnaam=self.pakketnaam)
+            dossier = self.policy.snapshot_for_delivery(Snapshot(
+                store=self.store, leerling_id=leerling_id, leerling=leerling,
+                school_obj=school_obj, school=school, invoer=invoer, blokken=blokken,
+                pakketnaam=self.pakketnaam))
         except BuilderError as exc:
             raise LasError(422, f"Het dossier kan niet worden gemaakt: {exc}",
                            DOSSIER_NIET_TE_MAKEN) from None
-        return las_defects.apply_to_dossier(
-            self.defects, dossier, leerling, store=self.store, leerling_id=leerling_id,
-            profile=school["profile"], blokken=blokken,
-            met_toelichting=invoer.toelichting is not None), (
-                las_defects.bron_school(self.defects, self.store, school) if self.defects else school)
+        return dossier, self.policy.bron_school(self.store, school)
 
     def _verzend_nieuw(self, leerling_id: int, invoer: Invoer) -> dict:
         self._controleer_compleet(invoer)
         _, brin = load_leerling(self.store, leerling_id)
         _, school = get_school(self.store, brin)
-        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.defects)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.policy)
         ap, fout = self._controleer_aanleverpunt(brin, invoer.aanleverpunt)
         dossier, school = self._bouw(leerling_id, invoer, blokken)
         with self.store.tx() as conn:
@@ -500,7 +595,7 @@ class Zorgvragen:
         self._controleer_compleet(invoer)
         _, brin = load_leerling(self.store, row["leerling_id"])
         _, school = get_school(self.store, brin)
-        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.defects)
+        blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.policy)
         ap, fout = self._controleer_aanleverpunt(brin, invoer.aanleverpunt)
         dossier, school = self._bouw(row["leerling_id"], invoer, blokken)
         with self.store.tx() as conn:
@@ -536,10 +631,7 @@ class Zorgvragen:
     # --- delivery: meldenNotificatie + notificatie ---
 
     def _noteer_fout(self, zorgvraag_id: int, stap: str, fault: OsoFault) -> None:
-        tekst = f"{stap} mislukt ({fault.resultaat}): {fault.omschrijving}"
-        with self.store.tx() as conn:
-            conn.execute("UPDATE zorgvragen SET laatste_fout = ?, laatste_fout_code = ?"
-                         " WHERE id = ?", (tekst, fault.resultaat, zorgvraag_id))
+        noteer_fout(self.store, zorgvraag_id, stap, fault)
 
     def bezorg(self, zorgvraag_id: int) -> dict:
         """Make sure the SWV has been notified of a sent zorgvraag; each step runs at most once
@@ -563,28 +655,25 @@ class Zorgvragen:
                 koppelsleutel, url = row["koppelsleutel"], row["swv_url"]
                 if not koppelsleutel:
                     stap = "Melden notificatie bij het Traffic Center"
-                    answer, *_ = [self.calls.melden_notificatie(
-                        bron_brin=row["bron_brin"], bron_rk=row["bron_routeringskenmerk"],
-                        doel_brin=doel_brin, doel_rk=row["aanleverpunt"])
-                        for _ in range(las_defects.meldingen(self.defects))]
+                    answer = self.policy.ask_koppelsleutel(
+                        self.calls, bron_brin=row["bron_brin"],
+                        bron_rk=row["bron_routeringskenmerk"], doel_brin=doel_brin,
+                        doel_rk=row["aanleverpunt"])
                     koppelsleutel, url = answer.koppelsleutel, answer.url
                     # stored before notifying: a retry must reuse this key, not ask a new one
                     with self.store.tx() as conn:
                         conn.execute("UPDATE zorgvragen SET koppelsleutel = ?, swv_url = ?"
                                      " WHERE id = ?", (koppelsleutel, url, zorgvraag_id))
                 stap = "Versturen notificatie naar het samenwerkingsverband"
-                for _ in range(las_defects.notificaties(self.defects)):
-                    self.calls.notificatie(
-                        url, bron_brin=row["bron_brin"], bron_rk=row["bron_routeringskenmerk"],
-                        doel_brin=doel_brin, doel_rk=row["aanleverpunt"],
-                        koppelsleutel=las_defects.notificatie_sleutel(self.defects, koppelsleutel))
+                self.policy.notify(
+                    self.calls, url, bron_brin=row["bron_brin"],
+                    bron_rk=row["bron_routeringskenmerk"], doel_brin=doel_brin,
+                    doel_rk=row["aanleverpunt"], koppelsleutel=koppelsleutel)
             except LasError as exc:  # the aanleverpunt is no longer offered
                 self._noteer_fout(zorgvraag_id, stap,
                                   OsoFault(exc.code or faults.ONBEKEND_AANLEVERPUNT, exc.fout))
             except OsoFault as fault:
-                self._noteer_fout(zorgvraag_id, stap, fault)
-                if las_defects.active(self.defects, las_defects.REPORT_SENT_ON_REFUSAL):
-                    las_defects.markeer_verstuurd(self.store, zorgvraag_id)
+                self.policy.record_refusal(self.store, zorgvraag_id, stap, fault)
             except Exception as exc:  # a bug of ours must not leave the user without a state
                 log.exception("delivery of zorgvraag %s failed", zorgvraag_id)
                 self._noteer_fout(zorgvraag_id, stap,
