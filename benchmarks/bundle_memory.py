@@ -1,6 +1,6 @@
 """Memory `oso-sim verify-bundle` needs for hostile bundles.
 
-Each bundle is checked in a fresh process (harness.bundle.verify, what the command runs). The
+Each bundle is checked in a fresh process (harness.evidence.bundle.verify, what the command runs). The
 figure is the kernel's high-water mark of resident memory (VmHWM, reset after the imports and a
 warm-up), because libxml2 and zlib allocate outside Python where tracemalloc does not look.
 Target: under 100 MiB for every shape, because the members are streamed (hashed in pieces and
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import bundle  # noqa: E402
+from harness.evidence import bundle  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -142,7 +142,7 @@ def _status(key: str) -> float:
 def measure_one(path: str) -> None:
     """In a child process: verify one bundle, print 'peak seconds outcome'."""
     from oso_protocol.dossier import validate
-    from harness import pgn_scan  # noqa: F401
+    from harness.evidence import pgn_scan  # noqa: F401
     validate(b"<dossier/>")   # schema compiled, imports done
     gc.collect()
     with open("/proc/self/clear_refs", "w") as fh:

@@ -15,9 +15,9 @@ import time
 from contextlib import contextmanager
 
 from actor_kit.http_session import Session
-from harness.actors import Actors
-from harness.exchange import ExchangeDriver
-from harness.processes import start_three
+from harness.runtime.actors import Actors
+from harness.runtime.exchange import ExchangeDriver
+from harness.runtime.processes import start_three
 
 
 def bare_round_trips(url: str, n: int = 200) -> float:

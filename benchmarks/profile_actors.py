@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness.exchange import ExchangeDriver
-from harness.processes import start_three
+from harness.runtime.exchange import ExchangeDriver
+from harness.runtime.processes import start_three
 
 OWN = ("actor_kit/", "las_client/", "oso_mock/", "swv_mock/", "oso_protocol/", "harness/")
 

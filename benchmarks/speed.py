@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from exchange import bare_round_trips
 
-from harness.exchange import ExchangeDriver
-from harness.processes import start_three
+from harness.runtime.exchange import ExchangeDriver
+from harness.runtime.processes import start_three
 
 rows: list[tuple[str, str, str, bool]] = []
 
@@ -79,7 +79,7 @@ def exchanges(count: int, parallel: int) -> None:
 def validation(runs: int) -> None:
     from lxml import etree
 
-    from harness.reference_data import official_examples
+    from harness.runtime.reference_data import official_examples
     from oso_protocol.dossier import validate
     from oso_protocol.dossier.xsd_layer import XSD_FILE
 

@@ -38,7 +38,7 @@ from oso_protocol.dossier.builder import build_dossier  # noqa: E402
 from oso_protocol.dossier.model import Attachment  # noqa: E402
 from oso_protocol.dossier.rules_project import check_project  # noqa: E402
 from oso_protocol.dossier.rules_standard import check_standard  # noqa: E402
-from harness.reference_data import missing, official_examples  # noqa: E402
+from harness.runtime.reference_data import missing, official_examples  # noqa: E402
 from oso_protocol.dossier.version import V2019_1  # noqa: E402
 from oso_protocol.dossier.xsd_layer import XSD_FILE, check_xsd  # noqa: E402
 from oso_protocol.synthetic import REFERENTIEDATUM, make_leerling, make_school, toelichting_for  # noqa: E402

@@ -6,7 +6,7 @@ OSO_CONFORMANCE_CONFIG). Two outcomes are decided here, before a scenario's firs
 
 - niet van toepassing: the scenario's role tags do not include the role under test, so a
   vendor's report only judges its own system;
-- niet geverifieerd: the configuration lacks a key one of its steps needs (harness.needs; the
+- niet geverifieerd: the configuration lacks a key one of its steps needs (harness.conformance.needs; the
   runner refuses such a configuration unless --onvolledig was given).
 """
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.conformance_env import ConformanceEnv
-from harness.needs import describe_key, keys_for_steps, missing_keys, with_claims
-from harness.outcomes import NO_TLS_REASON, not_applicable, not_verified
-from harness.roles import TLS_ENV, config_from_env
+from harness.conformance.config import TLS_ENV, config_from_env
+from harness.conformance.environment import ConformanceEnv
+from harness.conformance.needs import describe_key, keys_for_steps, missing_keys, with_claims
+from harness.conformance.outcomes import NO_TLS_REASON, not_applicable, not_verified
 
 # The step definitions are fixtures: importing them here makes them visible to every scenario.
 # The order is kept as it was written (a later definition of the same step would win).
@@ -108,7 +108,7 @@ def env(request, conformance_config, tmp_path):
     # what this scenario needs of the system under test (all present here), for drivers and steps
     world.needed_keys = {role: keys_for_steps(role, request.node.conformance_steps)
                          for role in sut if role in tags and hasattr(request.node, "conformance_steps")}
-    request.node.conformance_env = world  # read by harness.conformance_plugin
+    request.node.conformance_env = world  # read by harness.conformance.run_plugin
     yield world
     try:
         if world.started:

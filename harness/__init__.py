@@ -1,1 +1,3 @@
-"""The command line, role configuration, running the actors together, and conformance runs."""
+"""The oso-sim harness: the command line (cli/), conformance runs (conformance/) and their evidence
+(evidence/), the actors started together (runtime/), load runs (load/), the test school
+(testschool/) and the trainer's demo (trainer/). docs/architecture.md draws the layers."""

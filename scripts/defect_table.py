@@ -1,4 +1,4 @@
-"""Plays every defect of harness/defects.py as an external system under test and writes the table
+"""Plays every defect of harness/conformance/defects.py as an external system under test and writes the table
 "defect -> scenarios that catch it" into docs/conformance.md (between the defect-tabel markers).
 
     .venv/bin/python scripts/defect_table.py [--workers 2] [--only NAME ...] [--print]
@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.defect_run import markdown, play_catalogue  # noqa: E402
+from harness.conformance.defect_run import markdown, play_catalogue  # noqa: E402
 
 BEGIN, END = "<!-- defect-tabel:begin -->", "<!-- defect-tabel:end -->"
 

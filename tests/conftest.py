@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reference_data import MISSING
+from harness.runtime.reference_data import MISSING
 
 # test helper modules (actor_processes, browser_support, ...) import by plain name
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -8,7 +8,7 @@ import zipfile
 from lxml import etree
 
 from oso_protocol.dossier.categories import CATEGORIES, PROFILE_MATRIX, POSWV
-from harness.reference_data import missing, official_examples
+from harness.runtime.reference_data import missing, official_examples
 from oso_protocol.dossier.version import V2019_1
 
 NS = V2019_1.namespace

@@ -201,7 +201,7 @@ def test_register_takeover_by_another_systems_certificate_is_refused(tc):
 
 @pytest.mark.slow
 def test_certificates_of_the_pki_over_real_tls(tmp_path):
-    from harness.actors import Actors
+    from harness.runtime.actors import Actors
 
     with Actors(workdir=tmp_path, tls=True) as actors:
         d = actors.pki_dir

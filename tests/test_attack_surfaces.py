@@ -16,7 +16,7 @@ from actor_kit.access import token_always_required
 from actor_kit.server import ServerThread
 from actor_kit.web import content_disposition
 from harness.cli import main as cli_main
-from harness.drivers.http import JsonApi
+from harness.conformance.drivers.http import JsonApi
 from oso_protocol.transport import codec
 
 TOKEN = "geheim-token-voor-de-test"
@@ -345,12 +345,12 @@ def test_trigger_secrets_are_redacted_in_every_report_and_the_bundle(tmp_path):
     import sys
     import zipfile
 
-    from harness import run_info
-    from harness.bundle import write_bundle
-    from harness.conformance_report import write_reports
-    from harness.drivers.trigger import refused, run_trigger
-    from harness.outcomes import NotVerified
-    from harness.preflight import Preflight
+    from harness.evidence import run_info
+    from harness.evidence.bundle import write_bundle
+    from harness.evidence.report import write_reports
+    from harness.conformance.drivers.trigger import refused, run_trigger
+    from harness.conformance.outcomes import NotVerified
+    from harness.conformance.preflight import Preflight
 
     send = ("env VENDOR_API_KEY=s3cr3t-env vendor-send --leerling {leerling} --api-key s3cr3t-opt"
             " --token=s3cr3t-eq --tc https://user:s3cr3t-url@las.example/oso")
@@ -401,5 +401,5 @@ def test_trigger_secrets_are_redacted_in_every_report_and_the_bundle(tmp_path):
     assert "vendor-send --leerling {leerling}" in files["report.html"].decode()
     assert summary["voorcontrole"]["reden"] == "de LAS-trigger werkt niet: VENDOR_TOKEN=[weggelaten] vendor-show" \
                                             " --koppelsleutel {koppelsleutel}"
-    from harness import conformance_plugin
+    from harness.conformance import run_plugin as conformance_plugin
     assert "s3cr3t" not in conformance_plugin.masked(f"[las] trigger: {send}")

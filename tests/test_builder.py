@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from harness.reference_data import missing, official_xsd
+from harness.runtime.reference_data import missing, official_xsd
 from oso_protocol.dossier import categories as cats
 from oso_protocol.dossier.builder import MASK_EMAIL, MASK_TELEFOON, BuilderError, build_dossier
 from oso_protocol.dossier.model import Attachment, Leerling

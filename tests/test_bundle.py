@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import bundle
+from harness.evidence import bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -193,7 +193,7 @@ def test_stdin(files, capsys, monkeypatch):
 
 
 def test_an_internal_error_is_a_message_not_a_traceback(files, capsys, monkeypatch):
-    import harness.cmd_validate as cmd
+    import harness.cli.validate as cmd
 
     def broken(*a, **kw):
         raise RuntimeError("stuk")

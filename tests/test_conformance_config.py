@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import needs
-from harness.drivers.trigger import fill
-from harness.drivers.http import DriverError, JsonApi
-from harness.roles import ConfigError, load_config, parse_config
+from harness.conformance import needs
+from harness.conformance.config import ConfigError, load_config, parse_config
+from harness.conformance.drivers.http import DriverError, JsonApi
+from harness.conformance.drivers.trigger import fill
 
 ROOT = Path(__file__).resolve().parent.parent
 

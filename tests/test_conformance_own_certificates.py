@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.sut_play import VENDOR_OIN, play
+from harness.conformance.sut_play import VENDOR_OIN, play
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.conformance_report import summarize, write_reports
+from harness.evidence.report import summarize, write_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,7 +103,7 @@ def _contrast(fg: str, bg: str) -> float:
 
 
 def test_badges_have_readable_contrast():
-    from harness.conformance_report import CSS
+    from harness.evidence.report import CSS
     assert ".badge{" in CSS and "color:#fff" in CSS.split(".badge{")[1].split("}")[0]
     colours = dict(re.findall(r"\.b-([a-z]+)\{background:(#[0-9a-f]{6})\}", CSS))
     assert set(colours) >= {"geslaagd", "mislukt", "nvt", "ng", "deelselectie", "onvolledig", "fout"}
@@ -166,15 +166,15 @@ def test_sut_answering_html_is_fout_before_any_scenario(tmp_path):
 # -- what a certifier reads: names, messages, labels, the run's record --------------------------
 
 def test_failure_messages_lose_python_class_names_but_keep_the_trace(tmp_path):
-    from harness.conformance_report import clean_message
+    from harness.evidence.report import clean_message
     assert clean_message("AssertionError: dossier bevat bsn") == "dossier bevat bsn"
-    assert clean_message("harness.drivers.http.DriverError: LAS op http://x: geen antwoord") == \
+    assert clean_message("harness.conformance.drivers.http.DriverError: LAS op http://x: geen antwoord") == \
         "LAS op http://x: geen antwoord"
     assert clean_message("Failed: niet gevonden") == "niet gevonden"
     assert clean_message("fout in de harnas of de verbinding: kapot (KeyError)") == \
         "fout in de harnas of de verbinding: kapot"
     assert clean_message("Let op: het SWV zegt: nee") == "Let op: het SWV zegt: nee"   # Dutch text stays
-    row = dict(SCENARIOS[0], reden="harness.drivers.http.DriverError: LAS op http://las: time-out",
+    row = dict(SCENARIOS[0], reden="harness.conformance.drivers.http.DriverError: LAS op http://las: time-out",
                trace="Traceback ...\nharness.drivers.http.DriverError: LAS op http://las: time-out")
     summary = write_reports(tmp_path, [row], None)
     html = (tmp_path / "report.html").read_text()
@@ -196,7 +196,7 @@ def test_outline_examples_are_named_by_their_values(tmp_path):
     assert "Een dossier is geldig (profiel: VO, blok: X)" in html
     junit = ET.parse(tmp_path / "junit.xml").getroot()
     assert {c.get("name") for c in junit.iter("testcase")} >= set(names)
-    from harness.conformance_report import display_name
+    from harness.conformance.verdict import display_name
     # a title that already carries its value in brackets is not doubled
     assert display_name({"name": "Wijziging geweigerd (toelichting)", "voorbeeld": {"veld": "toelichting"}}) == \
         "Wijziging geweigerd (veld: toelichting)"
@@ -213,7 +213,7 @@ def test_the_report_is_dutch_throughout(tmp_path):
 
 
 def test_messages_are_labelled_by_their_own_element_and_direction(tmp_path):
-    from harness.conformance_report import message_element, message_label
+    from harness.evidence.report import message_element, message_label
     response = ('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
                 '<o:documentResponse xmlns:o="x"/></s:Body></s:Envelope>')
     row = {"operation": "document", "direction": "out", "side": "server", "xml": response}
@@ -231,9 +231,9 @@ def test_crafted_las_journals_each_message_under_its_own_element():
     from flask import Flask, Response
 
     from actor_kit.server import ServerThread
-    from harness.drivers.http import SoapProbe
-    from harness.las_behaviours import behaviour
-    from harness.peers import CraftedLas
+    from harness.conformance.drivers.http import SoapProbe
+    from harness.conformance.las_behaviours import behaviour
+    from harness.conformance.peers import CraftedLas
     from oso_protocol.transport import codec
     from oso_protocol.transport import messages as m
 
@@ -263,7 +263,7 @@ def test_crafted_las_journals_each_message_under_its_own_element():
 
 
 def test_run_record_in_summary_junit_and_report(tmp_path):
-    from harness.run_info import dutch_moment, redact
+    from harness.evidence.run_info import dutch_moment, redact
     run = {"oso_sim_versie": "0.1.0", "git_commit": "abc123", "python": "3.11.7 (cpython)", "tags": "@las",
            "configuratiebestand": "las.toml", "configuratie": {"las": {"base_url": "https://las.example"}},
            "systeem_onder_test": [{"rol": "las", "url": "https://las.example", "brin": "12AB",
@@ -292,7 +292,7 @@ def test_pdf_carries_the_verdict_and_every_scenario(tmp_path):
     pytest.importorskip("weasyprint", reason="WeasyPrint niet geïnstalleerd (pip install oso-sim[pdf])")
     from pypdf import PdfReader
 
-    from harness.report_pdf import write_pdf
+    from harness.evidence.report_pdf import write_pdf
     write_reports(tmp_path, SCENARIOS, {"naam": "Voorbeeld LAS", "sut_rollen": ["las"]})
     pdf = write_pdf(tmp_path / "report.html", tmp_path / "rapport.pdf")
     reader = PdfReader(str(pdf))
@@ -308,7 +308,7 @@ def test_pdf_carries_the_verdict_and_every_scenario(tmp_path):
 def test_pdf_without_weasyprint_says_so(tmp_path, monkeypatch):
     import builtins
 
-    from harness.report_pdf import PdfUnavailable, write_pdf
+    from harness.evidence.report_pdf import PdfUnavailable, write_pdf
     real_import = builtins.__import__
 
     def no_weasyprint(name, *args, **kwargs):
@@ -343,8 +343,8 @@ def _certificate(path: Path, cn: str, key_path: Path | None = None) -> None:
 def test_describe_run_from_a_configuration_file(tmp_path):
     from types import SimpleNamespace
 
-    from harness.roles import load_config
-    from harness.run_info import REDACTED, describe_run
+    from harness.conformance.config import load_config
+    from harness.evidence.run_info import REDACTED, describe_run
     _certificate(tmp_path / "las.pem", "las.voorbeeld.nl")
     (tmp_path / "las.key").write_text("geheime sleutel")
     (tmp_path / "ca.pem").write_text("ca")
@@ -376,7 +376,7 @@ def test_the_sut_certificate_is_read_from_its_tls_handshake(tmp_path):
     import ssl
     import threading
 
-    from harness.run_info import server_certificate_subject
+    from harness.evidence.run_info import server_certificate_subject
     _certificate(tmp_path / "sut.pem", "las.leverancier.nl", tmp_path / "sut.key")
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(tmp_path / "sut.pem", tmp_path / "sut.key")

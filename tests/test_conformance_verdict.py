@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness.conformance_report import EXIT_CODES, summarize, verdict
-from harness.outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING
+from harness.conformance.outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING
+from harness.conformance.verdict import EXIT_CODES, verdict
+from harness.evidence.report import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +87,7 @@ def test_a_system_judged_over_plain_http_is_never_certified():
 
 
 def test_plain_http_says_in_the_verdict_line_that_it_is_no_certification():
-    from harness.outcomes import NO_TLS_REASON
+    from harness.conformance.outcomes import NO_TLS_REASON
     rows = [_row("a", GESLAAGD, "las", "mandatory"),
             {**_row("b", NIET_GEVERIFIEERD, "las", "mandatory", "tls"), "reden": NO_TLS_REASON}]
     s = summarize(rows)
@@ -107,8 +108,8 @@ def test_the_selection_is_recorded():
 
 PROBE_TESTS = '''
 import pytest
-from harness.outcomes import NotVerified, not_applicable, not_verified
-from harness.drivers.http import DriverError
+from harness.conformance.drivers.http import DriverError
+from harness.conformance.outcomes import NotVerified, not_applicable, not_verified
 
 @pytest.fixture
 def broken_teardown():
@@ -156,7 +157,7 @@ def mapped(tmp_path_factory):
     (tmp / "test_probe.py").write_text(PROBE_TESTS)
     out = tmp / "out"
     env = {"OSO_CONFORMANCE_REPORT": str(out), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "-m", "pytest", str(tmp / "test_probe.py"), "-p", "harness.conformance_plugin",
+    subprocess.run([sys.executable, "-m", "pytest", str(tmp / "test_probe.py"), "-p", "harness.conformance.run_plugin",
                     "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(tmp)],
                    cwd=tmp, env=env, capture_output=True, text=True, timeout=120)
     rows = json.loads((out / "results.json").read_text())["scenarios"]

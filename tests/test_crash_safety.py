@@ -7,7 +7,7 @@ import base64
 import pytest
 import requests
 
-from harness.processes import start_three
+from harness.runtime.processes import start_three
 from oso_protocol.synthetic import pdf_bytes
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 changes exactly the behaviour it names, and with the defect off the correct behaviour holds.
 
 The actors run in-process with their peers played by `responses`; the conformance run that shows
-which scenario catches which defect is someone else's (harness/defects.py holds the catalogue).
+which scenario catches which defect is someone else's (harness/conformance/defects.py holds the catalogue).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from lxml import etree
 import las_support as L
 import swv_support as S
 import tc_support as T
-from harness import defects as catalogus
+from harness.conformance import defects as catalogus
 from las_client import defects as las_defects
 from oso_mock import defects as tc_defects
 from oso_protocol.dossier import build_dossier, validate

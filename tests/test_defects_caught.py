@@ -1,6 +1,6 @@
 """The conformance suite can fail: our own LAS and SWV, played as a vendor's external system,
 get geslaagd when correct, and every deliberate one-rule defect of the catalogue
-(harness/defects.py) makes the scenarios meant to catch it fail, with verdict mislukt.
+(harness/conformance/defects.py) makes the scenarios meant to catch it fail, with verdict mislukt.
 The same run writes the table in docs/conformance.md (scripts/defect_table.py)."""
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.defect_run import play_catalogue
-from harness.defects import CATALOGUS
-from harness.pgn_scan import mask, pgns_in
+from harness.conformance.defect_run import play_catalogue
+from harness.conformance.defects import CATALOGUS
+from harness.evidence.pgn_scan import mask, pgns_in
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +104,7 @@ def test_the_pdf_shows_masked_numbers_and_no_trace(played, tmp_path):
     pytest.importorskip("weasyprint")
     from pypdf import PdfReader
 
-    from harness.report_pdf import write_pdf
+    from harness.evidence.report_pdf import write_pdf
 
     r = next(p for p in played if p.defect is not None and p.defect.naam == "pgn_in_bijlagenaam")
     pdf = write_pdf(r.report / "report.html", tmp_path / "rapport.pdf")

@@ -6,9 +6,9 @@ import json
 import pytest
 import requests
 
-from harness.actors import Actors
 from harness.cli import main
-from harness.exchange import ExchangeDriver
+from harness.runtime.actors import Actors
+from harness.runtime.exchange import ExchangeDriver
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from harness.cli import main as cli_main
-from harness.reference_data import missing, official_xsd
+from harness.runtime.reference_data import missing, official_xsd
 from oso_protocol.dossier.builder import build_dossier
 from oso_protocol.synthetic import REFERENTIEDATUM, make_leerling, make_school, make_zorgvraag
 

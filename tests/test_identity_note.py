@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.actors import Actors
-from harness.drivers.http import JsonApi
+from harness.conformance.drivers.http import JsonApi
+from harness.runtime.actors import Actors
 
 
 @pytest.mark.slow

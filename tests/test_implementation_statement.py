@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import needs
-from harness.roles import ConfigError, parse_config
+from harness.conformance import needs
+from harness.conformance.config import ConfigError, parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

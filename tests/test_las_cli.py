@@ -98,7 +98,7 @@ def test_cli_onbereikbaar_en_verkeerd_gebruik(capsys, tmp_path):
 
 
 def test_cli_status_line_is_the_one_status_of_the_las():
-    from harness.cmd_zorgvraag import _zorgvraag_text
+    from harness.cli.zorgvraag import _zorgvraag_text
     zv = {"id": 7, "omschrijving": "Zonder mandaat", "status": "verzonden",
           "toestand_tekst": "geweigerd door OSO (GeenMandaat)", "aanleverpunt": SWV_PO,
           "deelnameaanleverpunt": "SWV PO Rivierenland", "gemaakt_op": "2026-11-30T20:00:00+01:00",

@@ -6,6 +6,7 @@ correctness (0 errors, every dossier fetched once, refusals right), never speed.
 from __future__ import annotations
 
 import csv
+import json
 import socket
 import sqlite3
 import subprocess
@@ -80,7 +81,7 @@ def test_load_refuses_the_las_shape_against_an_external_las(tmp_path):
 
 
 def test_one_configuration_file_serves_conformance_and_load():
-    from harness.roles import ConfigError, parse_config
+    from harness.conformance.config import ConfigError, parse_config
 
     config = parse_config({"load": {"vorm": "swv", "p95_ms": 2000}, "swv": {"mode": "simulated"}})
     assert config.sut_roles == []
@@ -90,7 +91,7 @@ def test_one_configuration_file_serves_conformance_and_load():
 
 def test_oso_sim_never_imports_locust_or_gevent_outside_the_locust_processes():
     # gevent's monkey-patching inside oso-sim would change sockets and ssl for every actor
-    code = ("import sys, harness.cli, harness.cmd_load, harness.load.checks, harness.load.report,"
+    code = ("import sys, harness.cli, harness.cli.load, harness.load.checks, harness.load.report,"
             " harness.load.world; bad = [m for m in ('locust', 'gevent') if m in sys.modules];"
             " print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -145,30 +146,36 @@ def test_actor_server_accepts_more_than_a_hundred_keep_alive_connections():
 
 # -- real load runs ----------------------------------------------------------------------------
 
+NOTIFICATIE = "notificatie (school verzendt, SWV antwoordt)"
+# the SWV run both SWV tests share: eight schools, ten users, 15 s
+SWV_RUN = {"vorm": "swv", "gebruikers": 10, "opstart_per_seconde": 10, "duur": 15, "scholen": 8, "p95_ms": 5000}
+
+
+def load_section(settings: dict, before: str = "") -> str:
+    """A configuration file: `before` (role tables) and a [load] table with `settings`."""
+    return before + "[load]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
+
+
+def run_swv_load(tmp_path: Path, **settings) -> tuple[str, Path, dict[str, dict], int]:
+    """An SWV run against our own actors that passes without one failed request; its output, report
+    folder, Locust statistics and the number of notificaties sent."""
+    _locust_or_skip()
+    code, out, report = run_load(tmp_path, load_section({**SWV_RUN, **settings}))
+    assert code == 0, out
+    rows = stats(report)
+    sent = int(rows[NOTIFICATIE]["Request Count"])
+    assert sent > 0 and rows["Aggregated"]["Failure Count"] == "0"
+    return out, report, rows, sent
+
+
 @pytest.mark.slow
 def test_load_swv_shape_against_our_own_actors(tmp_path):
-    _locust_or_skip()
-    code, out, report = run_load(tmp_path, """
-        [load]
-        vorm = "swv"
-        gebruikers = 10
-        opstart_per_seconde = 10
-        duur = 15
-        scholen = 8
-        max_uitwisselingen = 150
-        p95_ms = 5000
-        max_fouten = 0
-        """)
-    assert code == 0, out
+    out, report, rows, sent = run_swv_load(tmp_path, max_uitwisselingen=150, max_fouten=0)
     assert "Oordeel: geslaagd" in out
-    rows = stats(report)
-    for name in ("notificatie (school verzendt, SWV antwoordt)",
-                 "na notificatie: tot ophalen (documentRequest)", "na ophalen: tot afmelding"):
+    for name in (NOTIFICATIE, "na notificatie: tot ophalen (documentRequest)", "na ophalen: tot afmelding"):
         assert int(rows[name]["Request Count"]) > 0 and rows[name]["Failure Count"] == "0", name
-    assert rows["Aggregated"]["Failure Count"] == "0"
     page = (report / "samenvatting.html").read_text(encoding="utf-8")
     assert "Oordeel: geslaagd" in page and "<polyline" in page
-    sent = int(rows["notificatie (school verzendt, SWV antwoordt)"]["Request Count"])
     # every notified zorgvraag was fetched exactly once (the run-wide check) and the LAS agrees
     assert f"<th>genotificeerd</th><td>{sent}</td>" in page
     assert f"<th>geleverd</th><td>{sent}</td>" in page
@@ -178,16 +185,9 @@ def test_load_swv_shape_against_our_own_actors(tmp_path):
 @pytest.mark.slow
 def test_load_las_shape_against_our_own_las(tmp_path):
     _locust_or_skip()
-    code, out, report = run_load(tmp_path, """
-        [load]
-        vorm = "las"
-        gebruikers = 10
-        opstart_per_seconde = 10
-        duur = 12
-        scholen = 4
-        max_uitwisselingen = 60
-        max_fouten = 0
-        """)
+    code, out, report = run_load(tmp_path, load_section(
+        {"vorm": "las", "gebruikers": 10, "opstart_per_seconde": 10, "duur": 12, "scholen": 4,
+         "max_uitwisselingen": 60, "max_fouten": 0}))
     assert code == 0, out
     rows = stats(report)
     assert rows["documentRequest (LAS)"]["Request Count"] == "60"
@@ -200,16 +200,9 @@ def test_load_las_shape_against_our_own_las(tmp_path):
 @pytest.mark.slow
 def test_load_fails_against_a_las_that_serves_without_session_check(tmp_path):
     _locust_or_skip()
-    code, out, report = run_load(tmp_path, """
-        [las]
-        defects = ["skip_sessiecontrole"]
-        [load]
-        vorm = "las"
-        gebruikers = 4
-        duur = 10
-        scholen = 4
-        max_uitwisselingen = 20
-        """)
+    code, out, report = run_load(tmp_path, load_section(
+        {"vorm": "las", "gebruikers": 4, "duur": 10, "scholen": 4, "max_uitwisselingen": 20},
+        before='[las]\ndefects = ["skip_sessiecontrole"]\n'))
     assert code == 1, out
     assert "Oordeel: mislukt" in out
     assert "dossier geleverd zonder sessiecontrole bij de TC" in out
@@ -219,24 +212,9 @@ def test_load_fails_against_a_las_that_serves_without_session_check(tmp_path):
 
 @pytest.mark.slow
 def test_load_distributed_master_and_two_workers_each_with_its_own_schools(tmp_path):
-    _locust_or_skip()
-    code, out, report = run_load(tmp_path, """
-        [load]
-        vorm = "swv"
-        gebruikers = 10
-        opstart_per_seconde = 10
-        duur = 15
-        scholen = 8
-        max_uitwisselingen = 200
-        workers = 2
-        p95_ms = 5000
-        """)
-    assert code == 0, out
+    out, report, rows, sent = run_swv_load(tmp_path, max_uitwisselingen=200, workers=2)
     assert "2 workers" in out
     assert (report / "locust-1.log").exists() and (report / "locust-2.log").exists()
-    rows = stats(report)
-    sent = int(rows["notificatie (school verzendt, SWV antwoordt)"]["Request Count"])
-    assert sent > 0 and rows["Aggregated"]["Failure Count"] == "0"
     # the simulated side grew with the workers: each worker's own LAS served its schools' dossiers
     per_las = [served_documents(report / "actoren" / f"las{k}.sqlite") for k in (0, 1)]
     assert all(n > 0 for n in per_las) and sum(per_las) == sent

@@ -1,5 +1,5 @@
 """No absolute path of one machine in the project: code, tests, docs and configuration find
-their files relative to the package (harness.resources), the project root or an environment
+their files relative to the package (harness.runtime.resources), the project root or an environment
 variable ($OSO_REFERENCE_DIR), so a clone or an installed wheel works anywhere."""
 from __future__ import annotations
 

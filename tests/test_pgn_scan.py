@@ -12,9 +12,9 @@ import requests
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
-from harness import pgn_scan
 from harness.cli import main
-from harness.pgn_scan import BEKEND, ELFPROEF, elfproef, find_numbers, scan_messages, scan_run
+from harness.evidence import pgn_scan
+from harness.evidence.pgn_scan import BEKEND, ELFPROEF, elfproef, find_numbers, scan_messages, scan_run
 from oso_protocol.dossier import categories as cats
 from oso_protocol.dossier.builder import build_dossier
 from oso_protocol.dossier.model import Attachment
@@ -280,7 +280,7 @@ def _pupil_numbers(urls: dict, leerling_id) -> list[str]:
 
 def _run_messages(actors, count: int, *, complete: bool = True) -> tuple[list[dict], list[str]]:
     """Run `count` exchanges for pupils with a BSN or onderwijsnummer; their messages and numbers."""
-    from harness.exchange import ExchangeDriver
+    from harness.runtime.exchange import ExchangeDriver
     driver = ExchangeDriver(actors.urls)
     targets = [t for t in driver.mandated_targets() if _pupil_numbers(actors.urls, t.leerling_id)]
     assert targets, "the scenario should have mandated pupils with a BSN"
@@ -299,7 +299,7 @@ def _run_messages(actors, count: int, *, complete: bool = True) -> tuple[list[di
 
 @pytest.mark.slow
 def test_a_real_exchange_is_clean():
-    from harness.actors import Actors
+    from harness.runtime.actors import Actors
     with Actors() as actors:
         rows, numbers = _run_messages(actors, 2)
     assert any(r["operation"] == "document" and "documentResponse" in (r["xml"] or "") for r in rows)
@@ -309,7 +309,7 @@ def test_a_real_exchange_is_clean():
 
 @pytest.mark.slow
 def test_a_real_exchange_with_a_leaking_las():
-    from harness.actors import Actors
+    from harness.runtime.actors import Actors
     with Actors(extra={"las": {"DEFECTS": ["leak_pgn"]}}) as actors:
         # the SWV refuses the leaking dossier, so the terugkoppeling step cannot complete
         rows, numbers = _run_messages(actors, 1, complete=False)
@@ -403,7 +403,7 @@ def test_a_run_of_millions_of_numbers_is_scanned_in_bounded_memory():
     MAX_HITS; before, 8 MB of it cost over 2 GB."""
     import tracemalloc
 
-    from harness import pgn_scan
+    from harness.evidence import pgn_scan
     text = "123456782 " * 400_000
     tracemalloc.start()
     try:

@@ -12,7 +12,7 @@ from cryptography.x509.verification import PolicyBuilder, Store, VerificationErr
 
 from actor_kit import identity, pki
 from harness.cli import main
-from harness.scenario import load_scenario
+from harness.runtime.scenario import load_scenario
 from oso_mock import register
 from tc_support import make_app
 

@@ -1,4 +1,4 @@
-"""The pytest11 plugin (harness.pytest_plugin): `pytest --oso-config FILE --oso-report DIR` runs
+"""The pytest11 plugin (harness.conformance.pytest_plugin): `pytest --oso-config FILE --oso-report DIR` runs
 the same conformance scenarios as `oso-sim conformance`, with the same refusal rules, reports and
 verdict; without its options it leaves a pytest run alone."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import sut_play
+from harness.conformance import sut_play
 
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 # a handful of LAS scenarios that really run, plus every mandatory scenario of the other roles,
@@ -41,7 +41,7 @@ def test_without_its_options_the_plugin_leaves_pytest_alone(tmp_path):
         "import sys\n"
         "def test_eigen():\n"
         "    # nothing of the conformance run was loaded into this session\n"
-        "    loaded = [m for m in ('harness.cmd_conformance', 'harness.conformance_plugin', 'harness.needs')\n"
+        "    loaded = [m for m in ('harness.cli.conformance', 'harness.conformance.run_plugin', 'harness.conformance.needs')\n"
         "              if m in sys.modules]\n"
         "    assert loaded == []\n", encoding="utf-8")
     done = _run([*PYTEST, "test_eigen.py"], tmp_path)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from harness.conformance_plugin import classify
-from harness.conformance_report import write_reports
-from harness.outcomes import MISLUKT, NIET_GEVERIFIEERD, readable_reason
+from harness.conformance.outcomes import MISLUKT, NIET_GEVERIFIEERD, readable_reason
+from harness.conformance.run_plugin import classify
+from harness.evidence.report import write_reports
 
 UNREADABLE = [re.compile(p) for p in (r"0x[0-9a-f]{6,}", r"\b[A-Z]\w+\(\w+=", r"Traceback", r"<built-in",
                                       r"<function", r'File "')]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from actor_kit import pki
-from harness import sut_play
-from harness.defects import MOMENTOPNAME
-from harness.scenario import load_scenario
+from harness.conformance import sut_play
+from harness.conformance.defects import MOMENTOPNAME
+from harness.runtime.scenario import load_scenario
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from browser_support import screenshot_path
 
-from harness.conformance_report import write_reports
+from harness.evidence.report import write_reports
 
 pytestmark = [pytest.mark.browser]
 
@@ -39,7 +39,7 @@ SCENARIOS = [
      "outcome": "niet van toepassing", "duration_s": 0.0, "reden": "dit scenario test het SWV", "steps": []},
     {"nodeid": "v", "name": "De LAS toont de terugkoppeling", "feature": "Terugkoppeling",
      "tags": ["las", "mandatory"], "outcome": "niet geverifieerd", "duration_s": 0.1,
-     "reden": "harness.drivers.http.DriverError: LAS op http://127.0.0.1:1/oso: geen verbinding",
+     "reden": "harness.conformance.drivers.http.DriverError: LAS op http://127.0.0.1:1/oso: geen verbinding",
      "steps": [{"keyword": "Dan", "name": "toont de LAS de terugkoppeling", "status": "niet geverifieerd",
                 "error": "LAS op http://127.0.0.1:1/oso: geen verbinding"}]},
 ]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import conformance_plugin
-from harness.conformance_report import write_reports
-from harness.pgn_scan import Hit, known_numbers, mask, mask_text, mask_tree, onderwijsnummer_check, pgns_in
+from harness.conformance import run_plugin as conformance_plugin
+from harness.evidence.pgn_scan import Hit, known_numbers, mask, mask_text, mask_tree, onderwijsnummer_check, pgns_in
+from harness.evidence.report import write_reports
 
 BSN = "111222333"              # passes the 11-proef
 ONDERWIJSNUMMER = "101010108"  # passes the onderwijsnummer check
@@ -115,7 +115,7 @@ def test_the_plugin_masks_results_progress_and_pytest_output(tmp_path):
     report = tmp_path / "rapport"
     env = {**os.environ, "OSO_CONFORMANCE_REPORT": str(report), "OSO_CONFORMANCE_CONFIG": str(config)}
     env.pop("PYTEST_ADDOPTS", None)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "harness.conformance_plugin", "-c", os.devnull,
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "harness.conformance.run_plugin", "-c", os.devnull,
                            "--rootdir", str(tmp_path), "-p", "no:cacheprovider", str(tmp_path / "test_leerling.py")],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stdout[-2000:]
@@ -131,7 +131,7 @@ def test_the_plugin_masks_results_progress_and_pytest_output(tmp_path):
 def test_the_bundle_keeps_raw_messages_and_masked_reports(tmp_path):
     import zipfile
 
-    from harness.bundle import write_bundle
+    from harness.evidence.bundle import write_bundle
 
     report = tmp_path / "rapport"
     (report / "berichten").mkdir(parents=True)

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from harness.actors import Actors
+from harness.runtime.actors import Actors
 from swv_mock.herstel import Herhaler
 
 import las_support

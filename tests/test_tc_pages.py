@@ -214,8 +214,8 @@ def test_demo_page_links_the_three_actors_and_explains_the_steps(client):
 @pytest.fixture(scope="module")
 def live():
     """The actors, one complete exchange and one call the TC refuses (school 78GH: GeenMandaat)."""
-    from harness.actors import Actors
-    from harness.exchange import ExchangeDriver
+    from harness.runtime.actors import Actors
+    from harness.runtime.exchange import ExchangeDriver
 
     with Actors() as actors:
         result = ExchangeDriver(actors.urls).run_many(1)[0]

@@ -1,5 +1,5 @@
 """Test-school mode: its flows are the LAS behaviours the conformance scenarios play
-(harness/las_behaviours.py), and against our own SWV system, started as a vendor's would be (its
+(harness/conformance/las_behaviours.py), and against our own SWV system, started as a vendor's would be (its
 own process, `oso-sim serve swv`), every flow ends geslaagd in the JSON listing the command serves
 and writes; an SWV that signs a refusal off as a success makes the refusal flows mislukt."""
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from actor_kit import pki
-from harness import las_behaviours
-from harness.outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD
-from harness.scenario import load_scenario
-from harness.sut_play import free_port, serve, stop
+from harness.conformance import las_behaviours
+from harness.conformance.outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD
+from harness.conformance.sut_play import free_port, serve, stop
+from harness.runtime.scenario import load_scenario
 from harness.testschool.flows import FLOWS
 from harness.testschool.runner import School
 

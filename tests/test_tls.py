@@ -19,10 +19,10 @@ from actor_kit.messagelog import MessageLog
 from actor_kit.server import ServerThread
 from actor_kit.soap_client import SoapClient
 from actor_kit.store import Store
-from harness.actors import Actors
 from harness.cli import main
-from harness.exchange import ExchangeDriver
-from harness.scenario import load_scenario
+from harness.runtime.actors import Actors
+from harness.runtime.exchange import ExchangeDriver
+from harness.runtime.scenario import load_scenario
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import OverzichtAanleverpuntRequest, OverzichtAanleverpuntResponse
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from browser_support import no_horizontal_scroll, screenshot
 
-from harness import cmd_demo
-from harness.actors import Actors
-from harness.trainer_scenarios import SITUATIES
+from harness.cli import demo as cmd_demo
+from harness.runtime.actors import Actors
+from harness.trainer.scenarios import SITUATIES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

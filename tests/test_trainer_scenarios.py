@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness import cmd_demo
-from harness.actors import Actors
-from harness.trainer_scenarios import SITUATIES
+from harness.cli import demo as cmd_demo
+from harness.runtime.actors import Actors
+from harness.trainer.scenarios import SITUATIES
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -110,7 +110,7 @@ def test_expired_session_keeps_the_dossier_at_the_school(demo):
 
 
 def test_an_ordinary_exchange_still_completes_afterwards(demo):
-    from harness.exchange import ExchangeDriver
+    from harness.runtime.exchange import ExchangeDriver
     actors, _ = demo
     res = ExchangeDriver(actors.urls).run_many(1)[0]
     assert res.completed, res.error

@@ -13,7 +13,7 @@ import requests
 from browser_support import no_horizontal_scroll, screenshot
 from playwright.sync_api import expect
 
-from harness.actors import Actors
+from harness.runtime.actors import Actors
 from oso_protocol.synthetic import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

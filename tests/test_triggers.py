@@ -12,11 +12,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.drivers import trigger as trig
-from harness.drivers.las import ExternalLas, Pupil
-from harness.drivers.swv import ExternalSwv
-from harness.outcomes import NotVerified
-from harness.roles import load_config
+from harness.conformance.config import load_config
+from harness.conformance.drivers import trigger as trig
+from harness.conformance.drivers.las import ExternalLas, Pupil
+from harness.conformance.drivers.swv import ExternalSwv
+from harness.conformance.outcomes import NotVerified
 
 PY = shlex.quote(sys.executable)
 KEY = "4A1B2C3D-0000-4000-8000-000000000001"
@@ -224,7 +224,7 @@ def test_exit_0_without_a_koppelsleutel_is_observed_not_sent(tmp_path):
     (py("raise SystemExit(2)"), "niet geverifieerd"),
 ])
 def test_change_zorgvraag_reads_the_contract(tmp_path, template, outcome):
-    from harness.drivers.las import Sent
+    from harness.conformance.drivers.las import Sent
     config_path = write_config(tmp_path, trigger="true", trigger_wijzig_zorgvraag=template)
     las = external_las(config_path, tmp_path, FakeTc())
     try:

@@ -124,7 +124,7 @@ def test_the_wheel_holds_every_package_file(wheel):
     assert "oso_sim_features/test_conformance.py" in names and "oso_sim_fixtures/default.yaml" in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "[pytest11]" in text and "harness.pytest_plugin" in text
+    assert "[pytest11]" in text and "harness.conformance.pytest_plugin" in text
 
 
 @pytest.mark.slow

@@ -9,8 +9,8 @@ from pytest_bdd import parsers, then
 from oso_protocol.dossier.categories import BY_ELEMENT, CATEGORIES, OPT_UIT, OPTIONEEL, PROFILE_MATRIX, VERBODEN, VERPLICHT, allowed_declarations
 from oso_protocol.dossier.version import NS
 
-from harness.conformance_env import dossier_in
-from harness.outcomes import not_verified
+from harness.conformance.outcomes import not_verified
+from harness.evidence.messages import dossier_of
 
 from .common import profile_of
 
@@ -76,10 +76,10 @@ def no_pgn_anywhere(env, ctx):
     """PaO.LL12 over everything that travelled: SOAP bodies, the dossier's texts and attributes,
     attachment names and descriptions, ZIP members, text inside PDFs; the pupil's own numbers and
     any 9-digit number that passes the BSN elfproef."""
-    from harness.pgn_scan import scan_run
+    from harness.evidence.pgn_scan import scan_run
 
     messages = env.messages()
-    assert any(dossier_in(r.get("xml") or "") for r in messages), \
+    assert any(dossier_of(r.get("xml") or "") for r in messages), \
         "geen documentResponse met dossier in de berichten: er is niets om te scannen"
     result = scan_run(messages, list(ctx.pupil.pgn))
     assert not result.hits, "PaO.LL12: PGN gevonden in " + "; ".join(h.describe() for h in result.hits[:5])
@@ -89,7 +89,7 @@ def no_pgn_anywhere(env, ctx):
 
 @then("bevat het dossier geen BSN en geen onderwijsnummer")
 def no_pgn(ctx):
-    from harness.pgn_scan import digest, mask, xpath
+    from harness.evidence.pgn_scan import digest, mask, xpath
 
     root = _root(ctx)
     found = [el for el in root.iter()
@@ -158,8 +158,8 @@ def matrix(ctx, profile):
 
 @then(parsers.parse("bevat het dossier de {n:d} bijlagen met naam en inhoud"))
 def carries_bijlagen(env, ctx, n):
-    from harness.drivers.las import bijlage_files
-    from harness.zorgvraag_view import file_sha256
+    from harness.conformance.drivers.las import bijlage_files
+    from harness.conformance.zorgvraag_view import file_sha256
 
     lijst = _find(_root(ctx), "huidigeschool/leerling/overigdocumentlijst")
     got = set()

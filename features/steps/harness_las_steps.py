@@ -1,5 +1,5 @@
 """Steps where the harness plays the LAS (and the TC) towards the SWV under test: a LAS of
-harness/las_behaviours.py serves the dossier, the harness sends the notificatie, and what the SWV
+harness/conformance/las_behaviours.py serves the dossier, the harness sends the notificatie, and what the SWV
 then did is read from the TC's log and the harness LAS's journal."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import uuid
 from pytest_bdd import given, parsers, then, when
 
 from actor_kit import pki
-from harness.drivers.http import DriverError
-from harness.drivers.las import Sent
-from harness.las_behaviours import behaviour
-from harness.peers import ONBEREIKBAAR_OUTCOME, CraftedLas
+from harness.conformance.drivers.http import DriverError
+from harness.conformance.drivers.las import Sent
+from harness.conformance.las_behaviours import behaviour
+from harness.conformance.peers import ONBEREIKBAAR_OUTCOME, CraftedLas
 from oso_protocol.transport import messages as m
 
 from .common import evidence

@@ -7,7 +7,7 @@ import uuid
 from pytest_bdd import parsers, then, when
 
 from actor_kit import pki
-from harness.drivers.http import NO_CERT, DriverError
+from harness.conformance.drivers.http import NO_CERT, DriverError
 from oso_protocol.transport import messages as m
 
 from .swv_steps import _document_request, _terugkoppeling_to_las

@@ -1,7 +1,7 @@
 """Steps where the school acts in its LAS, and what the LAS shows or answers.
 
 Every step talks to `env.las`, one driver interface for our simulated LAS and a vendor's system
-(harness.drivers.las); none of them branches into a weaker check for an external LAS.
+(harness.conformance.drivers.las); none of them branches into a weaker check for an external LAS.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 from lxml import etree
 from pytest_bdd import given, parsers, then, when
 
-from harness.drivers.las import toelichting_pdf
-from harness.outcomes import not_verified
+from harness.conformance.drivers.las import toelichting_pdf
+from harness.conformance.outcomes import not_verified
 from oso_protocol.dossier.categories import gegevensblokken_for
 from oso_protocol.dossier.version import NS
 from oso_protocol.transport import messages as m

@@ -7,8 +7,8 @@ import time
 
 from pytest_bdd import given, parsers, then, when
 
-from harness.drivers.las import toelichting_pdf
-from harness.drivers.http import AUTO
+from harness.conformance.drivers.http import AUTO
+from harness.conformance.drivers.las import toelichting_pdf
 from oso_protocol.transport import messages as m
 
 from .common import evidence

@@ -1,6 +1,6 @@
-"""`oso-sim`: one entry point, one module per subcommand (harness/cmd_*.py).
+"""The `oso-sim` command line: this entry point, and one module per subcommand beside it (harness/cli/*.py).
 
-Exit codes are a contract (ARCHITECTURE.md): 0 success, 1 findings / failed run, 2 unreadable
+Exit codes are a contract (docs/architecture.md): 0 success, 1 findings / failed run, 2 unreadable
 input or a wrong call; `conformance` adds 3 (onvolledig: a mandatory scenario could not be
 checked) and 4 (fout: the system under test did not answer or the run broke), docs/conformance.md.
 """
@@ -10,22 +10,22 @@ import argparse
 import importlib
 import sys
 
-from . import cli_nl
+from harness.cli import nl
 
 # subcommand -> module that defines `add_arguments(parser)` and `run(args) -> int`
 COMMANDS = {
-    "validate": "harness.cmd_validate",
-    "generate": "harness.cmd_generate",
-    "exchange": "harness.cmd_exchange",
-    "serve": "harness.cmd_serve",
-    "demo": "harness.cmd_demo",
-    "zorgvraag": "harness.cmd_zorgvraag",
-    "conformance": "harness.cmd_conformance",
-    "pki": "harness.cmd_pki",
-    "swv": "harness.cmd_swv",
-    "verify-bundle": "harness.cmd_verify_bundle",
-    "load": "harness.cmd_load",
-    "testschool": "harness.cmd_testschool",
+    "validate": "harness.cli.validate",
+    "generate": "harness.cli.generate",
+    "exchange": "harness.cli.exchange",
+    "serve": "harness.cli.serve",
+    "demo": "harness.cli.demo",
+    "zorgvraag": "harness.cli.zorgvraag",
+    "conformance": "harness.cli.conformance",
+    "pki": "harness.cli.pki",
+    "swv": "harness.cli.swv",
+    "verify-bundle": "harness.cli.verify_bundle",
+    "load": "harness.cli.load",
+    "testschool": "harness.cli.testschool",
 }
 
 HELP = {
@@ -78,7 +78,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with `only`, just that command's module is imported and the
     others are listed by name. Importing every command costs ~60 MiB (Flask, Faker, ...),
     more than an offline check such as verify-bundle needs in all."""
-    cli_nl.install()
+    nl.install()
     parser = _Parser(prog="oso-sim", description="OSO zorgvraag-simulator en conformiteitsharnas",
                      epilog="Hulp per opdracht: oso-sim OPDRACHT --help. Uitleg: README.md en docs/.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="opdrachten", metavar="OPDRACHT")
@@ -113,6 +113,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

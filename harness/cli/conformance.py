@@ -1,18 +1,18 @@
 """`oso-sim conformance [--config FILE] --report DIR [--tags EXPR] [--parallel N] [--onvolledig]`.
 
 Before any scenario: the configuration is read and checked against what the selected mandatory
-scenarios need (harness.needs; an incomplete one is refused, naming every missing key and the
+scenarios need (harness.conformance.needs; an incomplete one is refused, naming every missing key and the
 scenarios that need it), and a pre-flight proves the system under test can be judged at all
-(harness.preflight). Then the Gherkin scenarios in features/ run with pytest in a subprocess (so
+(harness.conformance.preflight). Then the Gherkin scenarios in features/ run with pytest in a subprocess (so
 a crash of a scenario, or of pytest, can never take the report with it), one line per scenario
 as it finishes, and DIR/junit.xml, DIR/report.html and DIR/summary.json are always written. The
 last line is the verdict: "Oordeel: ...".
 
 The steps before and after pytest (prepare, refuse, announce, connect, judge, finish) are shared
-with harness.pytest_plugin, which runs the same scenarios inside a vendor's own pytest session:
+with harness.conformance.pytest_plugin, which runs the same scenarios inside a vendor's own pytest session:
 one set of rules, one way to write the reports, whichever route a vendor takes.
 
-Exit codes (the verdict rules are in harness.conformance_report):
+Exit codes (the verdict rules are in harness.evidence.report):
   0  geslaagd, or deelselectie (--tags left mandatory scenarios out; all selected ones passed)
   1  mislukt: a mandatory scenario failed
   2  a wrong configuration file or call, or a configuration that misses keys the selected
@@ -30,11 +30,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import resources
-from .roles import ENV_VAR, TLS_ENV, ConfigError, load_config
+from harness.conformance.config import ENV_VAR, TLS_ENV, ConfigError, load_config
+from harness.conformance.options import add_run_options
+from harness.runtime import resources
 
-# harness.needs, harness.conformance_plugin, harness.conformance_report (through
-# harness.outcomes) and harness.preflight import pytest or pytest-bdd, or start actors: they are
+# harness.conformance.needs, harness.conformance.run_plugin, harness.evidence.report (through
+# harness.conformance.outcomes) and harness.conformance.preflight import pytest or pytest-bdd, or start actors: they are
 # imported where a run needs them, so every other oso-sim command keeps working even when pytest
 # is broken.
 
@@ -46,22 +47,11 @@ _PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLO
 def add_arguments(p):
     p.add_argument("--config", help="TOML-bestand met de rollen (zonder: alle rollen gesimuleerd)")
     p.add_argument("--report", required=True, metavar="DIR", help="map voor junit.xml, report.html, summary.json")
-    p.add_argument("--tags", help='selectie op tags, bv. "@las and @mandatory" of "not optional"')
     p.add_argument("--parallel", type=int, default=0, metavar="N",
                    help="draai N scenario's tegelijk (alleen als alle rollen gesimuleerd zijn)")
     p.add_argument("--timeout", type=float, default=1800.0,
                    help="maximale duur van de hele run in seconden (standaard %(default)s)")
-    p.add_argument("--tls", nargs="?", const=True, default=None, metavar="PKI-MAP",
-                   help="wederzijdse TLS zoals OSO: de gesimuleerde rollen en de harnas gebruiken de"
-                        " test-PKI in PKI-MAP (zonder map: een nieuwe in de rapportmap); het systeem"
-                        " onder test gebruikt zijn certificaat uit dezelfde PKI")
-    p.add_argument("--zonder-tls", dest="tls", action="store_false",
-                   help="HTTP zonder certificaten, ook voor de zelftest: de verplichte"
-                        " identiteitsscenario's zijn dan niet geverifieerd en het oordeel is hooguit"
-                        " 'onvolledig'")
-    p.add_argument("--onvolledig", action="store_true",
-                   help="draai ook als de configuratie sleutels mist; die scenario's worden niet"
-                        " geverifieerd en het oordeel is hooguit 'onvolledig'")
+    add_run_options(p.add_argument)
     p.add_argument("--bundle", metavar="BESTAND.zip",
                    help="schrijf ook een bewijspakket: rapporten, alle SOAP-berichten, dossiers en"
                         " bijlagen, de configuratie (geheimen weggelaten) en een manifest met SHA-256;"
@@ -71,7 +61,7 @@ def add_arguments(p):
 
 def tag_expression(expr: str) -> str:
     """Gherkin-style tags ("@las and not @optional") as a pytest -m expression."""
-    from . import needs
+    from harness.conformance import needs
     return needs.tag_expression(expr) or ""
 
 
@@ -80,7 +70,7 @@ def pytest_command(args, report: Path, parallel: int) -> list[str]:
     with an empty ini file and --rootdir/--confcutdir on the features folder keep the pytest.ini,
     conftest.py and cache of whatever folder the user stands in out of the run."""
     features = resources.features_dir()
-    cmd = [sys.executable, "-m", "pytest", str(resources.conformance_module()), "-p", "harness.conformance_plugin",
+    cmd = [sys.executable, "-m", "pytest", str(resources.conformance_module()), "-p", "harness.conformance.run_plugin",
            "-c", os.devnull, "--rootdir", str(features), "--confcutdir", str(features),
            "-o", "addopts=", "--capture=sys", "-p", "no:cacheprovider", "-q", "-rN"]
     if args.tags and tag_expression(args.tags):
@@ -113,7 +103,7 @@ class Prepared:
 
 def prepare(config_path: str | None, tags: str | None, onvolledig: bool, report: Path) -> Prepared:
     """Config, scenario selection and needs; Refused when the run must not start."""
-    from . import needs
+    from harness.conformance import needs
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -138,7 +128,7 @@ def prepare(config_path: str | None, tags: str | None, onvolledig: bool, report:
 
 def refuse(report: Path, refused: Refused, tags: str | None) -> int:
     """A run that may not start: the message, the three reports anyway, exit code 2."""
-    from .conformance_report import EXIT_CONFIG
+    from harness.conformance.verdict import EXIT_CONFIG
     message, sut = refused.args
     print(f"oso-sim conformance: {message}", file=sys.stderr)
     _write_error(report, message, sut, {"tags": tags or None})
@@ -157,7 +147,7 @@ def open_report(report: Path) -> None:
 
 
 def announce(run: Prepared) -> None:
-    from . import needs
+    from harness.conformance import needs
     print(f"Conformiteitsrun: {run.sut['naam']} (onder test: {', '.join(run.config.sut_roles) or 'geen, zelftest'})",
           flush=True)
     if run.selection["tags"]:
@@ -180,7 +170,7 @@ def _pki_dir(tls, report: Path) -> str | None:
         return None
     from actor_kit import pki
 
-    from .scenario import load_scenario
+    from harness.runtime.scenario import load_scenario
     directory = report / "pki" if tls is True else Path(tls).resolve()
     if not (directory / "ca.pem").is_file():
         pki.init(directory, load_scenario(None))
@@ -204,7 +194,7 @@ def connect(run: Prepared, tls) -> str | None:
     if not run.config.sut_roles:
         return None
     # starts actors: only when a role is external
-    from . import preflight as preflight_mod
+    from harness.conformance import preflight as preflight_mod
     print("Voorcontrole ...", flush=True)
     pf = preflight_mod.run(run.config, trigger=_trigger_checkable(run.config), tls=run.tls)
     run.preflight = pf.to_dict()
@@ -216,7 +206,7 @@ def connect(run: Prepared, tls) -> str | None:
 def scenario_env(run: Prepared, config_path: str | None) -> dict[str, str]:
     """What the scenarios read from the environment: the report folder, the configuration and
     the PKI."""
-    from .conformance_plugin import REPORT_ENV
+    from harness.conformance.run_plugin import REPORT_ENV
     return {REPORT_ENV: str(run.report), ENV_VAR: str(Path(config_path).resolve()) if config_path else "",
             TLS_ENV: run.tls or ""}
 
@@ -285,8 +275,9 @@ def run(args) -> int:
 
 def finish(run: Prepared, scenarios, error) -> int:
     """The three reports and the verdict; the exit code of the verdict."""
-    from .conformance_report import EXIT_CODES, counts_line, write_reports
-    from .run_info import describe_run, write_extras
+    from harness.conformance.verdict import EXIT_CODES
+    from harness.evidence.report import counts_line, write_reports
+    from harness.evidence.run_info import describe_run
     report = run.report
     summary = write_reports(report, scenarios, run.sut, error=error, selection=run.selection,
                             preflight=run.preflight, run=describe_run(run))
@@ -301,10 +292,32 @@ def finish(run: Prepared, scenarios, error) -> int:
     return EXIT_CODES[summary["verdict"]]
 
 
+def write_extras(run, summary: dict) -> None:
+    """The evidence bundle and the PDF, when asked for; a failure is said, never fatal: the
+    reports themselves are already written."""
+    outputs = getattr(run, "outputs", None) or {}
+    if outputs.get("pdf"):
+        from harness.evidence.report_pdf import PdfUnavailable, write_pdf
+        try:
+            write_pdf(run.report / "report.html", Path(outputs["pdf"]))
+            print(f"PDF: {outputs['pdf']}", flush=True)
+        except PdfUnavailable as exc:
+            print(f"oso-sim conformance: geen PDF geschreven: {exc}", file=sys.stderr, flush=True)
+    if outputs.get("bundle"):
+        from harness.evidence.bundle import write_bundle
+        try:
+            extra = (Path(outputs["pdf"]),) if outputs.get("pdf") else ()
+            manifest = write_bundle(run.report, Path(outputs["bundle"]), summary, extra)
+            print(f"Bewijspakket: {outputs['bundle']} ({len(manifest['bestanden'])} bestanden;"
+                  f" SHA-256 van manifest.json: {manifest['manifest_sha256']})", flush=True)
+        except OSError as exc:
+            print(f"oso-sim conformance: bewijspakket niet geschreven: {exc}", file=sys.stderr, flush=True)
+
+
 def _write_error(report: Path, message: str, sut, selection) -> None:
     """A refused run still leaves the three reports behind, so CI keeps an artifact."""
-    from .conformance_report import write_reports
-    from .run_info import describe_refused
+    from harness.evidence.report import write_reports
+    from harness.evidence.run_info import describe_refused
     try:
         write_reports(report, [], sut, error=message, selection=selection, run=describe_refused(sut, selection))
     except OSError:

@@ -7,11 +7,12 @@ import threading
 
 from actor_kit import pki
 
-from . import demo_state
-from .actors import Actors
-from .exchange import ExchangeDriver
-from .scenario import ScenarioError, load_scenario
-from .trainer_scenarios import Onverwacht, TrainerScenarios, lijst_tekst
+from harness.conformance.options import add_tls
+from harness.runtime.actors import Actors
+from harness.runtime.exchange import ExchangeDriver
+from harness.runtime.scenario import ScenarioError, load_scenario
+from harness.trainer import demo_state
+from harness.trainer.scenarios import Onverwacht, TrainerScenarios, lijst_tekst
 
 
 def add_arguments(p):
@@ -26,9 +27,8 @@ def add_arguments(p):
                         " --step de hele uitwisseling; met --step wacht het SWV daarna op u)")
     p.add_argument("--scenario-list", action="store_true",
                    help="toon de voorbereide situaties voor trainers en stop")
-    p.add_argument("--tls", nargs="?", const=True, default=None, metavar="MAP",
-                   help="wederzijdse TLS (https): PKI-map van 'oso-sim pki init'; zonder MAP een"
-                        " nieuwe test-PKI in de werkmap")
+    add_tls(p.add_argument, metavar="MAP", help="wederzijdse TLS (https): PKI-map van 'oso-sim pki init';"
+            " zonder MAP een nieuwe test-PKI in de werkmap")
     p.add_argument("--seconds", type=float, default=None,
                    help="stop na zoveel seconden (standaard: tot Ctrl-C)")
 

@@ -7,9 +7,9 @@ import time
 
 from actor_kit.pki import PkiError
 
-from .actors import Actors
-from .exchange import ExchangeDriver, ExchangeFailed
-from .scenario import ScenarioError, load_scenario
+from harness.runtime.actors import Actors
+from harness.runtime.exchange import ExchangeDriver, ExchangeFailed
+from harness.runtime.scenario import ScenarioError, load_scenario
 
 
 def add_arguments(p):

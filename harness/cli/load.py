@@ -17,11 +17,10 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
-from .processes import free_port
-from .roles import ConfigError, parse_config
+from harness.conformance.config import ConfigError, parse_config, read_toml
+from harness.runtime.processes import free_port
 
 LOAD_KEYS = {"vorm": str, "gebruikers": int, "opstart_per_seconde": float, "duur": float,
              "max_uitwisselingen": int, "scholen": int, "leerlingen_per_school": int,
@@ -30,8 +29,8 @@ DEFAULTS = {"vorm": "swv", "gebruikers": 10, "opstart_per_seconde": 5.0, "duur":
             "max_uitwisselingen": 1000, "scholen": 20, "leerlingen_per_school": 4, "workers": 0,
             "p95_ms": 2000.0, "p99_ms": None, "max_fouten": 0}
 LIMITS = {"gebruikers": 500, "duur": 3600.0, "max_uitwisselingen": 100_000, "scholen": 2000, "workers": 8}
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+HARNESS = Path(__file__).resolve().parents[1]
+ROOT = HARNESS.parent
 
 
 def add_arguments(p):
@@ -56,12 +55,7 @@ def read_settings(args) -> tuple[dict, object]:
     data, source, base = {}, "<geen configuratie>", None
     if args.config:
         path = Path(args.config)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"configuratiebestand {path} is niet te lezen ({exc.strerror})") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"configuratiebestand {path} is geen geldige TOML: {exc}") from None
+        data = read_toml(path)
         source, base = str(path), path.resolve().parent
     load = dict(data.pop("load", {}) or {})
     roles = parse_config(data, source, base)
@@ -153,9 +147,9 @@ def run(args) -> int:
         print("oso-sim load: Locust ontbreekt; installeer het met pip install 'oso-sim[load]'",
               file=sys.stderr)
         return 2
-    from .load import checks
-    from .load import report as rpt
-    from .load import world as wld
+    from harness.load import checks
+    from harness.load import report as rpt
+    from harness.load import world as wld
 
     report = Path(args.report).resolve()
     report.mkdir(parents=True, exist_ok=True)
@@ -192,7 +186,7 @@ def run(args) -> int:
                   + (f"; webinterface op http://127.0.0.1:{args.web_port}" if args.web else ""))
             env = {**os.environ, "OSO_LOAD_WORLD": str(world_file), "OSO_LOAD_WORKERS": str(max(1, workers)),
                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-            locustfile = HERE / "load" / f"locust_{vorm}.py"
+            locustfile = HARNESS / "load" / f"locust_{vorm}.py"
             code = run_locust(locust_commands(settings, locustfile, prefix, args.web, args.web_port),
                               env, report, bound_s=settings["duur"] + 180)
             steps, totaal = rpt.read_stats(prefix)

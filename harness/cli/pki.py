@@ -11,7 +11,7 @@ from pathlib import Path
 
 from actor_kit import pki
 
-from .scenario import ScenarioError, load_scenario
+from harness.runtime.scenario import ScenarioError, load_scenario
 
 PURPOSE = {
     pki.TC_ID: "Traffic Center",

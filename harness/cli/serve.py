@@ -10,9 +10,9 @@ from actor_kit import pki
 from actor_kit.access import is_loopback, token_always_required
 from actor_kit.server import make_wsgi_server
 
-from .actors import create_actor_app, system_id
-from .defects import OnbekendDefect, controleer as controleer_defecten
-from .scenario import ScenarioError, load_scenario
+from harness.conformance.defects import OnbekendDefect, controleer as controleer_defecten
+from harness.runtime.actors import create_actor_app, system_id
+from harness.runtime.scenario import ScenarioError, load_scenario
 
 
 def add_arguments(p):

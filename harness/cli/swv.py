@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from .cmd_zorgvraag import CallError, check_url, demo_url, harness_session
+from harness.cli.zorgvraag import CallError, check_url, demo_url, harness_session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

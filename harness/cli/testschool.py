@@ -2,7 +2,7 @@
 school does by hand. A simulated LAS and TC route every zorgvraag to the vendor's SWV system;
 each prepared pupil triggers one flow; a page and a JSON listing say what the SWV did with each.
 
-Each flow plays one LAS behaviour of harness/las_behaviours.py, the ones the conformance
+Each flow plays one LAS behaviour of harness/conformance/las_behaviours.py, the ones the conformance
 scenarios play, and ends with the words of the conformance report: geslaagd, mislukt, or niet
 geverifieerd (the SWV has not signed off yet, or the school could not play the flow).
 
@@ -19,10 +19,10 @@ from pathlib import Path
 from actor_kit import pki
 from actor_kit.server import ServerThread
 
-from .outcomes import GESLAAGD
-from .testschool.flows import FLOWS
-from .testschool.page import create_app
-from .testschool.runner import School, SchoolFout
+from harness.conformance.outcomes import GESLAAGD
+from harness.testschool.flows import FLOWS
+from harness.testschool.page import create_app
+from harness.testschool.runner import School, SchoolFout
 
 
 def add_arguments(p) -> None:

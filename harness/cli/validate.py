@@ -1,6 +1,6 @@
 """`oso-sim validate FILE... [--format text|json]`: check aanvraag SWV-dossiers.
 
-Exit codes (ARCHITECTURE.md): 0 every file is a valid dossier, 1 at least one has errors
+Exit codes (docs/architecture.md): 0 every file is a valid dossier, 1 at least one has errors
 ("fout" findings; warnings alone keep 0), 2 a file cannot be read or the call is wrong. An
 unreadable file wins over findings in other files: the run did not check everything asked.
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import bundle
+from harness.evidence import bundle
 
 
 def add_arguments(p):

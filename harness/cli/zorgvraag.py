@@ -25,8 +25,8 @@ from actor_kit.http_session import Session
 from actor_kit.tls import apply_to_session
 from las_client.client import LasClient, LasClientError
 
-from . import demo_state
-from .zorgvraag_view import contract_view
+from harness.conformance.zorgvraag_view import contract_view
+from harness.trainer import demo_state
 
 
 class CallError(Exception):

@@ -1,4 +1,4 @@
-"""Plays every defect of the catalogue (harness.defects) as an external system under test and
+"""Plays every defect of the catalogue (harness.conformance.defects) as an external system under test and
 records which scenarios caught it: the proof that the conformance suite can fail, one rule at a
 time. Also plays the correct LAS and SWV, which must get geslaagd.
 
@@ -13,9 +13,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .defects import CATALOGUS, Defect
-from .outcomes import NO_TLS_REASON
-from .sut_play import play, play_simulated
+from harness.conformance.defects import CATALOGUS, Defect
+from harness.conformance.outcomes import NO_TLS_REASON
+from harness.conformance.sut_play import play, play_simulated
 
 
 @dataclass

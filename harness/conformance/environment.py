@@ -3,8 +3,6 @@ and can run in parallel), the configured external systems routed into the regist
 the steps use, and what the scenario must report (koppelsleutels, messages)."""
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 import string
 import tempfile
@@ -12,15 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from actor_kit import pki
-from oso_protocol.transport import codec
-from oso_protocol.transport.faults import OsoFault
 
-from .actors import Actors
-from .drivers.http import JsonApi, SoapProbe
-from .drivers.las import ExternalLas, SimulatedLas
-from .drivers.swv import ExternalSwv, SimulatedSwv
-from .drivers.tc import TcDriver
-from .roles import ConformanceConfig
+from harness.conformance.config import ConformanceConfig
+from harness.conformance.drivers.http import JsonApi, SoapProbe
+from harness.conformance.drivers.las import ExternalLas, SimulatedLas
+from harness.conformance.drivers.swv import ExternalSwv, SimulatedSwv
+from harness.conformance.drivers.tc import TcDriver
+from harness.evidence.messages import dossier_of
+from harness.runtime.actors import Actors
 
 ACTOR_LABEL = {"tc": "TC", "las": "LAS", "swv": "SWV"}
 
@@ -28,23 +25,6 @@ ACTOR_LABEL = {"tc": "TC", "las": "LAS", "swv": "SWV"}
 SENDER = {"overzichtAanleverpunt": "las", "meldenNotificatie": "las", "notificatie": "las",
           "sessiecontrole": "las", "overdracht": "swv", "document": "swv", "afmelding": "swv",
           "meldenTerugkoppeling": "swv", "terugkoppeling": "swv"}
-
-
-def dossier_in(xml: str) -> bytes | None:
-    """The decoded dossier of a documentResponse, or None for any other message."""
-    if "documentResponse" not in xml:
-        return None
-    try:
-        answer = codec.decode(xml.encode("utf-8"))
-    except OsoFault:
-        return None
-    raw = getattr(answer, "dossier", None)
-    if not raw:
-        return None
-    try:
-        return base64.b64decode("".join(raw.split()), validate=True)
-    except (binascii.Error, ValueError):
-        return None
 
 
 def unique_token(length: int = 8) -> str:
@@ -256,7 +236,7 @@ class ConformanceEnv:
         rows += [r for r in self.probe.journal if r.get("operation") == "document"
                  and (r.get("koppelsleutel") or "").upper() == k]
         for row in reversed(rows):
-            data = dossier_in(row.get("xml") or "")
+            data = dossier_of(row.get("xml") or "")
             if data:
                 return data
         return None

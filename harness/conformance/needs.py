@@ -20,7 +20,7 @@ from pathlib import Path
 from _pytest.mark.expression import Expression
 from pytest_bdd.parser import FeatureParser
 
-from . import resources
+from harness.runtime import resources
 
 FEATURES = resources.features_dir()
 

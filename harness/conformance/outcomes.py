@@ -11,7 +11,7 @@ pass/fail. Modelled on ONC Inferno's separation of "omit" from "skip":
 
 pytest only knows passed/failed/skipped, so the two extra outcomes travel as skips whose reason
 starts with a fixed Dutch prefix; any other exception than an AssertionError in a step is
-reported as niet geverifieerd too (harness.conformance_plugin maps them).
+reported as niet geverifieerd too (harness.conformance.run_plugin maps them).
 """
 from __future__ import annotations
 

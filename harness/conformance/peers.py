@@ -1,5 +1,5 @@
 """A peer the simulated actors cannot play: a LAS that answers an SWV under test the way one
-behaviour of harness/las_behaviours.py says (a dossier with a BSN, a refusal, a session that
+behaviour of harness/conformance/las_behaviours.py says (a dossier with a BSN, a refusal, a session that
 turns out expired, a LAS that is down at first). Tiny on purpose: it checks the session at the
 TC like a correct LAS, then answers as the behaviour says."""
 from __future__ import annotations
@@ -14,8 +14,8 @@ from actor_kit.server import ServerThread
 from oso_protocol.transport import codec, messages as m
 from oso_protocol.transport.faults import OsoFault
 
-from .drivers.http import SoapProbe, body_element
-from .las_behaviours import EERST_ONBEREIKBAAR, EERST_VERLOPEN, SESSIE_VERLOPEN, LasBehaviour
+from harness.conformance.drivers.http import SoapProbe, body_element
+from harness.conformance.las_behaviours import EERST_ONBEREIKBAAR, EERST_VERLOPEN, SESSIE_VERLOPEN, LasBehaviour
 
 ONBEREIKBAAR_OUTCOME = "niet bereikbaar (HTTP 503)"
 ONBEREIKBAAR = (b"<html><head><title>503 Service Unavailable</title></head><body>"

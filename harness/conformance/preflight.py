@@ -25,10 +25,10 @@ import pytest
 
 from oso_protocol.transport import messages as m
 
-from .conformance_env import ConformanceEnv
-from .drivers.http import SoapProbe
-from .roles import ConformanceConfig
-from .run_info import redact_text
+from harness.conformance.config import ConformanceConfig
+from harness.conformance.drivers.http import SoapProbe
+from harness.conformance.environment import ConformanceEnv
+from harness.evidence.run_info import redact_text
 
 SIM_SWV = ("25PO", "0000000700025PO00931")
 

@@ -4,7 +4,7 @@
 
 With --oso-config or --oso-report the session runs the scenarios that ship with oso-sim instead
 of the tests it would otherwise collect, by the same rules as `oso-sim conformance` (the two share
-harness.cmd_conformance): an incomplete configuration is refused before any scenario, a system
+harness.cli.conformance): an incomplete configuration is refused before any scenario, a system
 under test must pass the pre-flight, and DIR gets the same junit.xml, report.html and
 summary.json with the same verdict. pytest then exits with the code `oso-sim conformance` would
 give: 0 geslaagd or deelselectie, 1 mislukt, 2 wrong or incomplete configuration, 3 onvolledig,
@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.conformance.options import add_run_options
+
 PLUGIN_NAME = "oso_sim_conformance"
 
 
@@ -32,17 +34,7 @@ def pytest_addoption(parser):
     group.addoption("--oso-report", metavar="DIR",
                     help="map voor junit.xml, report.html en summary.json (zonder --oso-config: de"
                          " zelftest, alle rollen gesimuleerd)")
-    group.addoption("--oso-tags", metavar="EXPR",
-                    help='selectie op tags, bv. "@las and @mandatory"')
-    group.addoption("--oso-tls", nargs="?", const=True, default=None, metavar="PKI-MAP",
-                    help="wederzijdse TLS met de test-PKI in PKI-MAP (schrijf --oso-tls=PKI-MAP;"
-                         " zonder map: een nieuwe in de rapportmap)")
-    group.addoption("--oso-zonder-tls", dest="oso_tls", action="store_false",
-                    help="HTTP zonder certificaten, ook voor de zelftest; het oordeel is dan hooguit"
-                         " 'onvolledig'")
-    group.addoption("--oso-onvolledig", action="store_true",
-                    help="draai ook als de configuratie sleutels mist; het oordeel is dan hooguit"
-                         " 'onvolledig'")
+    add_run_options(group.addoption, prefix="oso-")
 
 
 def _active(config) -> bool:
@@ -60,8 +52,8 @@ class ConformanceSession:
     the per-scenario hooks, the controller prepares, judges and reports."""
 
     def __init__(self, config):
-        from . import cmd_conformance as runner
-        from . import resources
+        from harness.cli import conformance as runner
+        from harness.runtime import resources
 
         self.runner = runner
         self.config = config
@@ -87,7 +79,7 @@ class ConformanceSession:
             own = config.option.markexpr
             config.option.markexpr = f"({own}) and ({expr})" if own else expr
         # registered before anything imports it, so pytest can still rewrite its asserts
-        config.pluginmanager.import_plugin("harness.conformance_plugin")
+        config.pluginmanager.import_plugin("harness.conformance.run_plugin")
         if self.controller:
             self._prepare()
 
@@ -125,7 +117,7 @@ class ConformanceSession:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session, exitstatus):
-        # after harness.conformance_plugin wrote DIR/results.json
+        # after harness.conformance.run_plugin wrote DIR/results.json
         if not self.controller or self.run is None:
             return
         scenarios, error = self.runner.judge(self.report, int(exitstatus), log="de uitvoer van pytest")

@@ -1,13 +1,13 @@
 """pytest plugin for `oso-sim conformance`: per scenario its outcome, steps, koppelsleutels and
 the SOAP messages that proved it, written as DIR/results.json for the report writer.
 
-The outcome model (harness.outcomes) is applied here, per phase of a test and then combined:
+The outcome model (harness.conformance.outcomes) is applied here, per phase of a test and then combined:
 an AssertionError (or pytest.fail) is mislukt; a skip whose reason starts with the
 niet-van-toepassing prefix is niet van toepassing; every other skip and every other exception
 (NotVerified, DriverError, timeouts, errors of the harness itself) is niet geverifieerd: it
 could not be checked, so it never counts as passed. Without any of these: geslaagd.
 
-Loaded with `-p harness.conformance_plugin`; the output folder comes from OSO_CONFORMANCE_REPORT.
+Loaded with `-p harness.conformance.run_plugin`; the output folder comes from OSO_CONFORMANCE_REPORT.
 Works with pytest-xdist: workers attach the data to their reports (user_properties and a side
 file for the messages), the controller collects and writes.
 """
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from .outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK, NotVerified, outcome_of_skip, readable_reason,
-                       strip_prefix)
-from .pgn_scan import known_numbers, mask_text, mask_tree
-from .run_info import redact_text, redact_tree
+from harness.conformance.outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK, NotVerified,
+                                          outcome_of_skip, readable_reason, strip_prefix)
+from harness.evidence.pgn_scan import known_numbers, mask_text, mask_tree
+from harness.evidence.run_info import redact_text, redact_tree
 
 REPORT_ENV = "OSO_CONFORMANCE_REPORT"
 ROLE_TAGS = ("las", "swv", "tc")
@@ -51,7 +51,7 @@ def known_pgns() -> frozenset[str]:
     if _configured is None:
         _configured = frozenset()
         try:
-            from .roles import config_from_env
+            from harness.conformance.config import config_from_env
             config = config_from_env()
             _configured = known_numbers(n for role in config.roles.values()
                                         for pgn in role.leerling_pgn.values() for n in pgn)
@@ -109,7 +109,7 @@ def _progress(text: str) -> None:
 
 def _step(request, step, status, error=None, func=None):
     # "functie": the step definition's name, stable when the step's wording changes; the
-    # evidence bundle's verifier knows what some of them claim (harness.bundle)
+    # evidence bundle's verifier knows what some of them claim (harness.evidence.bundle)
     _steps.setdefault(request.node.nodeid, []).append(
         {"keyword": step.keyword, "name": step.name, "status": status,
          **({"functie": func.__name__} if getattr(func, "__name__", None) else {}),
@@ -157,7 +157,7 @@ def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exceptio
 
 def _driver_error():
     try:
-        from .drivers.http import DriverError
+        from harness.conformance.drivers.http import DriverError
     except ImportError:  # the drivers are optional for this plugin's own tests
         return ()
     return DriverError

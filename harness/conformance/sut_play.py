@@ -20,7 +20,7 @@ import requests
 from actor_kit import pki
 from actor_kit.tls import requests_kwargs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "harness.cli"]
 LAS_BRIN, LAS_RK = "12AB", "0000000700012AB00950"
 VO_BRIN, VO_RK = "56EF", "0000000700056EF00950"
@@ -227,7 +227,7 @@ VENDOR_OIN = "00000003100000090000"   # invented, like every OIN of the test PKI
 def vendor_pki(workdir: Path, harness_ca: Path, role: str) -> Path:
     """Certificates a vendor brings itself: its own CA and an OIN of its own for its system; the
     vendor adds the harness's test CA to what its system trusts (docs/conformance.md)."""
-    from .scenario import load_scenario
+    from harness.runtime.scenario import load_scenario
 
     scenario = copy.deepcopy(load_scenario(None))
     for system in scenario["register"]["systems"]:
@@ -249,7 +249,7 @@ def play(role: str, workdir: Path, defects=(), tags: str | None = None, tls: boo
     workdir.mkdir(parents=True, exist_ok=True)
     pki_dir = vendor_dir = None
     if tls or own_ca:
-        from .scenario import load_scenario
+        from harness.runtime.scenario import load_scenario
         pki_dir = workdir / "pki"
         pki.init(pki_dir, load_scenario(None))
     if own_ca:

@@ -1,5 +1,5 @@
 """The evidence bundle of a conformance run (`oso-sim conformance --bundle FILE.zip`) and its
-offline check (`oso-sim verify-bundle FILE.zip`, harness.cmd_verify_bundle).
+offline check (`oso-sim verify-bundle FILE.zip`, harness.cli.verify_bundle).
 
 Layout of the ZIP:
 
@@ -18,7 +18,7 @@ bundle is written, for the certifier to record.
 
 Verification checks every hash and that no member is missing or extra, then re-derives per
 scenario, from the raw messages alone: the dossiers (validated again with
-oso_protocol.dossier), a PGN scan of messages, dossiers and attachments (harness.pgn_scan, the
+oso_protocol.dossier), a PGN scan of messages, dossiers and attachments (harness.evidence.pgn_scan, the
 11-proef kind: the pupils' own numbers are not in the bundle), and compares with the claims of
 the report: a passed step that says "the dossier is valid" or "no PGN" against what is found, and
 the verdict against the counted outcomes.
@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from actor_kit import zipsafe
+
+from harness.evidence.messages import dossier_of, element_of
 
 FORMAT = "oso-sim-bewijspakket"
 FORMAT_VERSION = 1
@@ -62,7 +64,7 @@ MAX_JSON_VALUES = 1_000_000
 SCAN_MEMBER_BYTES = 8 * MB          # what the PGN scan unpacks of one file in an attachment's ZIP
 _M_MMAP_THRESHOLD = -3              # mallopt parameter, glibc's malloc.h
 
-# Step definitions (harness.conformance_plugin records their names) whose passing claims
+# Step definitions (harness.conformance.run_plugin records their names) whose passing claims
 # something the verifier can re-derive from the raw messages.
 CLAIM_VALID = {"passes_validator"}
 CLAIM_NO_PGN_ELEMENT = {"no_pgn"}
@@ -87,34 +89,6 @@ def _slug(text: str, limit: int = 60) -> str:
 
 
 # -- what travelled: dossiers and attachments from the raw messages ------------------------------
-
-_BODY = re.compile(r"<(?:[\w.-]+:)?Body\b[^>]*>\s*(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
-
-
-def element_of(xml: str) -> str:
-    m = _BODY.search(xml or "", 0, 65536)
-    return m.group(1) if m else ""
-
-
-def dossier_of(xml: str | bytes) -> bytes | None:
-    """The decoded dossier of a documentResponse, or None for any other message."""
-    head = xml[:65536] if isinstance(xml, str) else bytes(xml[:65536]).decode("utf-8", "replace")
-    if element_of(head) != "documentResponse":
-        return None
-    from oso_protocol.transport import codec
-    from oso_protocol.transport.faults import OsoFault
-    try:
-        answer = codec.decode(xml.encode("utf-8") if isinstance(xml, str) else bytes(xml))
-    except (OsoFault, ValueError):
-        return None
-    raw = getattr(answer, "dossier", None)
-    if not raw:
-        return None
-    try:
-        return base64.b64decode("".join(raw.split()), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
 
 def attachments_of(dossier: bytes) -> list[tuple[str, bytes]]:
     """(bestandsnaam, content) of every attachment in a dossier, unpacked from its ZIP; an
@@ -212,7 +186,7 @@ def build_members(report: Path, summary: dict, extra: tuple[Path, ...] = ()) -> 
 
 def write_bundle(report: Path, target: Path, summary: dict, extra: tuple[Path, ...] = ()) -> dict:
     """Write the bundle of the run reported in `report`; return its manifest."""
-    from .run_info import versions
+    from harness.evidence.run_info import versions
     members, scenarios = build_members(Path(report), summary, extra)
     manifest = {"formaat": FORMAT, "formaatversie": FORMAT_VERSION,
                 "gemaakt": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -405,8 +379,8 @@ def check_hashes(members: Members, manifest: dict, out: Verification) -> None:
 
 def check_verdict(summary: dict, results: list[dict], out: Verification) -> None:
     """The verdict and counts in summary.json against the outcomes it lists and results.json."""
-    from .conformance_report import outcome_of, verdict
-    from .outcomes import OUTCOMES
+    from harness.conformance.verdict import outcome_of, verdict
+    from harness.conformance.outcomes import OUTCOMES
     counts = {lvl: {o: 0 for o in OUTCOMES} for lvl in ("mandatory", "optional")}
     for s in summary.get("scenarios", []):
         counts["optional" if s.get("level") == "optioneel" else "mandatory"][outcome_of(s)] += 1
@@ -482,9 +456,9 @@ def check_scenario(members: Members, entry: dict, row: dict | None, out: Verific
     """Re-derive one scenario's facts from its raw messages and hold them against its claims."""
     from oso_protocol.dossier import validate
 
-    from .conformance_report import display_name
-    from .outcomes import GESLAAGD, MISLUKT
-    from .pgn_scan import scan_run
+    from harness.conformance.verdict import display_name
+    from harness.conformance.outcomes import GESLAAGD, MISLUKT
+    from harness.evidence.pgn_scan import scan_run
     folder = entry.get("map") or "?"
     name = display_name({"name": entry.get("naam") or entry.get("nodeid") or folder,
                          "voorbeeld": entry.get("voorbeeld") or {}})

@@ -3,7 +3,7 @@ inline CSS, no scripts or external assets, <details> to collapse the SOAP messag
 junit.xml for CI test views.
 
 Input is the plugin's results.json (or a synthetic list in tests): per scenario one of the four
-outcomes of harness.outcomes. The verdict over the selected mandatory scenarios (optional ones
+outcomes of harness.conformance.outcomes. The verdict over the selected mandatory scenarios (optional ones
 are reported separately and never change it):
 
 - fout: the run could not judge (pre-flight failed, pytest broke or timed out, no scenario
@@ -31,10 +31,12 @@ from actor_kit.dutch_time import local
 from oso_protocol.dossier.version import DEFAULT_VERSION
 from oso_protocol.transport.messages import NS
 
-from .outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING, NO_TLS_REASON, OUTCOMES,
-                       readable_reason)
-from .pgn_scan import mask_text, mask_tree, pgns_in
-from .run_info import redact_text, redact_tree
+from harness.conformance.outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING,
+                                          NO_TLS_REASON, OUTCOMES, readable_reason)
+from harness.conformance.verdict import (EXIT_CODES, V_DEELSELECTIE, V_FOUT, V_MISLUKT, V_ONVOLLEDIG,
+                                        display_name, level, outcome_of, verdict)
+from harness.evidence.pgn_scan import mask_text, mask_tree, pgns_in
+from harness.evidence.run_info import redact_text, redact_tree
 
 VERSIONS = {"gegevensset": DEFAULT_VERSION.name, "gegevensset_namespace": DEFAULT_VERSION.namespace,
             "protocol": NS.rsplit("/", 1)[-1], "protocol_namespace": NS}
@@ -46,80 +48,10 @@ KNOWN_CODES = {"SessieAfwijkend", "SessieReedsAfgemeld", "SessieOnbekend", "Sess
                "GeenMandaat", "AanleverpuntInactief", "OverdrachtGeslaagd", "NietBereikbaar",
                "OngeldigAntwoord", "DossierOngeldig", "OnbekendAanleverpunt"}
 
-V_GESLAAGD, V_MISLUKT, V_ONVOLLEDIG, V_FOUT, V_DEELSELECTIE = (
-    "geslaagd", "mislukt", "onvolledig", "fout", "deelselectie")
-VERDICTS = (V_GESLAAGD, V_DEELSELECTIE, V_MISLUKT, V_ONVOLLEDIG, V_FOUT)
-EXIT_CODES = {V_GESLAAGD: 0, V_DEELSELECTIE: 0, V_MISLUKT: 1, V_ONVOLLEDIG: 3, V_FOUT: 4}
-EXIT_CONFIG = 2
-
-# Results written by an older plugin (or by hand) still land in one of the four outcomes.
-_LEGACY = {"passed": GESLAAGD, "failed": MISLUKT, "skipped": NIET_GEVERIFIEERD, "error": NIET_GEVERIFIEERD}
-
-
-def level(tags) -> str:
-    return "optional" if "optional" in tags else "mandatory"
-
-
-def outcome_of(row: dict) -> str:
-    o = row.get("outcome")
-    if o in OUTCOMES:
-        return o
-    return _LEGACY.get(o, NIET_GEVERIFIEERD)
-
-
-def _mandatory(n: int) -> str:
-    return f"{n} verplicht scenario" if n == 1 else f"{n} verplichte scenario's"
-
-
-def verdict(mandatory: dict, *, error: str | None = None, left_out: int = 0,
-            tags: str | None = None, without_tls: int = 0,
-            optional_failed: list[str] | None = None, plain_http: bool = False) -> tuple[str, str]:
-    """(verdict, its reason in Dutch) from the counts of the selected mandatory scenarios.
-    `without_tls`: how many of the niet geverifieerd ones are identity scenarios that a run over
-    plain HTTP cannot check; `optional_failed`: names of failed optional scenarios, which never
-    change the verdict but are named in its reason, so a CI line cannot hide them; `plain_http`:
-    a system under test was judged without mutual TLS, which OSO never uses, so whatever its
-    scenarios show the run is no certification (at best onvolledig)."""
-    v, why = _verdict(mandatory, error=error, left_out=left_out, tags=tags, without_tls=without_tls)
-    if plain_http and v in (V_GESLAAGD, V_DEELSELECTIE):
-        v, why = V_ONVOLLEDIG, (f"{why}, maar de verbinding was zonder wederzijdse TLS: identiteit niet"
-                                " getoetst, dus geen certificering (draai met --tls)")
-    if optional_failed and v != V_FOUT:
-        shown = "; ".join(optional_failed[:5]) + (f"; en {len(optional_failed) - 5} meer"
-                                                  if len(optional_failed) > 5 else "")
-        n = len(optional_failed)
-        why += (f"; let op: {n} optioneel scenario mislukt" if n == 1 else
-                f"; let op: {n} optionele scenario's mislukt") + f" ({shown})"
-    return v, why
-
-
-def _verdict(mandatory: dict, *, error: str | None, left_out: int, tags: str | None,
-             without_tls: int) -> tuple[str, str]:
-    if error:
-        return V_FOUT, error
-    total = sum(mandatory.values())
-    if total == 0:
-        return V_FOUT, "geen enkel verplicht scenario geselecteerd" + (f" (--tags {tags})" if tags else "")
-    if mandatory[MISLUKT]:
-        return V_MISLUKT, f"{_mandatory(mandatory[MISLUKT])} mislukt"
-    if mandatory[NIET_GEVERIFIEERD]:
-        why = f"{_mandatory(mandatory[NIET_GEVERIFIEERD])} niet geverifieerd"
-        if without_tls:
-            why += (f", waarvan {without_tls} over identiteit: verbinding zonder wederzijdse TLS,"
-                    " dus geen certificering (draai met --tls)")
-        return V_ONVOLLEDIG, why + "; geen enkel verplicht scenario mislukt"
-    if not mandatory[GESLAAGD]:
-        return V_FOUT, "geen enkel geselecteerd verplicht scenario was van toepassing op het systeem onder test"
-    if left_out:
-        return V_DEELSELECTIE, (f"alle geselecteerde verplichte scenario's geslaagd of niet van toepassing,"
-                                f" maar --tags {tags} liet {_mandatory(left_out)} weg")
-    return V_GESLAAGD, "alle verplichte scenario's geslaagd of niet van toepassing"
-
-
 def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | None = None,
               selection: dict | None = None, preflight: dict | None = None, run: dict | None = None) -> dict:
     """`selection`: {"tags": the --tags expression or None, "weggelaten": titles of the mandatory
-    scenarios it left out}; `preflight`: what the pre-flight checked (harness.preflight)."""
+    scenarios it left out}; `preflight`: what the pre-flight checked (harness.conformance.preflight)."""
     # a trigger's traceback or an exception's repr in why the run could not judge is for the
     # technical log, not for the verdict a person reads
     error = readable_reason(error) or error if error else error
@@ -164,7 +96,7 @@ def summarize(scenarios: list[dict], sut: dict | None = None, *, error: str | No
 
 
 def _dutch_now() -> str:
-    from .run_info import dutch_moment
+    from harness.evidence.run_info import dutch_moment
     return dutch_moment(datetime.now(timezone.utc).timestamp())
 
 
@@ -174,7 +106,7 @@ def counts_line(counts: dict) -> str:
 
 # -- names and messages as a reader sees them --------------------------------------------------
 
-# A Python class name at the start of a line ("AssertionError: ", "harness.drivers.http.DriverError: ",
+# A Python class name at the start of a line ("AssertionError: ", "harness.conformance.drivers.http.DriverError: ",
 # "Failed: ") or as a trailer ("(DriverError)"): technical detail, kept only in the folded trace.
 _CLASS_PREFIX = re.compile(r"^(\s*)(?:E\s+)?(?:[a-z_][\w]*\.)*(?:[A-Z]\w*(?:Error|Exception|Warning|Fault|Exit)|Failed)"
                            r":\s*", re.MULTILINE)
@@ -183,21 +115,8 @@ _CLASS_TRAILER = re.compile(r"\s*\((?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception)
 
 def clean_message(text: str) -> str:
     """A failure message for people: without the Python class names that prefix it, and
-    without what harness.outcomes.readable_reason leaves to the technical trace."""
+    without what harness.conformance.outcomes.readable_reason leaves to the technical trace."""
     return _CLASS_TRAILER.sub("", _CLASS_PREFIX.sub(r"\1", readable_reason(text or ""))).strip()
-
-
-def display_name(s: dict) -> str:
-    """The scenario's name, with the values of its outline example: "… (profiel: VO, blok: X)"."""
-    name = s.get("name") or s.get("nodeid") or ""
-    example = s.get("voorbeeld") or {}
-    if not example:
-        return name
-    # a title that already names its example "(value)" gets the labelled values instead
-    trailer = re.search(r"\s*\(([^()]*)\)$", name)
-    if trailer and trailer.group(1) in {*example.values(), ", ".join(example.values())}:
-        name = name[:trailer.start()]
-    return f"{name} ({', '.join(f'{k}: {v}' for k, v in example.items())})"
 
 
 _BODY_ELEMENT = re.compile(r"<(?:[\w.-]+:)?Body\b[^>]*>\s*(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
@@ -549,7 +468,7 @@ def write_reports(folder: str | Path, scenarios: list[dict], sut: dict | None = 
                   error: str | None = None, selection: dict | None = None,
                   preflight: dict | None = None, run: dict | None = None) -> dict:
     """Write summary.json, report.html and junit.xml; return the summary. `run`: what
-    harness.run_info.describe_run records about the run (version, configuration, times)."""
+    harness.evidence.run_info.describe_run records about the run (version, configuration, times)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = summarize(scenarios, sut, error=error, selection=selection, preflight=preflight, run=run)

@@ -2,7 +2,7 @@
 
 The report's print stylesheet folds the SOAP messages' XML, the technical traces and the full
 configuration away: the PDF carries the verdict, the header and every scenario with its steps;
-the raw evidence travels in the bundle (harness.bundle).
+the raw evidence travels in the bundle (harness.evidence.bundle).
 """
 from __future__ import annotations
 

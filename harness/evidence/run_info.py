@@ -3,7 +3,7 @@
 redacted), the identity of the system under test, and when the run started and ended.
 
 `describe_run` gives the "run" object of summary.json (the report and junit.xml show the same);
-`write_extras` writes the evidence bundle and the PDF when the command line asked for them.
+harness.cli.conformance writes the evidence bundle and the PDF when the command line asked for them.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from actor_kit.dutch_time import local
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNKNOWN = "onbekend"
 REDACTED = "[weggelaten]"
 
@@ -211,7 +211,7 @@ def versions() -> dict:
 
 
 def describe_run(run, *, finished: float | None = None) -> dict:
-    """The "run" object of summary.json for a harness.cmd_conformance.Prepared run."""
+    """The "run" object of summary.json for a harness.cli.conformance.Prepared run."""
     finished = time.time() if finished is None else finished
     started = getattr(run, "started_at", None) or finished
     return {
@@ -244,25 +244,3 @@ def describe_refused(sut: dict | None, selection: dict | None) -> dict:
             "configuratie": configuration(source), "systeem_onder_test": [], "verbinding": None,
             "start": moment, "einde": moment, "start_nl": dutch_moment(now), "einde_nl": dutch_moment(now),
             "duur_s": 0.0, "duur_nl": dutch_duration(0.0)}
-
-
-def write_extras(run, summary: dict) -> None:
-    """The evidence bundle and the PDF, when asked for; a failure is said, never fatal: the
-    reports themselves are already written."""
-    outputs = getattr(run, "outputs", None) or {}
-    if outputs.get("pdf"):
-        from .report_pdf import PdfUnavailable, write_pdf
-        try:
-            write_pdf(run.report / "report.html", Path(outputs["pdf"]))
-            print(f"PDF: {outputs['pdf']}", flush=True)
-        except PdfUnavailable as exc:
-            print(f"oso-sim conformance: geen PDF geschreven: {exc}", file=sys.stderr, flush=True)
-    if outputs.get("bundle"):
-        from .bundle import write_bundle
-        try:
-            extra = (Path(outputs["pdf"]),) if outputs.get("pdf") else ()
-            manifest = write_bundle(run.report, Path(outputs["bundle"]), summary, extra)
-            print(f"Bewijspakket: {outputs['bundle']} ({len(manifest['bestanden'])} bestanden;"
-                  f" SHA-256 van manifest.json: {manifest['manifest_sha256']})", flush=True)
-        except OSError as exc:
-            print(f"oso-sim conformance: bewijspakket niet geschreven: {exc}", file=sys.stderr, flush=True)

@@ -13,7 +13,7 @@ import requests
 
 from oso_protocol.synthetic import pdf_bytes
 
-from .world import World
+from harness.load.world import World
 
 OVERDRACHT_GESLAAGD = "OverdrachtGeslaagd"
 

@@ -9,7 +9,7 @@ import os
 import time
 from contextlib import contextmanager
 
-from .world import World
+from harness.load.world import World
 
 WORLD_ENV = "OSO_LOAD_WORLD"
 WORKERS_ENV = "OSO_LOAD_WORKERS"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from harness.processes import ActorProcess, free_port
+from harness.runtime.processes import ActorProcess, free_port
 
 LAS_SYSTEM, SWV_SYSTEM = "las-sim", "swv-sim"
 SWV_PO = ("0000000700025PO00931", "25PO")

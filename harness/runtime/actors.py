@@ -16,7 +16,7 @@ from pathlib import Path
 from actor_kit import pki
 from actor_kit.server import ServerThread
 
-from .scenario import load_scenario
+from harness.runtime.scenario import load_scenario
 
 ROLES = ("tc", "las", "swv")
 

@@ -11,7 +11,7 @@ ENV = "OSO_REFERENCE_DIR"
 ENV_OLD = "OSO_SIM_REFERENCE"
 # a clone's sibling folder; in an installed package this points nowhere useful and the
 # environment variable is the way
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GEGEVENSSET_2019_1 = "edustandaard-oso-gegevensset-2019.1"
 # how every skip for absent reference files begins, so a strict CI run recognises it
 MISSING = "referentiebestanden ontbreken"

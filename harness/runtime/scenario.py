@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .resources import default_scenario, fixtures_dir
+from harness.runtime.resources import default_scenario, fixtures_dir
 
 FIXTURES = fixtures_dir()
 DEFAULT_SCENARIO = default_scenario()

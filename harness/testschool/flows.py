@@ -1,14 +1,14 @@
 """The flows of the test school: which LAS behaviour each one plays, and how what the vendor's
 SWV did is judged.
 
-Every flow names a behaviour of harness/las_behaviours.py, the definition the conformance
+Every flow names a behaviour of harness/conformance/las_behaviours.py, the definition the conformance
 scenarios play too, and takes its title, its expectation and the afmelding a correct SWV gives
 from it: the school and the certification cannot drift apart.
 
 Two kinds of flow:
 - the school's real LAS sends the zorgvraag (what a LAS does on its own: an ordinary dossier, all
   optional blocks, a VO pupil, a zorgvraag deleted before the SWV fetches it, a second zorgvraag);
-- a harness LAS (harness.peers.CraftedLas) serves what the real LAS cannot produce (not XML,
+- a harness LAS (harness.conformance.peers.CraftedLas) serves what the real LAS cannot produce (not XML,
   another namespace, a BSN, an expired session, …), from a LAS aanleverpunt of its own in the
   school's TC register, exactly as the scenarios play it.
 """
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from oso_protocol.synthetic import pdf_bytes
 from oso_protocol.transport.messages import DOSSIER_GELEVERD, OVERDRACHT_GESLAAGD
 
-from .. import las_behaviours
-from ..las_behaviours import LasBehaviour
-from ..outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK
+from harness.conformance import las_behaviours
+from harness.conformance.las_behaviours import LasBehaviour
+from harness.conformance.outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK
 
 
 @dataclass(frozen=True)

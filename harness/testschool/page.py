@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template_string
 
-from ..outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD
+from harness.conformance.outcomes import GESLAAGD, MISLUKT, NIET_GEVERIFIEERD
 
 # the outcome words of the conformance report, each with its own colour
 KLASSE = {GESLAAGD: "geslaagd", MISLUKT: "mislukt", NIET_GEVERIFIEERD: "niet-geverifieerd"}

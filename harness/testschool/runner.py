@@ -1,4 +1,4 @@
-"""The test school: a simulated LAS and TC (harness/actors.py) routed to a vendor's SWV system,
+"""The test school: a simulated LAS and TC (harness/runtime/actors.py) routed to a vendor's SWV system,
 the flows of flows.py played one after another, and a listing of what that SWV did with each.
 
 The listing is read live from the school's own actors (the TC's koppelingen, the LAS's message
@@ -17,11 +17,11 @@ from actor_kit.http_session import Session
 from oso_protocol.transport import messages as m
 from oso_protocol.transport.faults import OsoFault
 
-from ..actors import Actors
-from ..drivers.http import DriverError, SoapProbe
-from ..outcomes import MISLUKT, NIET_GEVERIFIEERD
-from ..peers import CraftedLas
-from .flows import FLOWS, Flow, oordeel
+from harness.conformance.drivers.http import DriverError, SoapProbe
+from harness.conformance.outcomes import MISLUKT, NIET_GEVERIFIEERD
+from harness.conformance.peers import CraftedLas
+from harness.runtime.actors import Actors
+from harness.testschool.flows import FLOWS, Flow, oordeel
 
 SWV_DOEL = "SWV"
 GEEN_ADRES = "http://127.0.0.1:9/oso"   # nothing listens: the LAS's own notificatie fails fast

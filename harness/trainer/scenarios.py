@@ -1,6 +1,6 @@
 """Prepared situations a trainer plays in one click against the running demo.
 
-Each situation drives the actors through their own JSON APIs (as harness/exchange.py does) and
+Each situation drives the actors through their own JSON APIs (as harness/runtime/exchange.py does) and
 says in Dutch what happened and on which page to show it. Two situations need a moment the APIs
 do not offer, and get it from the demo process that owns the actors: the LAS's defect switch
 (a dossier with a PGN) and the TC's session lifetime (an expired session). Both are switched

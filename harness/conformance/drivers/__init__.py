@@ -3,4 +3,4 @@
 A simulated role is driven through its JSON API; an external role through its trigger command
 (or a person, prompted) and observed through the message logs of the simulated peers.
 """
-from .http import DriverError, JsonApi, SoapProbe, SoapResult  # noqa: F401
+from harness.conformance.drivers.http import DriverError, JsonApi, SoapProbe, SoapResult  # noqa: F401

@@ -171,7 +171,7 @@ class SoapProbe:
         self.journal: list[dict] = []
         self.http = _session(verify, cert)
         # (operation, url) -> {"verify", "cert"}: under mutual TLS the harness presents the
-        # certificate of the system whose part it plays in that operation (harness.conformance_env)
+        # certificate of the system whose part it plays in that operation (harness.conformance.environment)
         self.tls_for = tls_for
 
     def call(self, role: str, url: str, message: Message, *, present=AUTO) -> SoapResult:

@@ -3,7 +3,7 @@
 Simulated: our LAS's JSON API (docs/actors.md). External: the vendor's trigger commands (or a
 person) make it act, and the simulated TC and SWV show what it did. Steps only call the methods of
 `LasDriver`; where a driver cannot do what a step needs, it ends the scenario niet geverifieerd
-(harness.outcomes), never with a weaker check.
+(harness.conformance.outcomes), never with a weaker check.
 """
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.outcomes import NotVerified
-from harness.zorgvraag_view import contract_view
+from harness.conformance.outcomes import NotVerified
+from harness.conformance.zorgvraag_view import contract_view
 from oso_protocol.synthetic import pdf_bytes
 
-from .http import DriverError, b64
-from .trigger import EXIT_DONE, crashed, output, prompt_person, refused, run_trigger, tail
+from harness.conformance.drivers.http import DriverError, b64
+from harness.conformance.drivers.trigger import EXIT_DONE, crashed, output, prompt_person, refused, run_trigger, tail
 
 # Two numbers that pass the elfproef; used only in the LAS's own records, never in a dossier.
 TEST_BSN = "123456782"

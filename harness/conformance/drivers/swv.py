@@ -8,10 +8,10 @@ import json
 import time
 from pathlib import Path
 
-from harness.outcomes import NotVerified
+from harness.conformance.outcomes import NotVerified
 
-from .http import DriverError
-from .trigger import output, prompt_person, refused, run_trigger
+from harness.conformance.drivers.http import DriverError
+from harness.conformance.drivers.trigger import output, prompt_person, refused, run_trigger
 
 FINAL = ("afgemeld", "mislukt")
 

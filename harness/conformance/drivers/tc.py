@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from harness.outcomes import not_applicable
+from harness.conformance.outcomes import not_applicable
 from oso_protocol.transport import messages as m
 
-from .http import DriverError, JsonApi, SoapProbe, SoapResult
+from harness.conformance.drivers.http import DriverError, JsonApi, SoapProbe, SoapResult
 
 
 class TcDriver:

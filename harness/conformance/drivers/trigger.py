@@ -16,10 +16,10 @@ import re
 import shlex
 import subprocess
 
-from harness.outcomes import NotVerified
-from harness.run_info import redact_text
+from harness.conformance.outcomes import NotVerified
+from harness.evidence.run_info import redact_text
 
-from .http import DriverError
+from harness.conformance.drivers.http import DriverError
 
 # Exit status of a trigger: 0 the system did it, 1 the system refused (its reason in the output);
 # anything else means the trigger could not ask the system, so nothing was observed.
