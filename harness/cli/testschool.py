@@ -19,11 +19,6 @@ from pathlib import Path
 from actor_kit import pki
 from actor_kit.server import ServerThread
 
-from harness.conformance.outcomes import GESLAAGD
-from harness.testschool.flows import FLOWS
-from harness.testschool.page import create_app
-from harness.testschool.runner import School, SchoolFout
-
 
 def add_arguments(p) -> None:
     p.add_argument("--swv-url", required=True, metavar="URL",
@@ -46,6 +41,13 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    # the flows judge with harness.conformance.outcomes, which imports pytest: `oso-sim --help` and
+    # every other command must work without it
+    from harness.conformance.outcomes import GESLAAGD
+    from harness.testschool.flows import FLOWS
+    from harness.testschool.page import create_app
+    from harness.testschool.runner import School, SchoolFout
+
     soap = args.swv_soap_url or args.swv_url.rstrip("/") + "/oso"
     school = School(soap, tls=args.tls, workdir=args.workdir, port=args.port, wacht=args.wacht,
                     trust=tuple(args.ca))
