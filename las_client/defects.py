@@ -5,7 +5,7 @@ conformance suite against this LAS shows which scenario catches it. A defect is 
 registered by name, whose methods replace named steps of the LAS (ZorgvraagSteps in zorgvragen,
 ServingSteps in soap_handlers): the workflow calls every step through the policy that `policy()`
 builds here, and with DEFECTS empty that policy is the reference LAS, nothing replaced.
-The catalogue with descriptions and the scenarios meant to catch each one is harness/defects.py.
+The catalogue with descriptions and the scenarios meant to catch each one is harness/conformance/defects.py.
 """
 from __future__ import annotations
 
@@ -576,7 +576,7 @@ class AcceptForeignTerugkoppeling(Defect):
 @defect(NO_CLIENT_CERTIFICATE_CHECK)
 class NoClientCertificateCheck(Defect):
     """No OIN check anywhere; that the server asks no client certificate is the server's part
-    (harness/cmd_serve.py)."""
+    (harness/cli/serve.py)."""
 
     def check_document_caller(self, inner, calls, message) -> None:
         pass

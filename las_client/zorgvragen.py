@@ -324,7 +324,7 @@ class Zorgvragen:
     @property
     def defects(self) -> frozenset[str]:
         """The names under which the policy replaces steps (config DEFECTS); the trainer
-        (harness/trainer_scenarios.py) sets them for a moment, so the policy is rebuilt."""
+        (harness/trainer/scenarios.py) sets them for a moment, so the policy is rebuilt."""
         return self.policy.names
 
     @defects.setter

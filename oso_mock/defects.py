@@ -2,7 +2,7 @@
 (config DEFECTS). Each breaks one rule of the TC: it is a subclass of oso_mock.policy.TcPolicy
 that replaces the step holding that rule, and `policy()` composes the ones switched on; with
 DEFECTS empty the correct TcPolicy runs untouched. The catalogue with the scenarios meant to
-catch each one is harness/defects.py."""
+catch each one is harness/conformance/defects.py."""
 from __future__ import annotations
 
 from actor_kit import defect_switch

@@ -4,7 +4,7 @@ Each one breaks exactly one rule, the way a vendor might get it slightly wrong. 
 subclass of the SWV's policy (swv_mock.ophalen.FetchPolicy, swv_mock.terugkoppeling.SendPolicy)
 that replaces the named step it breaks; `policy()` composes the ones switched on, and with
 DEFECTS empty the correct policy runs untouched. The catalogue with descriptions and the
-scenarios meant to catch each one is harness/defects.py.
+scenarios meant to catch each one is harness/conformance/defects.py.
 """
 from __future__ import annotations
 
