@@ -124,6 +124,15 @@ def _refuse(status: int, tekst: str, code: str):
     return page, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def wants_json() -> bool:
+    """Whether an error goes out as JSON: for the API paths, and for a client that asks for JSON
+    rather than HTML; a browser (and a client that states no preference) gets a page."""
+    if request.path.startswith("/api/"):
+        return True
+    accept = request.accept_mimetypes
+    return accept.quality("application/json") > accept.quality("text/html")
+
+
 def _cross_site(public_url: str | None) -> bool:
     origin = request.headers.get("Origin")
     if origin is not None:

@@ -11,7 +11,7 @@ from flask import (Blueprint, Flask, Response, current_app, jsonify, render_temp
 from werkzeug.exceptions import HTTPException
 
 from actor_kit.dutch_time import datumtijd
-from actor_kit.web import content_disposition, register_web
+from actor_kit.web import content_disposition, register_web, wants_json
 
 from . import leerlingen as ll
 from . import ui_kaart
@@ -160,7 +160,7 @@ def _http_error(exc: HTTPException):
     """Dutch pages for the web pages; the machine interfaces keep their own answers."""
     if request.path.startswith("/oso"):
         return exc
-    if request.path.startswith("/api/"):
+    if wants_json():
         return jsonify({"fout": exc.description, "code": exc.name}), exc.code
     titels = {400: "Verzoek geweigerd", 404: "Niet gevonden", 405: "Niet toegestaan"}
     teksten = {404: "Deze pagina bestaat niet.",

@@ -10,12 +10,13 @@ import time
 from importlib.resources import files
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import NotFound
 
 from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
-from actor_kit.web import register_web
+from actor_kit.web import register_web, wants_json
 from .db import SCHEMA, TcStore
 from oso_protocol.transport.messages import NS
 
@@ -63,8 +64,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(weigeringen_blueprint)
 
     @app.errorhandler(404)
-    def not_found(_exc):
-        return jsonify({"fout": "Deze pagina of dit API-pad bestaat niet.", "code": "Onbekend"}), 404
+    def not_found(exc):
+        # a browser gets a page it can leave; the API and JSON clients keep their JSON answer
+        tekst = exc.description if exc.description != NotFound.description else None
+        if wants_json() or request.path.startswith("/oso"):
+            return jsonify({"fout": tekst or "Deze pagina of dit API-pad bestaat niet.",
+                            "code": "Onbekend"}), 404
+        return render_template("tc/fout.html", titel="Pagina niet gevonden",
+                               melding=tekst or "Deze pagina bestaat niet bij dit Traffic Center."), 404
 
     @app.errorhandler(405)
     def not_allowed(_exc):

@@ -360,6 +360,27 @@ def has_mandate(conn, brin: str, system_id: str, dienst: str) -> bool:
                         (brin.upper(), system_id, dienst)).fetchone() is not None
 
 
+def system_of(tc: TrafficCenter, routeringskenmerk: str | None) -> dict | None:
+    """The register's system behind an aanleverpunt: who speaks for that routeringskenmerk (and,
+    under mutual TLS, the system whose certificate OIN the TC checked the caller against)."""
+    if not routeringskenmerk:
+        return None
+    row = tc.store.one("SELECT s.* FROM aanleverpunten a JOIN systems s ON s.id = a.system"
+                       " WHERE a.routeringskenmerk = ?", (routeringskenmerk.upper(),))
+    return dict(row) if row else None
+
+
+def lane_systems(tc: TrafficCenter, bron_rk: str | None, doel_rk: str | None) -> dict[str, str]:
+    """Lane -> system name for one exchange: the school's system by the bron's routeringskenmerk,
+    the SWV's by the doel's; the TC is itself."""
+    out = {"TC": "Traffic Center"}
+    for lane, rk in (("LAS", bron_rk), ("SWV", doel_rk)):
+        system = system_of(tc, rk)
+        if system:
+            out[lane] = f"{system['naam']} ({system['id']})"
+    return out
+
+
 def snapshot(tc: TrafficCenter) -> dict:
     return {
         "schools": [dict(r) for r in tc.store.query("SELECT * FROM schools ORDER BY brin")],

@@ -88,6 +88,15 @@ def lane_of_peer(peer: str | None) -> str | None:
     return None
 
 
+def sender(m: Message, systems: dict[str, str]) -> str:
+    """Who sent the message, by name: the caller for a request, the one that answered for a
+    response. `systems` maps a lane to the register's system for it (by routeringskenmerk);
+    the self-chosen X-OSO-Peer name in the log is no identity, so it is not used."""
+    lane = m.source
+    naam = systems.get(lane) or LANE_TITLES[lane]
+    return f"{lane}: {naam}" + (", antwoord op de aanroep" if m.response else "")
+
+
 def caller_of(row: dict, callee: str) -> str:
     caller = lane_of_peer(row.get("peer")) or CALLER_OF_OPERATION.get(row.get("operation") or "")
     if caller and caller != callee:

@@ -165,8 +165,9 @@ def timeline_page(koppelsleutel: str):
         logs[PEER_ROLES[role]] = rows
         bronnen.append(info)
     messages = timeline.merge({lane: logs[lane] for lane in timeline.LANES})
-    details = [{"m": m, "tijd": timeline.clock(m.ts), "xml": timeline.pretty_xml(m.xml)}
-               for m in messages]
+    systemen = register.lane_systems(_tc(), k["bron_routeringskenmerk"], k["doel_routeringskenmerk"])
+    details = [{"m": m, "tijd": timeline.clock(m.ts), "xml": timeline.pretty_xml(m.xml),
+                "afzender": timeline.sender(m, systemen)} for m in messages]
     links = _raw_links(messages, logs)
     return render_template("tc/timeline.html", k=k, svg=Markup(timeline.svg(messages)),
                            berichten=details, links=links, bronnen=bronnen,

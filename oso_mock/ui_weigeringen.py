@@ -46,8 +46,9 @@ def tijdlijn(weigering_id: int):
     log = current_app.extensions["oso_sim_messagelog"]
     rows = weigeringen.berichten(log, w)
     messages = timeline.merge({"LAS": [], "TC": rows, "SWV": []})
-    details = [{"m": m, "tijd": timeline.clock(m.ts), "xml": timeline.pretty_xml(m.xml)}
-               for m in messages]
+    systemen = register.lane_systems(tc, w.get("bron_routeringskenmerk"), w.get("doel_routeringskenmerk"))
+    details = [{"m": m, "tijd": timeline.clock(m.ts), "xml": timeline.pretty_xml(m.xml),
+                "afzender": timeline.sender(m, systemen)} for m in messages]
     scholen, aanleverpunten = _namen(tc)
     return render_template("tc/weigering.html", w=w, svg=Markup(timeline.svg(messages)),
                            berichten=details, links={}, scholen=scholen,

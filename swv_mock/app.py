@@ -15,13 +15,14 @@ from importlib.resources import files
 from pathlib import Path
 
 import yaml
-from flask import Flask
+from flask import Flask, jsonify, render_template, request, url_for
+from werkzeug.exceptions import NotFound
 
 from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
-from actor_kit.web import register_web
+from actor_kit.web import register_web, wants_json
 from actor_kit.store import Store
 from oso_protocol.transport.messages import NS
 
@@ -127,6 +128,18 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     register_web(app)
     app.register_blueprint(ui_bp)
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        # a browser gets a page it can leave; the API and JSON clients keep their JSON answer
+        tekst = exc.description if exc.description != NotFound.description else None
+        if wants_json() or request.path.startswith("/oso"):
+            return jsonify({"fout": tekst or "Deze pagina of dit API-pad bestaat niet.",
+                            "code": "Onbekend"}), 404
+        return render_template("swv/melding.html", titel="Pagina niet gevonden",
+                               melding=tekst or "Deze pagina bestaat niet bij dit SWV-systeem.",
+                               terug=url_for("swv_ui.inbox"),
+                               terug_tekst="Naar de aanvragen (startpagina)"), 404
 
     # Resume what a previous process left half-way: the database is the truth, not memory.
     sender.recover()

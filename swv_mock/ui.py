@@ -151,17 +151,38 @@ def ophalen(k: str):
 # --- one aanvraag --------------------------------------------------------------------------------
 
 def _stappen(k: str) -> list[dict]:
-    """The replies of each exchange in our message log: what happened, and how it ended."""
+    """The replies of each exchange in our message log: what happened, and how it ended.
+
+    While handling a notificatie this SWV asks the TC for an overdracht to confirm the
+    koppelsleutel, so that reply is logged before the notificatie's own. It is shown as part of
+    receiving the notificatie, at the time the notificatie came in, so the list follows the
+    order of the exchange."""
     out = []
+    notificatie = None  # the notificatie request being handled, while its reply is not yet out
     for e in _ctx().messagelog.entries(koppelsleutel=k, with_xml=False):
         side = e.get("side")
+        goed = e.get("element") != "Fault" and e["outcome"] not in FAULT_CODES
+        if (e["operation"], e["direction"], side) == ("notificatie", "in", "server"):
+            notificatie = {"ts": e["ts"], "bevestiging": None}
+            continue
+        if notificatie is not None and (e["operation"], e["direction"], side) == \
+                ("overdracht", "in", "client"):
+            notificatie["bevestiging"] = (goed, e["outcome"])
+            continue
         if (e["direction"], side) not in (("in", "client"), ("out", "server")):
             continue  # the request halves; the reply carries the outcome
-        goed = e.get("element") != "Fault" and e["outcome"] not in FAULT_CODES
-        out.append({"ts": e["ts"], "wat": STAPPEN.get((e["operation"], side),
-                                                     e["operation"] or "onbekend bericht"),
-                    "operation": e["operation"], "peer": e["peer"], "uitkomst": e["outcome"],
-                    "goed": goed, "id": e["id"]})
+        wat = STAPPEN.get((e["operation"], side), e["operation"] or "onbekend bericht")
+        ts = e["ts"]
+        if e["operation"] == "notificatie" and side == "server" and notificatie is not None:
+            ts, bevestiging = notificatie["ts"], notificatie["bevestiging"]
+            notificatie = None
+            if bevestiging and bevestiging[0]:
+                wat += " (koppelsleutel bevestigd bij de TC)"
+            elif bevestiging:
+                wat += f" (koppelsleutel niet bevestigd bij de TC: {bevestiging[1]})"
+                goed = False
+        out.append({"ts": ts, "wat": wat, "operation": e["operation"], "peer": e["peer"],
+                    "uitkomst": e["outcome"], "goed": goed, "id": e["id"]})
     return out
 
 

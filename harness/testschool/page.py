@@ -15,6 +15,8 @@ PAGE = """<!doctype html>
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #bbb; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+/* koppelsleutels and URLs wrap inside their cell, so the table fits a 1280 px screen */
+th, td { overflow-wrap: anywhere; }
 th { background: #eef1f5; }
 .mono { font-family: ui-monospace, monospace; font-size: .85em; }
 .uitkomst { font-weight: 600; }

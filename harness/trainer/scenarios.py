@@ -21,6 +21,9 @@ from actor_kit.http_session import Session
 from las_client import defects as las_defects
 from oso_protocol.synthetic import pdf_bytes
 
+# said on the page and in the outcome when a situation fetches while the SWV runs step by step
+ZELF_OPGEHAALD = ("Stap voor stap staat aan, maar deze situatie klikte zelf op 'Dossier ophalen' in"
+                  " het SWV: wat zij laat zien bestaat pas als het dossier is opgehaald.")
 ZONDER_MANDAAT = "78GH"   # the default scenario's school whose SWV system has no mandate
 WAIT = 15.0               # seconds the SWV may take to fetch a dossier on its own
 
@@ -30,6 +33,9 @@ class Situatie:
     naam: str
     titel: str
     uitleg: str
+    # What the situation shows only exists once the SWV has fetched the dossier, so it clicks
+    # 'Dossier ophalen' itself, also when the SWV runs step by step; the page says so.
+    haalt_zelf_op: bool = False
 
 
 SITUATIES = (
@@ -43,13 +49,13 @@ SITUATIES = (
              " en weigert het verzenden."),
     Situatie("dossier-met-pgn", "Dossier met BSN",
              "De LAS zet (bewust fout) het BSN in het dossier; het SWV haalt het op en het"
-             " validatierapport toont de regel."),
+             " validatierapport toont de regel.", haalt_zelf_op=True),
     Situatie("late-terugkoppeling", "Late terugkoppeling",
              "Het SWV koppelt terug nadat de school de zorgvraag al heeft verwijderd; de LAS kent"
-             " de koppelsleutel niet meer."),
+             " de koppelsleutel niet meer.", haalt_zelf_op=True),
     Situatie("verlopen-sessie", "Verlopen sessie",
              "De sessie die de TC uitgeeft is al verlopen als de LAS hem laat controleren; de LAS"
-             " levert het dossier niet."),
+             " levert het dossier niet.", haalt_zelf_op=True),
 )
 
 
@@ -87,6 +93,7 @@ class TrainerScenarios:
         self._lock = threading.Lock()
         self._uitkomsten: dict[int, Uitkomst] = {}
         self._teller = 0
+        self._zelf_opgehaald = False  # set by a situation that fetched in step mode (under _lock)
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -159,6 +166,7 @@ class TrainerScenarios:
         """The aanvraag once the SWV is done with it; in step mode the scenario clicks
         'Dossier ophalen' itself, as the trainer would."""
         if self._stap_voor_stap():
+            self._zelf_opgehaald = True
             aanvraag = self._ok("POST", "swv", f"/api/aanvragen/{k}/ophalen")
         else:
             aanvraag = self._ok("GET", "swv", f"/api/aanvragen/{k}?wait=afgemeld&timeout={WAIT}")
@@ -287,7 +295,8 @@ class TrainerScenarios:
             zv = self._verstuurd(leerling, self._zorgvraag_body("Zorgvraag met verlopen sessie",
                                                                  ap["routeringskenmerk"]))
             k = zv["koppelsleutel"]
-            aanvraag = {"status": "genotificeerd"} if self._stap_voor_stap() else \
+            self._zelf_opgehaald = self._stap_voor_stap()
+            aanvraag = {"status": "genotificeerd"} if self._zelf_opgehaald else \
                 self._ok("GET", "swv", f"/api/aanvragen/{k}?wait=mislukt&timeout={WAIT}")
             if aanvraag.get("status") in ("wacht", "genotificeerd"):
                 aanvraag = self._ok("POST", "swv", f"/api/aanvragen/{k}/ophalen")
@@ -315,10 +324,13 @@ class TrainerScenarios:
         if situatie is None:
             raise KeyError(naam)
         with self._lock:
+            self._zelf_opgehaald = False
             try:
                 gelukt, tekst, links = self._SPELERS[naam](self)
             except Onverwacht as exc:
                 gelukt, tekst, links = False, str(exc), []
+            if self._zelf_opgehaald:
+                tekst = f"{tekst} {ZELF_OPGEHAALD}"
             self._teller += 1
             uitkomst = Uitkomst(naam, situatie.titel, gelukt, tekst, links, self._teller)
             self._uitkomsten[uitkomst.nummer] = uitkomst
