@@ -1,6 +1,6 @@
 """`oso-sim load`: a load run on Locust against an SWV or a LAS, ours or a vendor's.
 
-    oso-sim load --config swv.toml --report belasting/        # headless, CSV and HTML summary
+    oso-sim load --config swv.toml --report belasting/        # CSV and HTML summary
     oso-sim load --vorm las --gebruikers 20 --duur 30
     oso-sim load --workers 2                                  # Locust master + 2 worker processes
     oso-sim load --web                                        # Locust's web UI on loopback
@@ -187,11 +187,13 @@ def run(args) -> int:
             env = {**os.environ, "OSO_LOAD_WORLD": str(world_file), "OSO_LOAD_WORKERS": str(max(1, workers)),
                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
             locustfile = HARNESS / "load" / f"locust_{vorm}.py"
+            locust_start = time.monotonic()
             code = run_locust(locust_commands(settings, locustfile, prefix, args.web, args.web_port),
                               env, report, bound_s=settings["duur"] + 180)
             steps, totaal = rpt.read_stats(prefix)
             outcome = rpt.Outcome(steps, totaal, rpt.read_history(prefix),
                                   locust_fouten=rpt.read_failures(prefix))
+            rpt.over_whole_run(outcome, time.monotonic() - locust_start)
             if code not in (0, 1):
                 outcome.bevindingen.append(f"Locust eindigde met code {code}; zie locust-*.log")
             if vorm == "swv":
@@ -212,6 +214,8 @@ def run(args) -> int:
     for s in outcome.steps:
         print(f"  {s.naam:<52} {s.aantal:>6} x  fouten {s.fouten:>3}  p50 {s.p50:>6.0f}  p95 {s.p95:>6.0f}"
               f"  p99 {s.p99:>6.0f} ms")
+    print(f"  Verzoeken: {outcome.verzoeken} in {outcome.looptijd_s:.1f} s,"
+          f" {outcome.per_seconde:.1f} per seconde over de hele run")
     for line in outcome.bevindingen[:20] + outcome.overschrijdingen:
         print(f"  - {line}")
     print(f"Samenvatting: {summary}")

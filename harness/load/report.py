@@ -30,6 +30,17 @@ class Outcome:
     bevindingen: list[str] = field(default_factory=list)   # run-wide check findings
     overschrijdingen: list[str] = field(default_factory=list)   # thresholds not met
     locust_fouten: list[str] = field(default_factory=list)
+    looptijd_s: float = 0.0   # seconds the Locust run took, start to end
+
+    @property
+    def verzoeken(self) -> int:
+        return self.totaal.aantal if self.totaal else sum(s.aantal for s in self.steps)
+
+    @property
+    def per_seconde(self) -> float:
+        """Requests per second over the whole run: every request counted, divided by the run's
+        seconds (Locust's own figure is a recent window and reads 0 after a short run)."""
+        return per_second(self.verzoeken, self.looptijd_s)
 
     @property
     def fouten(self) -> int:
@@ -38,6 +49,22 @@ class Outcome:
     @property
     def geslaagd(self) -> bool:
         return not self.overschrijdingen
+
+
+def per_second(requests: int, seconds: float) -> float:
+    """`requests` spread over `seconds`; a run shorter than a millisecond counts as one, so a
+    run that made requests never reads 0."""
+    if requests <= 0:
+        return 0.0
+    return requests / max(seconds, 0.001)
+
+
+def over_whole_run(outcome: Outcome, seconds: float) -> Outcome:
+    """Set each step's rate, and the total's, to its requests over the whole run."""
+    outcome.looptijd_s = seconds
+    for s in [*outcome.steps, *([outcome.totaal] if outcome.totaal else [])]:
+        s.per_seconde = per_second(s.aantal, seconds)
+    return outcome
 
 
 def _f(row: dict, key: str) -> float:
@@ -151,6 +178,8 @@ td:not(:first-child){{text-align:right}}.geslaagd{{color:#1a7f37}}.mislukt{{colo
 <body><h1>{e(titel)}</h1>
 <p class="{oordeel}"><strong>Oordeel: {oordeel}</strong></p>
 <h2>Instellingen</h2><table>{inst}</table>
+<p>Verzoeken: {outcome.verzoeken} in {outcome.looptijd_s:.1f} s,
+{outcome.per_seconde:.1f} per seconde over de hele run</p>
 <h2>Looptijden per stap (ms)</h2>
 <table><tr><th>Stap</th><th>Aantal</th><th>Fouten</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>per s</th></tr>
 {rows}</table>
