@@ -15,10 +15,12 @@ from typing import Callable
 
 from flask import Blueprint, Response, after_this_request, request
 
-from oso_protocol.transport import codec, faults, wsdl
+from oso_protocol.diagnosis.refusal import explained
+from oso_protocol.transport import codec, faults, messages, wsdl
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import Message
 
+from .inbox import ENDPOINT, VERWERKING, RefusedInbox, diagnosis_of
 from .messagelog import MessageLog
 
 log = logging.getLogger(__name__)
@@ -92,14 +94,31 @@ RefusedFiling = Callable[[bytes], tuple[str | None, str | None]]
 
 def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handler],
                    messagelog: MessageLog, ns: str, max_bytes: int = DEFAULT_MAX_BYTES,
-                   file_refused: RefusedFiling | None = None) -> Blueprint:
+                   file_refused: RefusedFiling | None = None,
+                   inbox: RefusedInbox | None = None) -> Blueprint:
     """A blueprint serving POST `path` (SOAP) and GET `path`?wsdl for `role` (tc|las|swv).
 
     `file_refused(data) -> (koppelsleutel, sender)`: for a message that could not be decoded (a
     SOAP Fault posted to us among them), which koppelsleutel its log rows go under and who sent
     it, as the actor can tell. Without it the koppelsleutel is taken from the XML, whoever
-    wrote it there."""
+    wrote it there.
+
+    `inbox`: where every refused call goes with its diagnosis (actor_kit.inbox)."""
     bp = Blueprint(name, __name__)
+    # the diagnosis knows the 20200910 namespace only: an actor run under another one would have
+    # every message called the wrong version
+    names_versions = ns == messages.NS_20200910
+
+    def keep_refused(stage, fault, data, status, *, peer, operation=None, element=None,
+                     unread=None, diagnosis=None):
+        if inbox is None:
+            return
+        try:
+            inbox.record(stage=stage, fault=fault, peer=peer, data=data, http_status=status,
+                         diagnosis=diagnosis or diagnosis_of(data, unread=unread),
+                         operation=operation, element=element)
+        except Exception:  # the refusal must still be answered when the inbox cannot keep it
+            log.exception("could not keep refused call in the inbox")
 
     def reply(body: bytes, status: int, *, operation, element, peer, outcome, started,
               koppelsleutel=None, sessie_id=None, sniff=True) -> Response:
@@ -130,6 +149,7 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
                              " SOAP 1.1 gaat als text/xml.")
             messagelog.record("in", side="server", operation=None, peer=peer, xml=b"",
                               outcome=fault.resultaat, http_status=None)
+            keep_refused(ENDPOINT, fault, None, 415, peer=peer, unread=fault.omschrijving)
             return reply(codec.encode_fault(fault, ns=ns), 415, operation=None, element="Fault",
                          peer=peer, outcome=fault.resultaat, started=started)
         data = _read_limited(max_bytes)
@@ -140,6 +160,8 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
                              f"Het bericht is groter dan de grens van {max_bytes} bytes.")
             messagelog.record("in", side="server", operation=None, peer=peer, xml=b"", outcome=fault.resultaat,
                               http_status=None)
+            keep_refused(ENDPOINT, fault, None, codec.HTTP_STATUS_FAULT, peer=peer,
+                         unread=fault.omschrijving)
             return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
                          operation=None, element="Fault", peer=peer, outcome=fault.resultaat,
                          started=started)
@@ -147,10 +169,18 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
         try:
             message = codec.decode(data, ns=ns, max_bytes=max_bytes)
         except OsoFault as fault:
+            diagnosis = diagnosis_of(data)
+            if names_versions and not fault.received:
+                # the same result code, with the version found and expected in front of the
+                # schema line: docs/protocol-assumptions.md rows 14-16
+                fault = OsoFault(fault.resultaat, explained(fault.omschrijving, diagnosis),
+                                 faultcode=fault.faultcode)
             koppel, sniff = None, file_refused is None
             if file_refused is not None:
                 koppel, sender = file_refused(data)
                 peer = sender or peer
+            keep_refused(ENDPOINT, fault, data, codec.HTTP_STATUS_FAULT, peer=peer,
+                         operation=operation, diagnosis=diagnosis)
             messagelog.record("in", side="server", operation=operation, peer=peer,
                               xml=_as_logged(data), outcome=fault.resultaat,
                               koppelsleutel=koppel, sniff=sniff)
@@ -175,6 +205,8 @@ def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handl
                                f"Operatie {operation} wordt op dit endpoint niet aangeboden.")
             answer = handler(message, Inbound(peer=peer, url=request.base_url))
         except OsoFault as fault:
+            keep_refused(VERWERKING, fault, data, codec.HTTP_STATUS_FAULT, peer=peer,
+                         operation=operation, element=message.ELEMENT)
             return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
                          operation=operation, element="Fault", peer=peer,
                          outcome=fault.resultaat, started=started,

@@ -6,6 +6,7 @@ import random
 from flask import Flask
 
 from actor_kit import ids
+from actor_kit.inbox import RefusedInbox, inbox_blueprint
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     ns = config.get("NS") or NS
     store = Store(config.get("DB_PATH"), SCHEMA)
     messagelog = MessageLog(store)
+    refused = RefusedInbox(store)
     client = SoapClient(messagelog, me="las", ns=ns,
                         timeout=float(config.get("SOAP_TIMEOUT", 10.0)), tls=config.get("TLS"))
     calls = OsoCalls(client, config.get("TC_URL"))
@@ -88,7 +90,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(soap_blueprint(
         "las_soap", role="las", path="/oso",
         handlers=make_handlers(store, calls, policy),
-        messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
+        messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES)),
+        inbox=refused))
     app.register_blueprint(api_blueprint(store, messagelog, zorgvragen, calls))
+    app.register_blueprint(inbox_blueprint(refused, base="las/base.html"))
     register_ui(app, zorgvraag_pages)
     return app

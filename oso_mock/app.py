@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from actor_kit import ids
 from actor_kit.messagelog import MessageLog
+from actor_kit.inbox import RefusedInbox, inbox_blueprint
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
 from actor_kit.web import register_web, wants_json
 from .db import SCHEMA, TcStore
@@ -52,16 +53,18 @@ def create_app(config: dict | None = None) -> Flask:
     scenario = config.get("SCENARIO", DEFAULT_SCENARIO if DEFAULT_SCENARIO.exists() else None)
     register.load(tc, scenario)
     messagelog = MessageLog(store)
+    refused = RefusedInbox(store)
 
     app.register_blueprint(soap_blueprint(
         "tc_soap", role="tc", path="/oso", handlers=handlers(tc), messagelog=messagelog,
         ns=config.get("NS") or NS, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES),
-        file_refused=ingedeeld.afzender))
+        file_refused=ingedeeld.afzender, inbox=refused))
     app.register_blueprint(api_blueprint(tc, messagelog))
     register_storing(app, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES))
     register_web(app)
     app.register_blueprint(ui_blueprint)
     app.register_blueprint(weigeringen_blueprint)
+    app.register_blueprint(inbox_blueprint(refused, base="tc/base.html"))
 
     @app.errorhandler(404)
     def not_found(exc):

@@ -21,6 +21,7 @@ from werkzeug.exceptions import NotFound
 from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
+from actor_kit.inbox import RefusedInbox, inbox_blueprint
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
 from actor_kit.web import register_web, wants_json
 from actor_kit.store import Store
@@ -101,6 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     store = SwvStore(config.get("DB_PATH"), SCHEMA)
     messagelog = MessageLog(store)
+    refused = RefusedInbox(store)
     client = SoapClient(messagelog, me=swv.get("system", "swv"), ns=ns,
                         timeout=float(config.get("SOAP_TIMEOUT", 10.0)), tls=config.get("TLS"))
     inbox = Inbox(store)
@@ -124,8 +126,10 @@ def create_app(config: dict | None = None) -> Flask:
                                   ophalen=ophalen)
     app.register_blueprint(soap_blueprint(
         "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},
-        messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES))))
+        messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES)),
+        inbox=refused))
     app.register_blueprint(api_bp)
+    app.register_blueprint(inbox_blueprint(refused, base="swv/base.html"))
     register_web(app)
     app.register_blueprint(ui_bp)
 
