@@ -39,7 +39,9 @@ _SECRET_OPTION = re.compile(r"((?<![\w-])--?[\w-]*" + _SECRET_WORD + r"[\w-]*(?:
                             re.IGNORECASE)
 _SECRET_ASSIGNMENT = re.compile(r"((?<![\w-])[A-Za-z_][\w]*" + _SECRET_WORD + r"\w*=)" + _QUOTED_OR_WORD,
                                 re.IGNORECASE)
-_URL_CREDENTIALS = re.compile(r"(\w+://)[^/@\s\"']+@")
+# a scheme starts where a word starts: without the lookbehind every position of a long run of
+# word characters (base64 in a logged message) starts a search to the run's end, quadratic
+_URL_CREDENTIALS = re.compile(r"(?<!\w)(\w+://)[^/@\s\"']+@")
 _HEADER_SECRET = re.compile(r"((?:authorization|proxy-authorization|x-api-key|x-auth-token|cookie)\s*:\s*)"
                             r"([^\"'\n]+)", re.IGNORECASE)
 
