@@ -20,6 +20,7 @@ go in a second test suite, and one extra test case carries the verdict.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -28,7 +29,9 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from actor_kit.dutch_time import local
+from actor_kit.inbox import diagnosis_of
 from oso_protocol.dossier.version import DEFAULT_VERSION
+from oso_protocol.transport import faults as _faults
 from oso_protocol.transport.messages import NS
 
 from harness.conformance.outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, NIET_VAN_TOEPASSING,
@@ -182,7 +185,7 @@ ol.steps li.nvt{border-left-color:#5f6368;color:#1d2329}
 .skipmsg{background:#f0f1f3;border-left:4px solid #5f6368;padding:.4em .7em;color:#1d2329}
 .rule{background:#ffe08a;color:#1d2329;padding:0 .2em;border-radius:.2em;font-weight:700}
 table.msgs{border-collapse:collapse;width:100%;font-size:.9em}table.msgs td,table.msgs th{border-bottom:1px solid #e4e7ea;padding:.2em .4em;text-align:left;vertical-align:top;color:#1d2329}
-tr.bad td{background:#fdecea}pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f8fa;color:#1d2329;padding:.5em;max-height:30em;overflow:auto}
+tr.bad td{background:#fdecea}tr.diag td{background:#fff8f6;border-bottom:2px solid #b3261e}details.diagnose ul{margin:.3em 0;padding-left:1.2em}pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f8fa;color:#1d2329;padding:.5em;max-height:30em;overflow:auto}
 .print-only{display:none}
 @media print{body{margin:0;max-width:none;font-size:10pt}details.techniek,details.berichten,details.config{display:none}
  .print-only{display:block;color:#4a4f57;font-size:.9em}.scenario{break-inside:avoid}h2,h3{break-after:avoid}
@@ -233,12 +236,70 @@ def _shown_xml(xml: str) -> str:
             + " (het hele bericht staat in berichten/ en in het bewijspakket)")
 
 
-def _messages_html(rows: list[dict]) -> str:
+# every result code a receiver answers with (oso_protocol.transport.faults): a received message
+# logged with one of these as its outcome was refused
+REFUSAL_CODES = {v for k, v in vars(_faults).items() if k.isupper() and isinstance(v, str)}
+
+
+def refused_rows(rows: list[dict]) -> dict[int, str]:
+    """Which logged messages from the system under test the harness refused: row index -> the
+    result code. A message refused at the endpoint is logged with the code as its outcome; one
+    refused by business logic is logged as ontvangen and followed by the Fault the same actor
+    answered with."""
+    refused: dict[int, str] = {}
+    pending: dict[object, int] = {}     # actor -> its last received call not yet answered
+    for i, r in enumerate(rows):
+        element = message_element(r)
+        outcome = str(r.get("outcome") or "")
+        if r.get("direction") == "in":
+            if "Fault" in element or not r.get("xml"):
+                continue   # a Fault is a refusal by the system under test, not of its message
+            if outcome in REFUSAL_CODES:
+                refused[i] = outcome
+            elif r.get("side") == "server":
+                pending[r.get("actor")] = i
+        elif r.get("direction") == "out" and r.get("side") == "server":
+            j = pending.pop(r.get("actor"), None)
+            if j is not None and ("Fault" in element or outcome in REFUSAL_CODES):
+                refused.setdefault(j, outcome or "Fault")
+    return refused
+
+
+def _anchor(prefix: str, index: int) -> str:
+    return f"diagnose-{prefix}-{index}"
+
+
+def _diagnosis_html(row: dict, code: str, anchor: str) -> str:
+    """The diagnosis of a refused message: version found and expected, and each finding with
+    what was expected and what was found there. Pupil numbers masked, whatever a value quotes."""
+    d = diagnosis_of((row.get("xml") or "").encode("utf-8"))
+    head = f"Diagnose van het geweigerde bericht ({_e(code)})"
+    if d.operation:
+        head += f": operatie {_e(d.operation)}"
+    if d.version_found or d.version_expected:
+        head += (f", OSO-versie {_e(d.version_found or 'onbekend')} gevonden,"
+                 f" {_e(d.version_expected or 'onbekend')} verwacht")
+    items = []
+    for f in d.findings:
+        diff = "".join(f"<br><small>{label}: <code>{_e(mask_text(value))}</code></small>"
+                       for label, value in (("waar", f.location), ("verwacht", f.expected),
+                                            ("gevonden", f.found)) if value is not None)
+        items.append(f'<li><span class="rule">{_e(f.rule)}</span> {_e(f.title)} ({_e(f.severity)}):'
+                     f" {_e(mask_text(f.message))}{diff}</li>")
+    body = (f"<ul>{''.join(items)}</ul>" if items else
+            "<p>De diagnose vindt niets mis met het bericht zelf; de weigering volgt uit de"
+            " toestand bij de ontvanger.</p>")
+    return (f'<tr class="diag" id="{anchor}"><td colspan="8"><details class="diagnose" open>'
+            f"<summary>{head}</summary>{body}</details></td></tr>")
+
+
+def _messages_html(rows: list[dict], prefix: str = "s") -> str:
     if not rows:
         return "<p><em>Geen SOAP-berichten gelogd voor dit scenario.</em></p>"
+    refused = refused_rows(rows)
     out = ['<table class="msgs"><tr><th>tijd</th><th>actor</th><th>kant</th><th>richting</th>'
            '<th>bericht</th><th>operatie</th><th>koppelsleutel</th><th>uitkomst</th></tr>']
-    for r in rows:
+    for i, r in enumerate(rows):
         cls = ' class="bad"' if _is_bad(r) else ""
         xml = r.get("xml") or ""
         element = message_element(r) or "?"
@@ -249,6 +310,8 @@ def _messages_html(rows: list[dict]) -> str:
                    f"<td>{_e(DIRECTION.get(r.get('direction'), r.get('direction')))}</td><td>{detail}</td>"
                    f"<td>{_e(r.get('operation'))}</td>"
                    f"<td>{_e(r.get('koppelsleutel'))}</td><td>{_highlight(r.get('outcome') or '')}</td></tr>")
+        if i in refused:
+            out.append(_diagnosis_html(r, refused[i], _anchor(prefix, i)))
     out.append("</table>")
     return "".join(out)
 
@@ -274,7 +337,7 @@ def _reason_html(outcome: str, reason: str) -> str:
     return ""
 
 
-def _step_html(st: dict) -> str:
+def _step_html(st: dict, links: str = "") -> str:
     status = st.get("status")
     slug = SLUG.get(status, "ng")
     label = "" if slug == "geslaagd" else (f'<span class="steplabel b-{slug}">'
@@ -282,7 +345,31 @@ def _step_html(st: dict) -> str:
     error = clean_message(st.get("error") or "")
     error_html = f'<span class="steperror">{_highlight(error)}</span>' if error and slug != "geslaagd" else ""
     return (f'<li class="{slug}"><span class="icon" aria-hidden="true">{ICON.get(slug, "?")}</span>'
-            f'<span class="kw">{_e(st.get("keyword"))}</span> {_e(st.get("name"))}{label}{error_html}</li>')
+            f'<span class="kw">{_e(st.get("keyword"))}</span> {_e(st.get("name"))}{label}{error_html}'
+            f'{links}</li>')
+
+
+def _step_links(steps: list[dict], rows: list[dict], prefix: str) -> dict[int, str]:
+    """For each mislukt step, links to the diagnoses of the refused messages it involved: those
+    whose result code, operation or element its name or error names; when no step names one,
+    the first mislukt step links them all."""
+    refused = refused_rows(rows)
+    failed = [i for i, st in enumerate(steps) if SLUG.get(st.get("status")) == "mislukt"]
+    if not refused or not failed:
+        return {}
+    matched: dict[int, list[int]] = {}
+    for i in failed:
+        text = f"{steps[i].get('name') or ''} {steps[i].get('error') or ''}"
+        hits = [j for j, code in refused.items()
+                if any(w and w in text for w in (code, rows[j].get("operation"), message_element(rows[j])))]
+        if hits:
+            matched[i] = hits
+    if not matched:
+        matched[failed[0]] = sorted(refused)
+    return {i: '<span class="steperror">Geweigerd bericht: ' + ", ".join(
+                f'<a href="#{_anchor(prefix, j)}">{_e(message_element(rows[j]) or "bericht")}'
+                f' ({_e(refused[j])}), zie de diagnose</a>' for j in hits) + "</span>"
+            for i, hits in matched.items()}
 
 
 OUTCOME_OF_SLUG = {"geslaagd": GESLAAGD, "mislukt": MISLUKT, "nvt": NIET_VAN_TOEPASSING, "ng": NIET_GEVERIFIEERD}
@@ -292,7 +379,9 @@ def _scenario_html(s: dict, messages: list[dict]) -> str:
     outcome = outcome_of(s)
     slug = SLUG[outcome]
     tags = "".join(f'<span class="tag">@{_e(t)}</span>' for t in s.get("tags", []))
-    steps = "".join(_step_html(st) for st in s.get("steps", []))
+    prefix = hashlib.sha1(str(s.get("nodeid") or s.get("name") or "").encode()).hexdigest()[:8]
+    links = _step_links(s.get("steps", []), messages, prefix)
+    steps = "".join(_step_html(st, links.get(i, "")) for i, st in enumerate(s.get("steps", [])))
     keys = ", ".join(s.get("koppelsleutels", [])) or "-"
     is_open = " open" if outcome in (MISLUKT, NIET_GEVERIFIEERD) else ""
     reason = s.get("reden", s.get("message", "")) or ""
@@ -304,8 +393,9 @@ def _scenario_html(s: dict, messages: list[dict]) -> str:
             f' koppelsleutels: {_e(keys)}</small></p>'
             f'{_reason_html(outcome, reason)}{_trace_html(s, reason) if outcome != GESLAAGD else ""}'
             f'<ol class="steps">{steps}</ol>'
-            f'<details class="berichten"><summary>SOAP-berichten ({len(messages)})</summary>'
-            f'{_messages_html(messages)}</details>'
+            # open when it holds a diagnosis a failed step links to
+            f'<details class="berichten"{" open" if links else ""}><summary>SOAP-berichten ({len(messages)})</summary>'
+            f'{_messages_html(messages, prefix)}</details>'
             f'<p class="print-only">{len(messages)} SOAP-berichten: zie het HTML-rapport of het bewijspakket.</p>'
             '</details>')
 
