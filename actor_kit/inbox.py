@@ -16,7 +16,7 @@ import threading
 
 from flask import Blueprint, abort, jsonify, render_template
 
-from harness.evidence.pgn_scan import mask_text, mask_tree
+from oso_protocol.pgn_scan import mask_text, mask_tree
 from oso_protocol.diagnosis import Diagnosis, diagnose
 from oso_protocol.diagnosis.model import ONBEKEND, finding
 from oso_protocol.transport.faults import OsoFault

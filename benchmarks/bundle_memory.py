@@ -142,7 +142,7 @@ def _status(key: str) -> float:
 def measure_one(path: str) -> None:
     """In a child process: verify one bundle, print 'peak seconds outcome'."""
     from oso_protocol.dossier import validate
-    from harness.evidence import pgn_scan  # noqa: F401
+    from oso_protocol import pgn_scan  # noqa: F401
     validate(b"<dossier/>")   # schema compiled, imports done
     gc.collect()
     with open("/proc/self/clear_refs", "w") as fh:

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from harness.evidence import pgn_scan  # noqa: E402
-from harness.evidence.pgn_scan import scan_run  # noqa: E402
+from oso_protocol import pgn_scan  # noqa: E402
+from oso_protocol.pgn_scan import scan_run  # noqa: E402
 from oso_protocol.dossier import categories as cats  # noqa: E402
 from oso_protocol.dossier.builder import build_dossier  # noqa: E402
 from oso_protocol.dossier.model import Attachment  # noqa: E402

@@ -13,7 +13,7 @@ import pytest
 
 from harness.conformance.defect_run import play_catalogue
 from harness.conformance.defects import CATALOGUS
-from harness.evidence.pgn_scan import mask, pgns_in
+from oso_protocol.pgn_scan import mask, pgns_in
 
 pytestmark = pytest.mark.slow
 

@@ -173,3 +173,13 @@ def test_expected_cycles_still_exist():
 def test_a_circle_is_found_and_named():
     g = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(g) == [["a", "b", "c", "a"]]
+
+
+# docs/architecture.md: oso_protocol <- actor_kit <- the actors <- harness; never the other way
+LAYER = {"oso_protocol": 0, "actor_kit": 1, "las_client": 2, "oso_mock": 2, "swv_mock": 2, "harness": 3}
+
+
+def test_imports_run_down_the_layers_only():
+    up = sorted((a, b) for a, targets in graph().items() for b in targets
+                if LAYER[b.split(".")[0]] > LAYER[a.split(".")[0]])
+    assert not up, "imports tegen de lagen in: " + ", ".join(f"{a} -> {b}" for a, b in up)

@@ -13,8 +13,8 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from harness.cli import main
-from harness.evidence import pgn_scan
-from harness.evidence.pgn_scan import BEKEND, ELFPROEF, elfproef, find_numbers, scan_messages, scan_run
+from oso_protocol import pgn_scan
+from oso_protocol.pgn_scan import BEKEND, ELFPROEF, elfproef, find_numbers, scan_messages, scan_run
 from oso_protocol.dossier import categories as cats
 from oso_protocol.dossier.builder import build_dossier
 from oso_protocol.dossier.model import Attachment
@@ -403,7 +403,7 @@ def test_a_run_of_millions_of_numbers_is_scanned_in_bounded_memory():
     MAX_HITS; before, 8 MB of it cost over 2 GB."""
     import tracemalloc
 
-    from harness.evidence import pgn_scan
+    from oso_protocol import pgn_scan
     text = "123456782 " * 400_000
     tracemalloc.start()
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.conformance import run_plugin as conformance_plugin
-from harness.evidence.pgn_scan import Hit, known_numbers, mask, mask_text, mask_tree, onderwijsnummer_check, pgns_in
+from oso_protocol.pgn_scan import Hit, known_numbers, mask, mask_text, mask_tree, onderwijsnummer_check, pgns_in
 from harness.evidence.report import write_reports
 
 BSN = "111222333"              # passes the 11-proef

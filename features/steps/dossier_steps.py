@@ -76,7 +76,7 @@ def no_pgn_anywhere(env, ctx):
     """PaO.LL12 over everything that travelled: SOAP bodies, the dossier's texts and attributes,
     attachment names and descriptions, ZIP members, text inside PDFs; the pupil's own numbers and
     any 9-digit number that passes the BSN elfproef."""
-    from harness.evidence.pgn_scan import scan_run
+    from oso_protocol.pgn_scan import scan_run
 
     messages = env.messages()
     assert any(dossier_of(r.get("xml") or "") for r in messages), \
@@ -89,7 +89,7 @@ def no_pgn_anywhere(env, ctx):
 
 @then("bevat het dossier geen BSN en geen onderwijsnummer")
 def no_pgn(ctx):
-    from harness.evidence.pgn_scan import digest, mask, xpath
+    from oso_protocol.pgn_scan import digest, mask, xpath
 
     root = _root(ctx)
     found = [el for el in root.iter()

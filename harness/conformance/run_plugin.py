@@ -23,7 +23,7 @@ import pytest
 
 from harness.conformance.outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, RANK, NotVerified,
                                           outcome_of_skip, readable_reason, strip_prefix)
-from harness.evidence.pgn_scan import known_numbers, mask_text, mask_tree
+from oso_protocol.pgn_scan import known_numbers, mask_text, mask_tree
 from harness.evidence.run_info import redact_text, redact_tree
 
 REPORT_ENV = "OSO_CONFORMANCE_REPORT"

@@ -18,7 +18,7 @@ bundle is written, for the certifier to record.
 
 Verification checks every hash and that no member is missing or extra, then re-derives per
 scenario, from the raw messages alone: the dossiers (validated again with
-oso_protocol.dossier), a PGN scan of messages, dossiers and attachments (harness.evidence.pgn_scan, the
+oso_protocol.dossier), a PGN scan of messages, dossiers and attachments (oso_protocol.pgn_scan, the
 11-proef kind: the pupils' own numbers are not in the bundle), and compares with the claims of
 the report: a passed step that says "the dossier is valid" or "no PGN" against what is found, and
 the verdict against the counted outcomes.
@@ -458,7 +458,7 @@ def check_scenario(members: Members, entry: dict, row: dict | None, out: Verific
 
     from harness.conformance.verdict import display_name
     from harness.conformance.outcomes import GESLAAGD, MISLUKT
-    from harness.evidence.pgn_scan import scan_run
+    from oso_protocol.pgn_scan import scan_run
     folder = entry.get("map") or "?"
     name = display_name({"name": entry.get("naam") or entry.get("nodeid") or folder,
                          "voorbeeld": entry.get("voorbeeld") or {}})

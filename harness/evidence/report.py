@@ -38,7 +38,7 @@ from harness.conformance.outcomes import (GESLAAGD, MISLUKT, NIET_GEVERIFIEERD, 
                                           NO_TLS_REASON, OUTCOMES, readable_reason)
 from harness.conformance.verdict import (EXIT_CODES, V_DEELSELECTIE, V_FOUT, V_MISLUKT, V_ONVOLLEDIG,
                                         display_name, level, outcome_of, verdict)
-from harness.evidence.pgn_scan import mask_text, mask_tree, pgns_in
+from oso_protocol.pgn_scan import mask_text, mask_tree, pgns_in
 from harness.evidence.run_info import redact_text, redact_tree
 
 VERSIONS = {"gegevensset": DEFAULT_VERSION.name, "gegevensset_namespace": DEFAULT_VERSION.namespace,
