@@ -237,7 +237,7 @@ def demo(tmp_path_factory):
     first = _free_triple()
     runner = Runner(folder, Ports(), _env())
     proc = runner.start(f"oso-sim demo --port {first} --voorbeeld --workdir demo", ready="Stoppen")
-    sleutel = re.search(r"koppelsleutel (\S+?)\)", proc.output)
+    sleutel = re.search(r"koppelsleutel ([0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12})\b", proc.output)
     yield {"tc": first, "las": first + 1, "swv": first + 2, "koppelsleutel": sleutel[1] if sleutel else "K"}
     runner.stop()
 
@@ -246,6 +246,15 @@ def _prepare(doc: Doc, folder: Path, ports: Ports, demo_info: dict | None) -> No
     text = " ".join(doc.lines)
     if re.search(r"\bdossiers?\b|dossier\.xml", text) and doc.lines[0].split()[1] == "validate":
         subprocess.run(f"{OSO} generate --profile POSWV --count 2 --seed 1 --out dossiers", shell=True,
+                       cwd=folder, env=_env(), check=True, capture_output=True)
+        shutil.copy(sorted((folder / "dossiers").glob("*.xml"))[0], folder / "dossier.xml")
+    if doc.lines[0].split()[1] == "diagnose":
+        # what a vendor captured: a correct notificatie and a correct dossier
+        from oso_protocol.transport import codec, messages as m
+        (folder / "bericht.xml").write_bytes(codec.encode(m.NotificatieRequest(
+            bronBrin="12AB", bronRouteringsKenmerk="0000000700012AB00950", doelBrin="25PO",
+            doelRouteringsKenmerk="0000000700025PO00931", koppelsleutel="01AD8CFC-3957-4B0E-9C39-000000000001")))
+        subprocess.run(f"{OSO} generate --profile POSWV --count 1 --seed 1 --out dossiers", shell=True,
                        cwd=folder, env=_env(), check=True, capture_output=True)
         shutil.copy(sorted((folder / "dossiers").glob("*.xml"))[0], folder / "dossier.xml")
     if "toelichting.pdf" in text:
