@@ -141,7 +141,10 @@ class Ports(dict):
 
 
 def _env(extra: dict | None = None) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **(extra or {})}
+    # the triggers in a copied example call `oso-sim` by name, as a vendor's shell would: the
+    # venv's scripts come first on PATH, which a user's activated venv gives them too
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "PATH": path, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **(extra or {})}
     env.pop("OSO_SIM_LAS", None) if not extra or "OSO_SIM_LAS" not in extra else None
     return env
 

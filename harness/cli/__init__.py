@@ -59,7 +59,7 @@ VOORBEELDEN = {
                  "oso-sim zorgvraag create --leerling 1 --omschrijving 'Hulp bij lezen'"
                  " --aanleverpunt 0000000700025PO00931 --toelichting toelichting.pdf",
     "conformance": "oso-sim conformance --report rapport\n"
-                   "oso-sim conformance --config las.toml --report rapport --tags '@mandatory'\n"
+                   "oso-sim conformance --report rapport --tags '@swv and @mandatory'\n"
                    "oso-sim conformance --config las.toml --report rapport --tls pki",
     "pki": "oso-sim pki init pki",
     "swv": "oso-sim swv --swv http://127.0.0.1:8702 terugkoppeling --koppelsleutel K --status Ontvangen",
