@@ -19,8 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-import requests
-
+# requests comes in with the session (_start), after the call checks: `--help` needs none of it
 from harness.cli.zorgvraag import CallError, check_url, demo_url, harness_session
 
 
@@ -64,6 +63,12 @@ def _start(args):
         return None, 2
 
 
+def _request_error() -> type[Exception]:
+    import requests
+
+    return requests.RequestException
+
+
 def run(args) -> int:
     if args.actie == "toon":
         return toon(args)
@@ -83,7 +88,7 @@ def run(args) -> int:
     url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}/terugkoppeling"
     try:
         resp = session.post(url, json=body, headers=headers, timeout=60)
-    except requests.RequestException as exc:
+    except _request_error() as exc:
         print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
               file=sys.stderr)
         return 2
@@ -121,7 +126,7 @@ def toon(args) -> int:
     url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}"
     try:
         resp = session.get(url, headers=headers, timeout=60)
-    except requests.RequestException as exc:
+    except _request_error() as exc:
         print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
               file=sys.stderr)
         return 2

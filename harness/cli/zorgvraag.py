@@ -18,15 +18,18 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from actor_kit import pki
-from actor_kit.http_session import Session
-from actor_kit.tls import apply_to_session
-from las_client.client import LasClient, LasClientError
-
-from harness.conformance.zorgvraag_view import contract_view
 from harness.trainer import demo_state
+
+if TYPE_CHECKING:
+    from actor_kit.http_session import Session
+    from las_client.client import LasClientError
+
+# requests, the LAS client and the PKI (cryptography) are imported where they are used, not
+# here: a conformance run starts this command dozens of times as a trigger, `--help` needs none
+# of them and only --tls needs cryptography (tests/test_cli_startup.py keeps it so).
 
 
 class CallError(Exception):
@@ -37,8 +40,13 @@ def harness_session(pki_dir: str | None) -> Session:
     """A client session; with a test PKI it presents the harness's certificate and trusts its CA.
     A PKI folder that is missing or holds unreadable files raises CallError up front: requests
     would only fail on the first call, with an error that looks like an unreachable system."""
+    from actor_kit.http_session import Session
+
     session = Session()
     if pki_dir:
+        from actor_kit import pki
+        from actor_kit.tls import apply_to_session
+
         if not Path(pki_dir).is_dir():
             raise CallError(f"--tls {pki_dir}: map niet gevonden (gezocht vanuit {os.getcwd()});"
                             f" maak de test-PKI met 'oso-sim pki init {pki_dir}'")
@@ -133,6 +141,8 @@ def _blokken(args) -> list[str]:
 
 
 def _id(las, args) -> int:
+    from las_client.client import LasClientError
+
     if args.koppelsleutel:
         return las.zorgvraag_op_koppelsleutel(args.koppelsleutel)["id"]
     if args.id is None:
@@ -200,6 +210,10 @@ def demo_url(args, role: str, optie: str) -> str | None:
 
 
 def run(args) -> int:
+    from las_client.client import LasClient, LasClientError
+
+    from harness.conformance.zorgvraag_view import contract_view
+
     args.las = demo_url(args, "las", "--las")
     if args.las is None:
         return 2

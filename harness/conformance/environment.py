@@ -74,7 +74,8 @@ class ConformanceEnv:
             extra["swv"]["TC_URL"] = roles["tc"].base_url.rstrip("/")
         trust = tuple(roles[r].ca_bundle for r in self.config.sut_roles if roles[r].ca_bundle)
         self.actors = Actors(workdir=self.workdir, extra=extra, tls=self.tls, trust=trust if self.tls else (),
-                             port={r: roles[r].port for r in roles if roles[r].port and not roles[r].external})
+                             port={r: roles[r].port for r in roles if roles[r].port and not roles[r].external},
+                             on_demand=tuple(r for r in ("las", "swv") if roles[r].external))
         self.actors.start()
         urls = self.actors.urls
         tc_url = roles["tc"].base_url if roles["tc"].external else urls["tc"]
@@ -214,11 +215,15 @@ class ConformanceEnv:
         for role, url in self.actors.urls.items():
             if role == "tc" and self.config.roles["tc"].external:
                 continue
+            if not self.actors.built(role):
+                continue  # the stand-in for a system under test nobody called: an empty log
             if role not in self._apis:
                 self._apis[role] = self.json_api(role, url, 5.0)
         return dict(self._apis)
 
     def log(self, role: str, koppelsleutel: str | None = None, *, xml: bool = False) -> list[dict]:
+        if self.actors is not None and role in self.actors.urls and not self.actors.built(role):
+            return []  # the stand-in for a system under test nobody called has logged nothing
         api = self.simulated_apis()[role]
         q = f"?koppelsleutel={koppelsleutel}" if koppelsleutel else "?"
         return api.get(f"/api/berichten{q}&xml={'1' if xml else '0'}&limit=5000")["berichten"]

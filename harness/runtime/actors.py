@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from actor_kit import pki
@@ -57,6 +59,33 @@ def create_actor_app(role: str, config: dict):
     return create_app(config)
 
 
+class _BuiltOnFirstRequest:
+    """A WSGI app made when its first request comes: for a simulated actor whose role a system
+    under test plays, which a conformance scenario normally never calls. Building the LAS app
+    costs ~60 ms and each scenario starts fresh actors, so an external-LAS run paid seconds for
+    an app nobody asked anything; one that is called still answers as before."""
+
+    def __init__(self, build):
+        self._build = build
+        self._app = None
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = self._build()
+        return self._app(environ, start_response)
+
+    @property
+    def built(self) -> bool:
+        return self._app is not None
+
+    @property
+    def extensions(self) -> dict:
+        return self._app.extensions if self._app is not None else {}
+
+
 @dataclass
 class Actors:
     """Start with `with Actors() as actors:`; `actors.urls["las"]` etc."""
@@ -71,6 +100,7 @@ class Actors:
     servers: dict = field(default_factory=dict)
     apps: dict = field(default_factory=dict)
     tls_files: dict = field(default_factory=dict)        # role -> {"ca", "cert", "key"} or None
+    on_demand: tuple = ()                                # roles whose app is built on first request
 
     def start(self) -> "Actors":
         scenario = self.scenario if isinstance(self.scenario, dict) else load_scenario(self.scenario)
@@ -103,7 +133,10 @@ class Actors:
                       **self.extra.get(role, {})}
             if tls[role]:
                 config["TLS"] = tls[role]
-            self.apps[role] = create_actor_app(role, config)
+            if role in self.on_demand:
+                self.apps[role] = _BuiltOnFirstRequest(partial(create_actor_app, role, config))
+            else:
+                self.apps[role] = create_actor_app(role, config)
             self.servers[role].app = self.apps[role]
         for role in ROLES:
             self.servers[role].start()
@@ -113,6 +146,12 @@ class Actors:
     def client_tls(self) -> dict | None:
         """The harness's own certificate, for talking to the actors: None without TLS."""
         return pki.files_for(self.pki_dir, pki.HARNESS_ID) if self.pki_dir else None
+
+    def built(self, role: str) -> bool:
+        """Whether the app of `role` exists: one in `on_demand` only after its first request
+        (asking it for its log would build it just to answer that it has none)."""
+        app = self.apps.get(role)
+        return app is not None and (not isinstance(app, _BuiltOnFirstRequest) or app.built)
 
     @property
     def urls(self) -> dict[str, str]:
