@@ -22,12 +22,7 @@ TERUGKOPPELING_ELK_SWV = "terugkoppeling_van_elk_swv"  # from an SWV aanleverpun
 REGISTRY: dict[str, type] = {}
 
 
-def _defect(name: str):
-    def register(cls: type) -> type:
-        cls.naam = name
-        REGISTRY[name] = cls
-        return cls
-    return register
+_defect = defect_switch.registrar(REGISTRY)
 
 
 @_defect(OFFER_INACTIVE)
@@ -81,8 +76,4 @@ def check(defects) -> frozenset[str]:
 
 def policy(defects=()) -> TcPolicy:
     """The TC's policy with the steps of every defect in `defects` replaced."""
-    names = check(defects)
-    mixins = tuple(cls for name, cls in REGISTRY.items() if name in names)
-    if not mixins:
-        return TcPolicy()
-    return type("TcPolicyMetDefecten", mixins, {})()
+    return defect_switch.compose(TcPolicy, REGISTRY, check(defects))

@@ -56,12 +56,7 @@ PGN_REGEL = "PaO.LL12"
 REGISTRY: dict[str, type] = {}
 
 
-def _defect(name: str):
-    def register(cls: type) -> type:
-        cls.naam = name
-        REGISTRY[name] = cls
-        return cls
-    return register
+_defect = defect_switch.registrar(REGISTRY)
 
 
 def zonder_pgn_regel(report: dict) -> dict:
@@ -273,8 +268,4 @@ def check(defects) -> frozenset[str]:
 def policy(base: type, defects=()):
     """An instance of `base` (FetchPolicy or SendPolicy) with the steps of every defect in
     `defects` that belongs to it replaced; `base()` itself when there is none."""
-    names = check(defects)
-    mixins = tuple(cls for name, cls in REGISTRY.items() if name in names and issubclass(cls, base))
-    if not mixins:
-        return base()
-    return type(base.__name__ + "MetDefecten", mixins, {})()
+    return defect_switch.compose(base, REGISTRY, check(defects))

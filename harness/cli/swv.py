@@ -69,6 +69,23 @@ def _request_error() -> type[Exception]:
     return requests.RequestException
 
 
+def _ask(session, args, method: str, tail: str, **kwargs):
+    """(response, its JSON or None) of one call about the aanvraag, or exit 2 when the SWV system
+    cannot be reached."""
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}{tail}"
+    try:
+        resp = session.request(method, url, headers=headers, timeout=60, **kwargs)
+    except _request_error() as exc:
+        print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
+              file=sys.stderr)
+        return 2
+    try:
+        return resp, resp.json()
+    except ValueError:
+        return resp, None
+
+
 def run(args) -> int:
     if args.actie == "toon":
         return toon(args)
@@ -84,18 +101,10 @@ def run(args) -> int:
     except OSError as exc:
         print(f"oso-sim: fout: {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
-    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
-    url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}/terugkoppeling"
-    try:
-        resp = session.post(url, json=body, headers=headers, timeout=60)
-    except _request_error() as exc:
-        print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
-              file=sys.stderr)
-        return 2
-    try:
-        data = resp.json()
-    except ValueError:
-        data = None
+    answer = _ask(session, args, "POST", "/terugkoppeling", json=body)
+    if isinstance(answer, int):
+        return answer
+    resp, data = answer
     if not isinstance(data, dict) or not ({"verzonden", "fout", "resultaat"} & set(data)):
         # an HTML error page or someone else's JSON: nobody refused anything
         print(f"oso-sim: fout: op {args.swv} antwoordt geen SWV-systeem van oso-sim (HTTP {resp.status_code});"
@@ -122,18 +131,10 @@ def toon(args) -> int:
     session, code = _start(args)
     if session is None:
         return code
-    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
-    url = f"{args.swv.rstrip('/')}/api/aanvragen/{args.koppelsleutel}"
-    try:
-        resp = session.get(url, headers=headers, timeout=60)
-    except _request_error() as exc:
-        print(f"oso-sim: het SWV-systeem op {args.swv} is niet bereikbaar ({type(exc).__name__}).",
-              file=sys.stderr)
-        return 2
-    try:
-        data = resp.json()
-    except ValueError:
-        data = None
+    answer = _ask(session, args, "GET", "")
+    if isinstance(answer, int):
+        return answer
+    resp, data = answer
     if resp.status_code == 401 and isinstance(data, dict):
         print(f"oso-sim: fout: {data.get('fout') or 'geen toegang'}; geef --token mee", file=sys.stderr)
         return 2
