@@ -230,3 +230,16 @@ def body_element(xml) -> str | None:
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+class RoleDriver:
+    """What every driver of a role knows: the scenario's world, the role's configuration and where
+    the role's system answers (its SOAP endpoint under `soap_path`)."""
+
+    simulated = True
+
+    def __init__(self, env, config, base_url: str):
+        self.env = env
+        self.config = config
+        self.base_url = base_url.rstrip("/")
+        self.soap_url = self.base_url + config.soap_path

@@ -16,7 +16,7 @@ from harness.conformance.outcomes import NotVerified
 from harness.conformance.zorgvraag_view import contract_view
 from oso_protocol.synthetic import pdf_bytes
 
-from harness.conformance.drivers.http import DriverError, b64
+from harness.conformance.drivers.http import DriverError, RoleDriver, b64
 from harness.conformance.drivers.trigger import EXIT_DONE, crashed, output, prompt_person, refused, run_trigger, tail
 
 # Two numbers that pass the elfproef; used only in the LAS's own records, never in a dossier.
@@ -71,16 +71,8 @@ def toelichting_pdf(text: str = "Ondersteuningsbehoefte lezen en rekenen.", toke
     return pdf_bytes("Toelichting onderwijsbehoeften", [text] + ([f"Kenmerk {token}."] if token else []))
 
 
-class LasDriver:
+class LasDriver(RoleDriver):
     """What every scenario may ask of the LAS under test (or of ours playing it)."""
-
-    simulated = True
-
-    def __init__(self, env, config, base_url: str):
-        self.env = env
-        self.config = config
-        self.base_url = base_url.rstrip("/")
-        self.soap_url = self.base_url + config.soap_path
 
     # Every method below is implemented by both drivers; a step may call any of them.
     def identity(self, brin: str) -> tuple[str, str]:

@@ -10,21 +10,14 @@ from pathlib import Path
 
 from harness.conformance.outcomes import NotVerified
 
-from harness.conformance.drivers.http import DriverError
+from harness.conformance.drivers.http import DriverError, RoleDriver
 from harness.conformance.drivers.trigger import output, prompt_person, refused, run_trigger
 
 FINAL = ("afgemeld", "mislukt")
 
 
-class SwvDriver:
-    simulated = True
-
-    def __init__(self, env, config, base_url: str):
-        self.env = env
-        self.config = config
-        self.base_url = base_url.rstrip("/")
-        self.soap_url = self.base_url + config.soap_path
-
+class SwvDriver(RoleDriver):
+    """What every scenario may ask of the SWV under test (or of ours playing it)."""
 
 
 class SimulatedSwv(SwvDriver):
