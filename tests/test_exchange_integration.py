@@ -72,3 +72,22 @@ def test_cli_exchange_text_timeline(capsys):
 def test_cli_exchange_bad_arguments(capsys):
     assert main(["exchange", "--count", "0"]) == 2
     assert main(["exchange", "--scenario", "/nonexistent.yaml"]) == 2
+
+
+def test_exchange_with_the_actors_in_three_processes(tmp_path):
+    """`oso-sim exchange --processes`: the same exchanges with TC, LAS and SWV each in a process
+    of their own; the rate is over the exchanges, not the start-up."""
+    import json as _json
+    import subprocess as _sp
+    import sys as _sys
+
+    done = _sp.run([_sys.executable, "-m", "harness.cli", "exchange", "--processes", "--count", "3",
+                    "--parallel", "2", "--json", "--workdir", str(tmp_path)],
+                   capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = _json.loads(done.stdout)
+    assert data["completed"] == 3 and data["per_second"] > 0
+    assert {p.name for p in tmp_path.iterdir()} >= {"tc.sqlite", "las.sqlite", "swv.sqlite"}
+    refused = _sp.run([_sys.executable, "-m", "harness.cli", "exchange", "--processes", "--tls"],
+                      capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "--processes" in refused.stderr
