@@ -94,6 +94,10 @@ def sender(m: Message, systems: dict[str, str]) -> str:
     the self-chosen X-OSO-Peer name in the log is no identity, so it is not used."""
     lane = m.source
     naam = systems.get(lane) or LANE_TITLES[lane]
+    if not m.response and m.peer and "(certificaat, OIN " in m.peer:
+        # written by the TC itself from the caller's certificate (oso_mock/ingedeeld.py): the
+        # identity that was checked, more precise than the register's system of the lane
+        naam = m.peer
     return f"{lane}: {naam}" + (", antwoord op de aanroep" if m.response else "")
 
 
