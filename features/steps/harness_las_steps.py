@@ -33,7 +33,9 @@ NASLEEP_SECONDS = 0.5
 
 def _start_las(env, ctx, naam: str, server_cert: str | None = None) -> CraftedLas:
     env.start()
-    tls = env.system_tls("las-sim")
+    # the simulated LAS's files: the run's las-sim certificate, trusting what the simulated actors
+    # trust (a vendor's own CA too, so its SWV may fetch here)
+    tls = env.actors.tls_files.get("las") if env.tls else None
     if tls and server_cert:
         # the impostor: the LAS aanleverpunt's URL, a certificate the SWV must not trust; it still
         # asks for and trusts the run's client certificates, so only the SWV's check can stop it

@@ -154,9 +154,12 @@ def _tls_keys(pki_dir: Path | None, peer: str) -> list[str]:
 
 
 def swv_config(naam: str, swv_port: int, tc_port: int, wait_seconds: float = 10,
-               pki_dir: Path | None = None) -> str:
+               pki_dir: Path | None = None, trigger_pki: Path | None = None) -> str:
+    """Our SWV as the system under test; its triggers reach it with `trigger_pki` (the vendor's
+    own certificates), by default the run's PKI."""
+    trigger_pki = trigger_pki or pki_dir
     base = f"{'https' if pki_dir else 'http'}://127.0.0.1:{swv_port}"
-    tls = f" --tls {shlex.quote(str(pki_dir))}" if pki_dir else ""
+    tls = f" --tls {shlex.quote(str(trigger_pki))}" if trigger_pki else ""
     tk = (" ".join(shlex.quote(a) for a in CLI) + f" swv --swv {base}{tls} terugkoppeling --koppelsleutel"
           " {koppelsleutel} --status {status} --toelichting {toelichting} --behandelaar {behandelaar}"
           " --document {document}")
@@ -263,7 +266,7 @@ def play(role: str, workdir: Path, defects=(), tags: str | None = None, tls: boo
             config = las_config(naam, port, tc_port, prepare_las_pupils(base, harness_tls(vendor_dir or pki_dir)),
                                 pki_dir=pki_dir, trigger_pki=vendor_dir)
         else:
-            config = swv_config(naam, port, tc_port, pki_dir=pki_dir)
+            config = swv_config(naam, port, tc_port, pki_dir=pki_dir, trigger_pki=vendor_dir)
         if vendor_dir:
             config = config.replace(f'ca_bundle = {_q(str(pki_dir / "ca.pem"))}',
                                     f'ca_bundle = {_q(str(vendor_dir / "eigen-ca.pem"))}\noin = "{VENDOR_OIN}"')
