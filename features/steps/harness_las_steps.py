@@ -266,8 +266,7 @@ def fetched_with_new_session(env, ctx):
     assert delivered, (f"SWV haalde het dossier niet op na het antwoord SessieVerlopen"
                        f" ({len(_document_rows(env, k))} documentRequests, {len(_tc_rows(env, k, 'overdracht'))}"
                        f" overdrachten) [{evidence(env, k)}]")
-    inbound = [r for r in _document_rows(env, k)]
-    sessies = [_sessie_of(r) for r in inbound]
+    sessies = [_sessie_of(r) for r in _document_rows(env, k)]
     assert sessies[-1] not in expired, f"SWV haalde op met de verlopen sessie {sessies[-1]}"
     ctx.fetch_session = sessies[-1]
 
