@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from oso_protocol.transport.codec import DEFAULT_MAX_BYTES, _check_markup, _huge_parser
+from oso_protocol.transport.codec import DEFAULT_MAX_BYTES, _check_markup, parse_message
 from oso_protocol.transport.faults import OsoFault
-from oso_protocol.xmlsafe import XmlInputError, parse_bytes
+from oso_protocol.xmlsafe import XmlInputError
 
 from . import dossier as _dossier
 from . import soap as _soap
@@ -30,17 +30,7 @@ def _parse(data: bytes, max_bytes: int):
             _check_markup(data)
         except OsoFault as exc:
             raise XmlInputError("too-large", exc.omschrijving) from None
-    try:
-        return parse_bytes(data, max_bytes=max_bytes)
-    except XmlInputError as exc:
-        # Same reasoning as codec._parse: a documentResponse carries the dossier in one base64
-        # text node, which may pass libxml2's 10 MB node limit. Size and DTD are checked already.
-        if exc.kind == "malformed" and "Resource limit exceeded" in exc.message:
-            try:
-                return etree.fromstring(bytes(data), parser=_huge_parser())
-            except etree.XMLSyntaxError as again:
-                raise XmlInputError("malformed", f"Geen goedgevormde XML: {again}") from None
-        raise
+    return parse_message(data, max_bytes)
 
 
 def _unreadable(detail: str) -> Diagnosis:

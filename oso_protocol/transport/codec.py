@@ -308,22 +308,29 @@ def _check_markup(data: bytes) -> None:
         pos = data.find(b"<", end)
 
 
-def _parse(data: bytes, max_bytes: int) -> etree._Element:
-    if isinstance(data, (bytes, bytearray)) and len(data) <= max_bytes:
-        _check_markup(data)
+def parse_message(data: bytes, max_bytes: int) -> etree._Element:
+    """`parse_bytes` for a whole SOAP message; raises XmlInputError. libxml2 caps one text node at
+    10 MB unless huge_tree is on, and a documentResponse carries the whole dossier (with its
+    attachments) in one base64 text node. parse_bytes has already enforced the size limit and
+    refused any DTD, so a second parse with huge_tree on is bounded by max_bytes and cannot
+    expand entities."""
     try:
         return parse_bytes(data, max_bytes=max_bytes)
     except XmlInputError as exc:
-        # libxml2 caps one text node at 10 MB unless huge_tree is on, and a documentResponse
-        # carries the whole dossier (with its attachments) in one base64 text node. parse_bytes
-        # has already enforced the size limit and refused any DTD, so a second parse with
-        # huge_tree on is bounded by max_bytes and cannot expand entities.
         if exc.kind == "malformed" and "Resource limit exceeded" in exc.message:
             try:
                 return etree.fromstring(bytes(data), parser=_huge_parser())
             except etree.XMLSyntaxError as again:
-                raise OsoFault(faults.ONGELDIG_BERICHT,
-                               f"Geen goedgevormde XML: {again}") from None
+                raise XmlInputError("malformed", f"Geen goedgevormde XML: {again}") from None
+        raise
+
+
+def _parse(data: bytes, max_bytes: int) -> etree._Element:
+    if isinstance(data, (bytes, bytearray)) and len(data) <= max_bytes:
+        _check_markup(data)
+    try:
+        return parse_message(data, max_bytes)
+    except XmlInputError as exc:
         code = faults.BERICHT_TE_GROOT if exc.kind == "too-large" else faults.ONGELDIG_BERICHT
         raise OsoFault(code, exc.message) from None
 
