@@ -1,4 +1,4 @@
-"""The load summary's requests per second: every request of the run over the run's seconds."""
+"""The load summary: requests per second over the whole run, and the errors Locust counted."""
 from __future__ import annotations
 
 import pytest
@@ -34,3 +34,14 @@ def test_a_short_run_gets_its_rate_over_the_whole_run_not_locusts_window(tmp_pat
 def test_without_an_aggregated_row_the_steps_are_summed():
     outcome = rpt.over_whole_run(rpt.Outcome([_step("a", 6), _step("b", 4)], None, []), 2.0)
     assert outcome.verzoeken == 10 and outcome.per_seconde == pytest.approx(5.0)
+
+
+def test_failures_most_frequent_first_and_never_with_a_pupil_number(tmp_path):
+    # the LAS's error text can quote what it was sent; 111222333 passes the 11-proef
+    (tmp_path / "locust_failures.csv").write_text(
+        "Method,Name,Error,Occurrences\n"
+        "OSO,notificatie,StepFailed('HTTP 503: storing'),3\n"
+        "OSO,notificatie,StepFailed('HTTP 400: bsn 111222333 in het dossier'),40\n", encoding="utf-8")
+    lines = rpt.read_failures(tmp_path / "locust")
+    assert lines[0].startswith("40x notificatie: ") and lines[1].startswith("3x notificatie: ")
+    assert "111222333" not in lines[0] and "bsn" in lines[0]

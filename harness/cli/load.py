@@ -218,6 +218,10 @@ def run(args) -> int:
           f" {outcome.per_seconde:.1f} per seconde over de hele run")
     for line in outcome.bevindingen[:20] + outcome.overschrijdingen:
         print(f"  - {line}")
+    if outcome.locust_fouten:
+        print("  Meest voorkomende fouten:")
+        for line in outcome.locust_fouten[:5]:
+            print(f"    {line}")
     print(f"Samenvatting: {summary}")
     print(f"Oordeel: {'geslaagd' if outcome.geslaagd else 'mislukt'}")
     return 0 if outcome.geslaagd else 1

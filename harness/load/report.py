@@ -7,6 +7,8 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oso_protocol.pgn_scan import mask_text
+
 
 @dataclass
 class Step:
@@ -106,7 +108,9 @@ def read_failures(prefix: Path, limit: int = 20) -> list[str]:
     if not path.is_file():
         return []
     with path.open(newline="", encoding="utf-8") as fh:
-        return [f"{r.get('Occurrences')}x {r.get('Name')}: {r.get('Error')}" for r in csv.DictReader(fh)][:limit]
+        rows = sorted(csv.DictReader(fh), key=lambda r: -int(r.get("Occurrences") or 0))
+    # an error text may quote a message of the system under load: no pupil number leaves it
+    return [mask_text(f"{r.get('Occurrences')}x {r.get('Name')}: {r.get('Error')}") for r in rows][:limit]
 
 
 def judge(outcome: Outcome, *, p95_ms: float | None, p99_ms: float | None, max_fouten: int) -> Outcome:

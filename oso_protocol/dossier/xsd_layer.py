@@ -11,12 +11,12 @@ request threads) would read each other's errors.
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
 
+from ..schema_cache import per_thread
 from .findings import FOUT, LAYER_XSD, Finding
 from .rules import message
 from .rules_standard import xpath_location
@@ -32,9 +32,6 @@ _XSD_NAMESPACE = V2019_1.namespace
 # are what a person fixes first, the rest is noise.
 MAX_FINDINGS = 100
 
-_local = threading.local()
-
-
 @lru_cache(maxsize=8)
 def schema_text(namespace: str = _XSD_NAMESPACE) -> bytes:
     """The XSD with `namespace` as target namespace."""
@@ -47,19 +44,8 @@ def schema_text(namespace: str = _XSD_NAMESPACE) -> bytes:
 
 
 def dossier_schema(namespace: str = _XSD_NAMESPACE) -> etree.XMLSchema:
-    """The compiled schema for `namespace`, compiled once per thread.
-
-    Each thread parses the schema text itself: libxml2's schema compiler may tidy the schema
-    document it is given, so a parsed document is not shared between threads either.
-    """
-    cache = getattr(_local, "schemas", None)
-    if cache is None:
-        cache = _local.schemas = {}
-    schema = cache.get(namespace)
-    if schema is None:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-        schema = cache[namespace] = etree.XMLSchema(etree.fromstring(schema_text(namespace), parser))
-    return schema
+    """The compiled schema for `namespace`, compiled once per thread."""
+    return per_thread(("dossier", namespace), lambda: schema_text(namespace))
 
 
 def check_xsd(root, version: GegevenssetVersion, data: bytes | None = None) -> list[Finding]:

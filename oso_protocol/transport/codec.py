@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from oso_protocol.schema_cache import per_thread
 from oso_protocol.xmlsafe import XmlInputError, parse_bytes
 
 from . import faults, messages
@@ -59,11 +60,9 @@ def schema_text(ns: str = NS) -> str:
     return text if ns == messages.NS_20200910 else text.replace(messages.NS_20200910, ns)
 
 
-@functools.lru_cache(maxsize=8)
 def message_schema(ns: str = NS) -> etree.XMLSchema:
-    """The compiled message schema for `ns` (compiled once per namespace)."""
-    doc = etree.fromstring(schema_text(ns).encode("utf-8"))
-    return etree.XMLSchema(doc)
+    """The compiled message schema for `ns`, compiled once per namespace and per thread."""
+    return per_thread(("message", ns), lambda: schema_text(ns).encode("utf-8"))
 
 
 def soap_action(operation: str, ns: str = NS) -> str:
@@ -181,7 +180,7 @@ def _validate(el: etree._Element, ns: str) -> None:
     if schema.validate(el):
         return
     err = schema.error_log.last_error
-    # the schema is shared and keeps its last error list until the next validation
+    # this thread's schema keeps its last error list until the next validation
     schema._clear_error_log()
     where = f" (regel {err.line})" if err is not None and err.line else ""
     detail = err.message if err is not None else "onbekende fout"
