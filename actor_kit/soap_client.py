@@ -16,7 +16,7 @@ from oso_protocol.transport import codec, faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import NS, Message
 
-from .http_session import Session
+from .http_session import KeepAlive, Session, direct
 from .messagelog import MessageLog
 
 
@@ -35,8 +35,24 @@ class AnswerRefused(requests.RequestException):
 def read_answer(resp: requests.Response, url: str, max_bytes: int, deadline: float) -> bytes:
     """The body of `resp`, read piece by piece and cut off past `max_bytes` or `deadline`
     (a time.perf_counter value): a peer's answer never costs more than the limit."""
+    def read1(size):
+        try:
+            return resp.raw.read1(size, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError as exc:  # raw reads are not wrapped by requests
+            resp.close()
+            raise requests.Timeout(exc) from None
+        except (OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
+            resp.close()
+            raise requests.ConnectionError(exc) from None
+
+    return _read_limited(resp.headers.get("Content-Length"), read1, resp.close, url, max_bytes,
+                         deadline)
+
+
+def _read_limited(length: str | None, read1, close, url: str, max_bytes: int,
+                  deadline: float) -> bytes:
     try:
-        declared = int(resp.headers.get("Content-Length") or 0)
+        declared = int(length or 0)
     except ValueError:
         declared = 0
     pieces, total = [], 0
@@ -44,7 +60,7 @@ def read_answer(resp: requests.Response, url: str, max_bytes: int, deadline: flo
         if declared > max_bytes:
             raise AnswerRefused(_too_large(url, max_bytes))
         while True:
-            piece = resp.raw.read1(_PIECE, decode_content=True)
+            piece = read1(_PIECE)
             if not piece:
                 return b"".join(pieces)
             total += len(piece)
@@ -55,14 +71,8 @@ def read_answer(resp: requests.Response, url: str, max_bytes: int, deadline: flo
                                              f"{url} gaf niet op tijd een volledig antwoord."))
             pieces.append(piece)
     except AnswerRefused:
-        resp.close()  # drop the connection rather than read the rest
+        close()  # drop the connection rather than read the rest
         raise
-    except urllib3.exceptions.ReadTimeoutError as exc:  # raw reads are not wrapped by requests
-        resp.close()
-        raise requests.Timeout(exc) from None
-    except (OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
-        resp.close()
-        raise requests.ConnectionError(exc) from None
 
 
 def _too_large(url: str, max_bytes: int) -> OsoFault:
@@ -86,6 +96,7 @@ class SoapClient:
         # the timeout holds per socket read; a peer that drips its answer needs an overall end
         self.deadline = timeout * ANSWER_DEADLINE_FACTOR
         self._local = threading.local()
+        self._plain = KeepAlive(timeout)
 
     def _session(self) -> requests.Session:
         # one keep-alive session per thread: requests.Session is not meant to be shared
@@ -107,14 +118,18 @@ class SoapClient:
                                koppelsleutel=koppel, sessie_id=sessie)
         started = time.perf_counter()
         try:
-            resp = self._session().post(
-                url, data=body, timeout=self.timeout, stream=True,
-                headers={"Content-Type": codec.CONTENT_TYPE,
-                         "SOAPAction": f'"{codec.soap_action(message.OPERATION, ns=self.ns)}"',
-                         "X-OSO-Peer": self.me},
-                **({} if verify is None else {"verify": verify}),
-            )
-            data = read_answer(resp, url, self.max_bytes, started + self.deadline)
+            headers = {"Content-Type": codec.CONTENT_TYPE,
+                       "SOAPAction": f'"{codec.soap_action(message.OPERATION, ns=self.ns)}"',
+                       "X-OSO-Peer": self.me}
+            if verify is None and direct(url):
+                resp = self._plain.post(url, body, headers)
+                data = _read_limited(resp.header("Content-Length"), resp.read1, resp.close, url,
+                                     self.max_bytes, started + self.deadline)
+            else:
+                resp = self._session().post(url, data=body, timeout=self.timeout, stream=True,
+                                            headers=headers,
+                                            **({} if verify is None else {"verify": verify}))
+                data = read_answer(resp, url, self.max_bytes, started + self.deadline)
         except requests.RequestException as exc:
             fault = exc.fault if isinstance(exc, AnswerRefused) else OsoFault(
                 faults.NIET_BEREIKBAAR, f"{url} is niet bereikbaar ({type(exc).__name__}).")
