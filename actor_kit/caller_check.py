@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import current_app, request
+from flask import current_app
 
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
@@ -38,7 +38,8 @@ def require_caller(houder_oin: Callable[[str], str | None], routeringskenmerk: s
     (`houder_oin` asks the TC); `wie` says in Dutch whose certificate was expected."""
     if not identity.tls_enabled(current_app.config):
         return
-    oin = identity.caller_oin(request.environ)
+    environ = identity.current_environ()
+    oin = identity.caller_oin(environ) if environ is not None else None
     if not oin:
         raise OsoFault(faults.ONJUIST_CERTIFICAAT,
                        "Geen geldig clientcertificaat: met TLS moet elke OSO-aanroep een"

@@ -7,6 +7,8 @@ take identity from the routeringskenmerk in the message, as the pages say.
 """
 from __future__ import annotations
 
+import contextvars
+
 PEER_OIN = "oso_sim.peer_oin"          # str: OIN of a verified client certificate
 PEER_CERT = "oso_sim.peer_cert_der"    # bytes: the verified client certificate (DER)
 
@@ -14,6 +16,32 @@ PEER_CERT = "oso_sim.peer_cert_der"    # bytes: the verified client certificate 
 def caller_oin(environ) -> str | None:
     """The verified caller's OIN, or None when the call came without a (verified) certificate."""
     return environ.get(PEER_OIN) or None
+
+
+# the environ of the SOAP call being handled: the endpoint (actor_kit.soap_endpoint) runs outside
+# Flask's request context, so `flask.request` does not hold it there
+_serving: contextvars.ContextVar[dict | None] = contextvars.ContextVar("oso_sim_soap_environ",
+                                                                      default=None)
+
+
+def serving(environ) -> contextvars.Token:
+    """Mark `environ` as the call being handled until `served(token)`."""
+    return _serving.set(environ)
+
+
+def served(token: contextvars.Token) -> None:
+    _serving.reset(token)
+
+
+def current_environ():
+    """The WSGI environ of the call being handled: the SOAP call's, else the Flask request's,
+    else None (outside any call)."""
+    environ = _serving.get()
+    if environ is not None:
+        return environ
+    from flask import has_request_context, request
+
+    return request.environ if has_request_context() else None
 
 
 def tls_enabled(config) -> bool:

@@ -1,27 +1,41 @@
-"""The inbound SOAP endpoint of an actor, as a Flask blueprint.
+"""The inbound SOAP endpoint of an actor, as a plain WSGI application in front of its Flask app.
 
 Order of work for every POST, so a bad message never touches state: Content-Type (text/xml, else
 415) -> size limit -> shape bounds and safe parse -> envelope and schema check (codec.decode) ->
 the actor's handler -> response or SOAP Fault. Both the request and the answer go to the message
 log, whatever happened (a refused message over 64 KiB only with its start).
+
+GET and POST on the SOAP path never enter Flask: a dozen calls make one exchange, and Flask's
+request context, routing and the pages' before/after hooks (CSRF, token, text limits) cost each
+call more than the message log does, for checks the endpoint does not need. The endpoint keeps
+what those hooks gave it: the pages' security headers and the app context (`current_app`). A
+handler finds the caller's environ (its verified certificate under TLS) through
+`identity.current_environ()` and runs work after the answer went out with `after_answer`. Other
+methods (HEAD, OPTIONS, PUT, ...) reach the same endpoint through Flask, with Flask's answers.
 """
 from __future__ import annotations
 
+import contextvars
 import ctypes
 import logging
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
-from flask import Blueprint, Response, after_this_request, request
+from flask import Blueprint, Flask
+from werkzeug.exceptions import InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
 
 from oso_protocol.diagnosis.refusal import explained
 from oso_protocol.transport import codec, faults, messages, wsdl
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import Message
 
+from . import identity
 from .inbox import ENDPOINT, VERWERKING, RefusedInbox, diagnosis_of
 from .messagelog import MessageLog
+from .web import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +78,6 @@ def _as_logged(refused: bytes) -> bytes:
             .encode())
 
 
-def _trim_when_sent(resp: Response) -> Response:
-    resp.call_on_close(_give_memory_back)  # after the view let go of the message
-    return resp
-
-
 @dataclass
 class Inbound:
     """What a handler knows about the call besides the message."""
@@ -78,151 +87,279 @@ class Inbound:
 
 
 Handler = Callable[[Message, Inbound], Message]
-
-
-def _read_limited(max_bytes: int) -> bytes | None:
-    """The request body, or None when it is over the limit (without reading it all)."""
-    length = request.content_length
-    if length is not None and length > max_bytes:
-        return None
-    data = request.stream.read(max_bytes + 1)
-    return None if len(data) > max_bytes else data
-
-
 RefusedFiling = Callable[[bytes], tuple[str | None, str | None]]
 
 
-def soap_blueprint(name: str, *, role: str, path: str, handlers: dict[str, Handler],
-                   messagelog: MessageLog, ns: str, max_bytes: int = DEFAULT_MAX_BYTES,
-                   file_refused: RefusedFiling | None = None,
-                   inbox: RefusedInbox | None = None) -> Blueprint:
-    """A blueprint serving POST `path` (SOAP) and GET `path`?wsdl for `role` (tc|las|swv).
+class Interceptor(Protocol):
+    """Answers some calls before the endpoint looks at them (the TC's test switch "storing")."""
+
+    @property
+    def iets(self) -> bool:
+        """Whether it may answer any call now; when not, the body is not read for it."""
+
+    def answer(self, data: bytes) -> tuple[int, str, bytes] | None:
+        """(status, Content-Type, body) to answer the call with, or None to let it through."""
+
+
+# callbacks to run once the answer of the SOAP call being handled in this context has gone out
+_after: contextvars.ContextVar[list | None] = contextvars.ContextVar("oso_sim_after_answer",
+                                                                    default=None)
+
+
+def after_answer(job: Callable[[], object]) -> None:
+    """Run `job` after the answer of the SOAP call being handled has been sent."""
+    jobs = _after.get()
+    if jobs is None:
+        raise RuntimeError("after_answer werkt alleen tijdens een SOAP-aanroep")
+    jobs.append(job)
+
+
+def _status(code: int) -> str:
+    # as werkzeug writes it, so a peer sees the same status line as from the Flask pages
+    return f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}"
+
+
+class _Answer:
+    """The response body; runs the call's after-answer jobs when the server closes it."""
+
+    def __init__(self, body: bytes, jobs: list):
+        self._body = body
+        self._jobs = jobs
+
+    def __iter__(self):
+        yield self._body
+
+    def close(self) -> None:
+        self._body = b""
+        for job in self._jobs:
+            try:
+                job()
+            except Exception:  # the answer went out; a failing job must not hide the others
+                log.exception("job after the SOAP answer failed")
+
+
+def _read_limited(req: Request, max_bytes: int) -> bytes | None:
+    """The request body, or None when it is over the limit (without reading it all)."""
+    length = req.content_length
+    if length is not None and length > max_bytes:
+        return None
+    data = req.stream.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data
+
+
+class SoapEndpoint:
+    """POST `path` (SOAP) and GET `path`?wsdl for `role` (tc|las|swv), as a WSGI application.
 
     `file_refused(data) -> (koppelsleutel, sender)`: for a message that could not be decoded (a
     SOAP Fault posted to us among them), which koppelsleutel its log rows go under and who sent
     it, as the actor can tell. Without it the koppelsleutel is taken from the XML, whoever
     wrote it there.
 
-    `inbox`: where every refused call goes with its diagnosis (actor_kit.inbox)."""
-    bp = Blueprint(name, __name__)
-    # the diagnosis knows the 20200910 namespace only: an actor run under another one would have
-    # every message called the wrong version
-    names_versions = ns == messages.NS_20200910
+    `inbox`: where every refused call goes with its diagnosis (actor_kit.inbox).
+    `interceptor`: answers calls before anything else looks at them (see Interceptor)."""
 
-    def keep_refused(stage, fault, data, status, *, peer, operation=None, element=None,
+    def __init__(self, app: Flask, *, role: str, path: str, handlers: dict[str, Handler],
+                 messagelog: MessageLog, ns: str, max_bytes: int = DEFAULT_MAX_BYTES,
+                 file_refused: RefusedFiling | None = None, inbox: RefusedInbox | None = None,
+                 interceptor: Interceptor | None = None):
+        self.app = app
+        self.role = role
+        self.path = path
+        self.handlers = handlers
+        self.messagelog = messagelog
+        self.ns = ns
+        self.max_bytes = max_bytes
+        self.file_refused = file_refused
+        self.inbox = inbox
+        self.interceptor = interceptor
+        # the diagnosis knows the 20200910 namespace only: an actor run under another one
+        # would have every message called the wrong version
+        self.names_versions = ns == messages.NS_20200910
+
+    # --- WSGI ----------------------------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        jobs: list = []
+        try:
+            if environ.get("REQUEST_METHOD") == "POST":
+                status, content_type, body, extra = self._call(environ, jobs)
+            else:
+                status, content_type, body, extra = self._get(Request(environ))
+        except Exception:  # as Flask answers a failing view: a 500 page, the cause in the log
+            log.exception("SOAP endpoint failed on %s", environ.get("PATH_INFO"))
+            return InternalServerError()(environ, start_response)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra,
+                   *SECURITY_HEADERS.items()]
+        start_response(_status(status), headers)
+        return _Answer(body, jobs)
+
+    def _call(self, environ, jobs: list):
+        token_after = _after.set(jobs)
+        token_environ = identity.serving(environ)
+        try:
+            with self.app.app_context():
+                return self._post(Request(environ), jobs)
+        finally:
+            identity.served(token_environ)
+            _after.reset(token_after)
+
+    def _get(self, req: Request):
+        if "wsdl" not in {k.lower() for k in req.args}:
+            return (405, "text/plain; charset=utf-8",
+                    "Dit is een SOAP-endpoint; vraag ?wsdl voor de beschrijving.\n".encode(),
+                    [("Allow", "POST")])
+        return (200, "text/xml; charset=utf-8",
+                wsdl.wsdl_text(self.role, req.base_url, ns=self.ns).encode("utf-8"), [])
+
+    # --- POST ----------------------------------------------------------------------------------
+
+    def keep_refused(self, stage, fault, data, status, *, peer, operation=None, element=None,
                      unread=None, diagnosis=None):
-        if inbox is None:
+        if self.inbox is None:
             return
         try:
-            inbox.record(stage=stage, fault=fault, peer=peer, data=data, http_status=status,
-                         diagnosis=diagnosis or diagnosis_of(data, unread=unread),
-                         operation=operation, element=element)
+            self.inbox.record(stage=stage, fault=fault, peer=peer, data=data, http_status=status,
+                              diagnosis=diagnosis or diagnosis_of(data, unread=unread),
+                              operation=operation, element=element)
         except Exception:  # the refusal must still be answered when the inbox cannot keep it
             log.exception("could not keep refused call in the inbox")
 
-    def reply(body: bytes, status: int, *, operation, element, peer, outcome, started,
-              koppelsleutel=None, sessie_id=None, sniff=True) -> Response:
-        messagelog.record("out", side="server", operation=operation, element=element, peer=peer, xml=body,
-                          outcome=outcome, http_status=status,
-                          duration_ms=(time.perf_counter() - started) * 1000,
-                          koppelsleutel=koppelsleutel, sessie_id=sessie_id, sniff=sniff)
-        return Response(body, status=status, content_type=codec.CONTENT_TYPE)
+    def reply(self, body: bytes, status: int, *, operation, element, peer, outcome, started,
+              koppelsleutel=None, sessie_id=None, sniff=True):
+        self.messagelog.record("out", side="server", operation=operation, element=element,
+                               peer=peer, xml=body, outcome=outcome, http_status=status,
+                               duration_ms=(time.perf_counter() - started) * 1000,
+                               koppelsleutel=koppelsleutel, sessie_id=sessie_id, sniff=sniff)
+        return status, codec.CONTENT_TYPE, body, ()
 
-    @bp.get(path)
-    def get_wsdl():
-        if "wsdl" not in {k.lower() for k in request.args}:
-            return Response("Dit is een SOAP-endpoint; vraag ?wsdl voor de beschrijving.\n",
-                            status=405, content_type="text/plain; charset=utf-8",
-                            headers={"Allow": "POST"})
-        return Response(wsdl.wsdl_text(role, request.base_url, ns=ns),
-                        content_type="text/xml; charset=utf-8")
-
-    @bp.post(path)
-    def post():
+    def _post(self, req: Request, jobs: list):
         started = time.perf_counter()
-        peer = request.headers.get("X-OSO-Peer") or request.remote_addr or "?"
-        if request.mimetype != "text/xml":
+        ns, max_bytes, messagelog = self.ns, self.max_bytes, self.messagelog
+        environ = req.environ
+        peer = environ.get("HTTP_X_OSO_PEER") or req.remote_addr or "?"
+        raw = None
+        interceptor = self.interceptor
+        if interceptor is not None and interceptor.iets and (
+                req.content_length is None or req.content_length <= max_bytes):
+            # declared over the limit it is refused as too large, whatever the interceptor says
+            raw = req.stream.read(max_bytes + 1)
+            answer = interceptor.answer(raw)
+            if answer is not None:
+                return *answer, ()
+        if req.mimetype != "text/xml":
             # SOAP 1.1 travels as text/xml, which a browser cannot send to another site without
             # a CORS preflight; text/plain or a form post from a web page never gets this far
             fault = OsoFault(faults.ONGELDIG_BERICHT,
-                             f"Content-Type {request.mimetype or '(geen)'} wordt niet aangenomen;"
+                             f"Content-Type {req.mimetype or '(geen)'} wordt niet aangenomen;"
                              " SOAP 1.1 gaat als text/xml.")
             messagelog.record("in", side="server", operation=None, peer=peer, xml=b"",
                               outcome=fault.resultaat, http_status=None)
-            keep_refused(ENDPOINT, fault, None, 415, peer=peer, unread=fault.omschrijving)
-            return reply(codec.encode_fault(fault, ns=ns), 415, operation=None, element="Fault",
-                         peer=peer, outcome=fault.resultaat, started=started)
-        data = _read_limited(max_bytes)
+            self.keep_refused(ENDPOINT, fault, None, 415, peer=peer, unread=fault.omschrijving)
+            return self.reply(codec.encode_fault(fault, ns=ns), 415, operation=None,
+                              element="Fault", peer=peer, outcome=fault.resultaat, started=started)
+        if raw is None:
+            data = _read_limited(req, max_bytes)
+        else:
+            data = raw if len(raw) <= max_bytes else None
         if data is not None and len(data) > TRIM_ABOVE_BYTES:
-            after_this_request(_trim_when_sent)
+            jobs.append(_give_memory_back)  # after the answer let go of the message
         if data is None:
             fault = OsoFault(faults.BERICHT_TE_GROOT,
                              f"Het bericht is groter dan de grens van {max_bytes} bytes.")
-            messagelog.record("in", side="server", operation=None, peer=peer, xml=b"", outcome=fault.resultaat,
-                              http_status=None)
-            keep_refused(ENDPOINT, fault, None, codec.HTTP_STATUS_FAULT, peer=peer,
-                         unread=fault.omschrijving)
-            return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
-                         operation=None, element="Fault", peer=peer, outcome=fault.resultaat,
-                         started=started)
-        operation = codec.peek_operation(data)
+            messagelog.record("in", side="server", operation=None, peer=peer, xml=b"",
+                              outcome=fault.resultaat, http_status=None)
+            self.keep_refused(ENDPOINT, fault, None, codec.HTTP_STATUS_FAULT, peer=peer,
+                              unread=fault.omschrijving)
+            return self.reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
+                              operation=None, element="Fault", peer=peer,
+                              outcome=fault.resultaat, started=started)
         try:
             message = codec.decode(data, ns=ns, max_bytes=max_bytes)
         except OsoFault as fault:
+            # the operation meant, from a cheap scan: only a message that was not decoded
+            # needs one
+            operation = codec.peek_operation(data)
             diagnosis = diagnosis_of(data)
-            if names_versions and not fault.received:
+            if self.names_versions and not fault.received:
                 # the same result code, with the version found and expected in front of the
                 # schema line: docs/protocol-assumptions.md rows 14-16
                 fault = OsoFault(fault.resultaat, explained(fault.omschrijving, diagnosis),
                                  faultcode=fault.faultcode)
-            koppel, sniff = None, file_refused is None
-            if file_refused is not None:
-                koppel, sender = file_refused(data)
+            koppel, sniff = None, self.file_refused is None
+            if self.file_refused is not None:
+                koppel, sender = self.file_refused(data)
                 peer = sender or peer
-            keep_refused(ENDPOINT, fault, data, codec.HTTP_STATUS_FAULT, peer=peer,
-                         operation=operation, diagnosis=diagnosis)
+            self.keep_refused(ENDPOINT, fault, data, codec.HTTP_STATUS_FAULT, peer=peer,
+                              operation=operation, diagnosis=diagnosis)
             messagelog.record("in", side="server", operation=operation, peer=peer,
                               xml=_as_logged(data), outcome=fault.resultaat,
                               koppelsleutel=koppel, sniff=sniff)
-            return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
-                         operation=operation, element="Fault", peer=peer,
-                         outcome=fault.resultaat, started=started, koppelsleutel=koppel, sniff=sniff)
+            return self.reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
+                              operation=operation, element="Fault", peer=peer,
+                              outcome=fault.resultaat, started=started, koppelsleutel=koppel,
+                              sniff=sniff)
         operation = message.OPERATION
         koppel = getattr(message, "koppelsleutel", None)
         sessie = getattr(message, "sessieId", None)
-        handler = handlers.get(operation)
+        handler = self.handlers.get(operation)
         sniff = True
-        if handler is None and file_refused is not None:
+        if handler is None and self.file_refused is not None:
             # a message that is no call of ours (an answer, another actor's operation) is filed
             # like an undecodable one: its koppelsleutel is the sender's word only
-            (koppel, sender), sessie, sniff = file_refused(data), None, False
+            (koppel, sender), sessie, sniff = self.file_refused(data), None, False
             peer = sender or peer
-        messagelog.record("in", side="server", operation=operation, element=message.ELEMENT, peer=peer,
-                          xml=data, outcome="ontvangen", koppelsleutel=koppel, sessie_id=sessie, sniff=sniff)
+        messagelog.record("in", side="server", operation=operation, element=message.ELEMENT,
+                          peer=peer, xml=data, outcome="ontvangen", koppelsleutel=koppel,
+                          sessie_id=sessie, sniff=sniff)
         try:
             if handler is None:
                 raise OsoFault(faults.ONBEKENDE_OPERATIE,
                                f"Operatie {operation} wordt op dit endpoint niet aangeboden.")
-            answer = handler(message, Inbound(peer=peer, url=request.base_url))
+            answer = handler(message, Inbound(peer=peer, url=req.base_url))
         except OsoFault as fault:
-            keep_refused(VERWERKING, fault, data, codec.HTTP_STATUS_FAULT, peer=peer,
-                         operation=operation, element=message.ELEMENT)
-            return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
-                         operation=operation, element="Fault", peer=peer,
-                         outcome=fault.resultaat, started=started,
-                         koppelsleutel=koppel, sessie_id=sessie, sniff=sniff)
+            self.keep_refused(VERWERKING, fault, data, codec.HTTP_STATUS_FAULT, peer=peer,
+                              operation=operation, element=message.ELEMENT)
+            return self.reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
+                              operation=operation, element="Fault", peer=peer,
+                              outcome=fault.resultaat, started=started,
+                              koppelsleutel=koppel, sessie_id=sessie, sniff=sniff)
         except Exception:  # a bug of ours must still answer as SOAP, and say it is ours
             log.exception("handler for %s failed", operation)
             fault = OsoFault(faults.INTERNE_FOUT, "Interne fout bij het verwerken van het bericht.")
-            return reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
-                         operation=operation, element="Fault", peer=peer,
-                         outcome=fault.resultaat, started=started,
-                         koppelsleutel=koppel, sessie_id=sessie)
+            return self.reply(codec.encode_fault(fault, ns=ns), codec.HTTP_STATUS_FAULT,
+                              operation=operation, element="Fault", peer=peer,
+                              outcome=fault.resultaat, started=started,
+                              koppelsleutel=koppel, sessie_id=sessie)
         body = codec.encode(answer, ns=ns)
         outcome = getattr(answer, "resultaat", None) or "ok"
-        return reply(body, 200, operation=operation, element=answer.ELEMENT, peer=peer,
-                     outcome=outcome, started=started,
-                     koppelsleutel=getattr(answer, "koppelsleutel", None) or koppel,
-                     sessie_id=getattr(answer, "sessieId", None) or sessie)
+        return self.reply(body, 200, operation=operation, element=answer.ELEMENT, peer=peer,
+                          outcome=outcome, started=started,
+                          koppelsleutel=getattr(answer, "koppelsleutel", None) or koppel,
+                          sessie_id=getattr(answer, "sessieId", None) or sessie)
 
-    return bp
+
+class _Front:
+    """The app's WSGI entry: GET and POST on the SOAP path to the endpoint, the rest to Flask."""
+
+    def __init__(self, flask_wsgi, endpoint: SoapEndpoint):
+        self.flask_wsgi = flask_wsgi
+        self.endpoint = endpoint
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == self.endpoint.path and \
+                environ.get("REQUEST_METHOD") in ("POST", "GET"):
+            return self.endpoint(environ, start_response)
+        return self.flask_wsgi(environ, start_response)
+
+
+def install_soap_endpoint(app: Flask, name: str, **kwargs) -> SoapEndpoint:
+    """Serve the SOAP endpoint (SoapEndpoint's arguments) on `app`, in front of its Flask views."""
+    endpoint = SoapEndpoint(app, **kwargs)
+    app.wsgi_app = _Front(app.wsgi_app, endpoint)
+    # the route stays known to Flask, so HEAD, OPTIONS and a wrong method get Flask's answers
+    # (the app's 405 page among them); a view may return a WSGI application
+    bp = Blueprint(name, __name__)
+    bp.add_url_rule(endpoint.path, "soap", lambda: endpoint, methods=["GET", "POST"])
+    app.register_blueprint(bp)
+    app.extensions[f"{name}_endpoint"] = endpoint
+    return endpoint

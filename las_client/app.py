@@ -9,7 +9,7 @@ from actor_kit import ids
 from actor_kit.inbox import RefusedInbox, inbox_blueprint
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
-from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
+from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, install_soap_endpoint
 from actor_kit.store import Store
 from oso_protocol.transport.messages import NS
 
@@ -87,11 +87,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["las"] = {"store": store, "messagelog": messagelog, "calls": calls,
                              "zorgvragen": zorgvragen, "client": client}
     app.extensions["oso_sim_close"] = store.close
-    app.register_blueprint(soap_blueprint(
-        "las_soap", role="las", path="/oso",
+    install_soap_endpoint(
+        app, "las_soap", role="las", path="/oso",
         handlers=make_handlers(store, calls, policy),
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES)),
-        inbox=refused))
+        inbox=refused)
     app.register_blueprint(api_blueprint(store, messagelog, zorgvragen, calls))
     app.register_blueprint(inbox_blueprint(refused, base="las/base.html"))
     register_ui(app, zorgvraag_pages)

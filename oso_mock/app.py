@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.inbox import RefusedInbox, inbox_blueprint
-from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
+from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, install_soap_endpoint
 from actor_kit.web import register_web, wants_json
 from .db import SCHEMA, TcStore
 from oso_protocol.transport.messages import NS
@@ -25,7 +25,7 @@ from . import defects as tc_defects
 from . import ingedeeld, register
 from .api import api_blueprint
 from .context import DEFAULT_SESSION_TTL_SECONDS, TrafficCenter
-from .storing import register_storing
+from .storing import Storing, register_storing
 from .ui import bp as ui_blueprint
 from .ui_weigeringen import bp as weigeringen_blueprint
 
@@ -55,12 +55,13 @@ def create_app(config: dict | None = None) -> Flask:
     messagelog = MessageLog(store)
     refused = RefusedInbox(store)
 
-    app.register_blueprint(soap_blueprint(
-        "tc_soap", role="tc", path="/oso", handlers=handlers(tc), messagelog=messagelog,
+    storing = Storing()
+    install_soap_endpoint(
+        app, "tc_soap", role="tc", path="/oso", handlers=handlers(tc), messagelog=messagelog,
         ns=config.get("NS") or NS, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES),
-        file_refused=ingedeeld.afzender, inbox=refused))
+        file_refused=ingedeeld.afzender, inbox=refused, interceptor=storing)
     app.register_blueprint(api_blueprint(tc, messagelog))
-    register_storing(app, max_bytes=int(config.get("MAX_BYTES") or DEFAULT_MAX_BYTES))
+    register_storing(app, storing)
     register_web(app)
     app.register_blueprint(ui_blueprint)
     app.register_blueprint(weigeringen_blueprint)

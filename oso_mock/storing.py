@@ -10,10 +10,9 @@ Nothing is logged for a request answered this way: the TC never saw it.
 """
 from __future__ import annotations
 
-import io
 import threading
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
 
 from oso_protocol.transport import codec
 from oso_protocol.transport.messages import TC_OPERATIONS
@@ -56,13 +55,20 @@ class Storing:
     def iets(self) -> bool:
         return bool(self._uit)
 
+    def answer(self, data: bytes) -> tuple[int, str, bytes] | None:
+        """The proxy's 503 page for a call of an operation in storing (actor_kit.soap_endpoint's
+        Interceptor); None lets the call through."""
+        if self.actief(codec.peek_operation(data)):
+            return 503, "text/html; charset=utf-8", STORING_PAGINA
+        return None
+
     def stand(self) -> dict[str, bool | int]:
         with self._lock:
             return {op: self._aantal.get(op, op in self._uit) for op in TC_OPERATIONS}
 
 
-def register_storing(app: Flask, *, soap_path: str = "/oso", max_bytes: int) -> Storing:
-    storing = Storing()
+def register_storing(app: Flask, storing: Storing) -> Storing:
+    """GET and POST /api/storing; the SOAP endpoint asks `storing` itself (its interceptor)."""
     bp = Blueprint("tc_storing", __name__, url_prefix="/api")
 
     @bp.get("/storing")
@@ -85,20 +91,6 @@ def register_storing(app: Flask, *, soap_path: str = "/oso", max_bytes: int) -> 
         for operation, aan in body.items():
             storing.zet(operation, aan)
         return jsonify(storing.stand())
-
-    @app.before_request
-    def in_storing():
-        if not storing.iets or request.method != "POST" or request.path != soap_path:
-            return None
-        if request.content_length is not None and request.content_length > max_bytes:
-            return None  # the endpoint refuses it as too large, storing or not
-        req = request._get_current_object()
-        data = req.stream.read(max_bytes + 1)
-        # the SOAP endpoint reads request.stream itself: hand it the same bytes again
-        req.__dict__["stream"] = io.BytesIO(data)
-        if storing.actief(codec.peek_operation(data)):
-            return Response(STORING_PAGINA, status=503, content_type="text/html; charset=utf-8")
-        return None
 
     app.register_blueprint(bp)
     app.extensions["oso_storing"] = storing

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 
 from actor_kit import identity
 from oso_protocol.transport import faults
@@ -30,9 +30,10 @@ ZONDER_TLS = Aanroeper(tls=False)
 
 def huidige_aanroeper() -> Aanroeper:
     """The caller of the SOAP request being handled (outside a request: no TLS)."""
-    if not has_request_context() or not identity.tls_enabled(current_app.config):
+    environ = identity.current_environ()
+    if environ is None or not identity.tls_enabled(current_app.config):
         return ZONDER_TLS
-    return Aanroeper(tls=True, oin=identity.caller_oin(request.environ))
+    return Aanroeper(tls=True, oin=identity.caller_oin(environ))
 
 
 def system_oin(system: dict | None) -> str | None:

@@ -22,7 +22,7 @@ from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
 from actor_kit.inbox import RefusedInbox, inbox_blueprint
-from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, soap_blueprint
+from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, install_soap_endpoint
 from actor_kit.web import register_web, wants_json
 from actor_kit.store import Store
 from oso_protocol.transport.messages import NS
@@ -124,10 +124,10 @@ def create_app(config: dict | None = None) -> Flask:
                                   bevestiger=ophalen if config.get("CONFIRM_KOPPELSLEUTEL", True)
                                   and fetch_policy.confirm_at_notificatie() else None,
                                   ophalen=ophalen)
-    app.register_blueprint(soap_blueprint(
-        "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},
+    install_soap_endpoint(
+        app, "swv_soap", role="swv", path="/oso", handlers={"notificatie": handler},
         messagelog=messagelog, ns=ns, max_bytes=int(config.get("MAX_BYTES", DEFAULT_MAX_BYTES)),
-        inbox=refused))
+        inbox=refused)
     app.register_blueprint(api_bp)
     app.register_blueprint(inbox_blueprint(refused, base="swv/base.html"))
     register_web(app)

@@ -17,11 +17,8 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from flask import after_this_request
-
-
 from actor_kit.caller_check import tc_fault
-from actor_kit.soap_endpoint import Inbound
+from actor_kit.soap_endpoint import Inbound, after_answer
 from oso_protocol.transport import faults
 from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import (
@@ -53,10 +50,7 @@ def _after_answer(job: Callable[[], object]) -> None:
             done.append(True)
         job()
 
-    @after_this_request
-    def _on_close(response):
-        response.call_on_close(once)
-        return response
+    after_answer(once)
 
     timer = threading.Timer(CLOSE_FALLBACK_SECONDS, once)
     timer.daemon = True
