@@ -52,6 +52,14 @@ def get_school(store: Store, brin: str) -> tuple[School, dict]:
     return School.from_dict(json.loads(row["data"])), school_row(row)
 
 
+def school_info(store: Store, brin: str) -> dict:
+    """get_school's dict only, without decoding the school's record."""
+    row = store.one("SELECT * FROM scholen WHERE brin = ?", (brin,))
+    if row is None:
+        raise LasError(404, f"School {brin} is niet bekend in deze LAS.", "OnbekendeSchool")
+    return school_row(row)
+
+
 def add_school(conn, school: School, *, routeringskenmerk: str, profile: str) -> None:
     conn.execute(
         "INSERT INTO scholen (brin, vestigingscode, naam, routeringskenmerk, profile, data)"
@@ -97,6 +105,14 @@ def _row(store: Store, leerling_id: int):
 def get_leerling(store: Store, leerling_id: int) -> dict:
     row = _row(store, leerling_id)
     return {"id": row["id"], "brin": row["brin"], **json.loads(row["data"])}
+
+
+def leerling_brin(store: Store, leerling_id: int) -> str:
+    """The school of a pupil, 404 as load_leerling, without decoding the record."""
+    row = store.one("SELECT brin FROM leerlingen WHERE id = ?", (leerling_id,))
+    if row is None:
+        raise LasError(404, f"Leerling {leerling_id} is niet bekend.", "OnbekendeLeerling")
+    return row["brin"]
 
 
 def load_leerling(store: Store, leerling_id: int) -> tuple[Leerling, str]:

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import logging
 import mimetypes
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import metadata
 
 from actor_kit.store import Store
 from oso_protocol.dossier.builder import BuilderError, build_dossier
@@ -32,9 +34,20 @@ from oso_protocol.transport.faults import OsoFault
 from oso_protocol.transport.messages import Aanleverpunt
 
 from .errors import LasError
-from .leerlingen import get_school, load_leerling
+from .leerlingen import get_school, leerling_brin, load_leerling, school_info
 from .oso_calls import OsoCalls
 from .toestand import van_rij
+
+
+@functools.cache
+def pakketversie() -> str:
+    """The version the dossier names as pakketversie, as the builder finds it; read once, since
+    looking it up in the installed package's metadata costs more than building the dossier."""
+    try:
+        return metadata.version("oso-sim")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +303,8 @@ class ZorgvraagSteps:
             gegevensblokken=self.dossier_blokken(profile, snap.blokken),
             toelichting=self.toelichting(snap.invoer, snap.leerling),
             bijlagen=self.bijlagen(snap.invoer),
-            aandachtspunten=snap.invoer.aandachtspunten, pakketnaam=snap.pakketnaam)
+            aandachtspunten=snap.invoer.aandachtspunten, pakketnaam=snap.pakketnaam,
+            pakketversie=pakketversie())
 
     def bron_school(self, store: Store, school: dict) -> dict:
         """The school (BRIN, LAS aanleverpunt) that stands as bron of the zorgvraag."""
@@ -392,7 +406,7 @@ class Zorgvragen:
         }
 
     def overzicht(self, leerling_id: int) -> list[dict]:
-        load_leerling(self.store, leerling_id)  # 404 for an unknown pupil
+        leerling_brin(self.store, leerling_id)  # 404 for an unknown pupil
         rows = self.store.query(
             "SELECT z.*, (SELECT COUNT(*) FROM terugkoppelingen t WHERE t.zorgvraag_id = z.id)"
             " AS n_terug FROM zorgvragen z WHERE leerling_id = ? AND status != ? ORDER BY id",
@@ -430,15 +444,15 @@ class Zorgvragen:
     # --- creating and changing ---
 
     def maak(self, leerling_id: int, payload: dict) -> dict:
-        load_leerling(self.store, leerling_id)
+        leerling_brin(self.store, leerling_id)  # 404 for an unknown pupil, before the input
         invoer = Invoer.parse(payload)
         verzenden = payload.get("verzenden", True)
         if not isinstance(verzenden, bool):
             raise LasError(400, "verzenden moet true of false zijn.", ONGELDIGE_INVOER)
         if verzenden:
             return self._verzend_nieuw(leerling_id, invoer)
-        _, brin = load_leerling(self.store, leerling_id)
-        _, school = get_school(self.store, brin)
+        brin = leerling_brin(self.store, leerling_id)
+        school = school_info(self.store, brin)
         blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.policy)
         with self.store.tx() as conn:
             zid = self._insert(conn, leerling_id, invoer, blokken, status=CONCEPT)
@@ -489,8 +503,8 @@ class Zorgvragen:
         if row["status"] == VERZONDEN and not self.policy.editable_after_send():
             raise LasError(409, ONVERANDERLIJK, NIET_TE_WIJZIGEN)
         invoer = Invoer.parse(payload, partial=True)
-        _, brin = load_leerling(self.store, row["leerling_id"])
-        _, school = get_school(self.store, brin)
+        brin = leerling_brin(self.store, row["leerling_id"])
+        school = school_info(self.store, brin)
         blokken = (normalise_blokken(school["profile"], invoer.gegevensblokken, self.policy)
                    if "gegevensblokken" in payload else None)
         with self.store.tx() as conn:
@@ -571,8 +585,8 @@ class Zorgvragen:
 
     def _verzend_nieuw(self, leerling_id: int, invoer: Invoer) -> dict:
         self._controleer_compleet(invoer)
-        _, brin = load_leerling(self.store, leerling_id)
-        _, school = get_school(self.store, brin)
+        brin = leerling_brin(self.store, leerling_id)
+        school = school_info(self.store, brin)
         blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.policy)
         ap, fout = self._controleer_aanleverpunt(brin, invoer.aanleverpunt)
         dossier, school = self._bouw(leerling_id, invoer, blokken)
@@ -593,8 +607,8 @@ class Zorgvragen:
             return self.bezorg(zorgvraag_id)
         invoer = self._invoer_van_concept(row)
         self._controleer_compleet(invoer)
-        _, brin = load_leerling(self.store, row["leerling_id"])
-        _, school = get_school(self.store, brin)
+        brin = leerling_brin(self.store, row["leerling_id"])
+        school = school_info(self.store, brin)
         blokken = normalise_blokken(school["profile"], invoer.gegevensblokken, self.policy)
         ap, fout = self._controleer_aanleverpunt(brin, invoer.aanleverpunt)
         dossier, school = self._bouw(row["leerling_id"], invoer, blokken)
