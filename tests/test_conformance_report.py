@@ -411,3 +411,29 @@ def test_a_refused_run_still_records_what_was_asked(tmp_path):
     assert run["tags"] == "@las" and run["configuratiebestand"] == str(cfg)
     assert run["configuratie"]["las"]["api_token"] == "[weggelaten]" and run["oso_sim_versie"]
     assert "Zx9-qq-token" not in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_crafted_las_refuses_an_old_vocabulary_naming_the_version_found_and_expected():
+    """An SWV under test that asks the harness LAS in the 20180404 vocabulary hears which version
+    was found and which is expected, as from our own actors' endpoints."""
+    import requests
+
+    from harness.conformance.drivers.http import SoapProbe
+    from harness.conformance.las_behaviours import behaviour
+    from harness.conformance.peers import CraftedLas
+    from oso_protocol.transport import NS_20180404, codec
+    from oso_protocol.transport import messages as m
+
+    peer = CraftedLas("http://127.0.0.1:9/oso", SoapProbe(timeout=5), behaviour("een geldig dossier")).start()
+    try:
+        request = m.DocumentRequest(sessieId="5E55DA7A-0000-4000-8000-000000000001", bronBrin="12AB",
+                                    bronRouteringsKenmerk="0000000700012AB00950", doelBrin="25PO",
+                                    doelRouteringsKenmerk="0000000700025PO00931",
+                                    koppelsleutel="01AD8CFC-3957-4B0E-9C39-000000000001")
+        answer = requests.post(peer.soap_url, data=codec.encode(request, ns=NS_20180404), timeout=5,
+                               headers={"Content-Type": codec.CONTENT_TYPE})
+    finally:
+        peer.stop()
+    assert answer.status_code == codec.HTTP_STATUS_FAULT
+    text = answer.content.decode()
+    assert "20180404 gevonden, 20200910 verwacht" in text, text

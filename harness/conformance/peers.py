@@ -9,8 +9,10 @@ import base64
 from flask import Flask, Response, request
 
 from actor_kit.identity import caller_oin
+from actor_kit.inbox import diagnosis_of
 from actor_kit.messagelog import now_iso
 from actor_kit.server import ServerThread
+from oso_protocol.diagnosis.refusal import explained
 from oso_protocol.transport import codec, messages as m
 from oso_protocol.transport.faults import OsoFault
 
@@ -62,6 +64,10 @@ class CraftedLas:
             body, status = codec.encode(answer), 200
             outcome = getattr(answer, "resultaat", "ok")
         except OsoFault as fault:
+            if msg is None and not fault.received:
+                # refused at the gate: the same version note in front as our actors give
+                fault = OsoFault(fault.resultaat, explained(fault.omschrijving, diagnosis_of(data)),
+                                 faultcode=fault.faultcode)
             body, status, outcome = codec.encode_fault(fault), codec.HTTP_STATUS_FAULT, fault.resultaat
         koppelsleutel = getattr(msg, "koppelsleutel", None)
         inbound["koppelsleutel"] = koppelsleutel
