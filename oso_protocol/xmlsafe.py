@@ -51,7 +51,7 @@ def parse_bytes(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Eleme
     # removes XXE and entity-expansion bombs in one stroke, before libxml2 sees them. An entity
     # can only be declared inside a DOCTYPE, so one scan covers both (a stray "<!ENTITY" elsewhere
     # is not well-formed and libxml2 refuses it).
-    if data.find(b"<!DOCTYPE") != -1:
+    if _has_doctype(data):
         raise XmlInputError("dtd-forbidden", "Een DTD of entiteitsdeclaratie is niet toegestaan.")
     try:
         root = etree.fromstring(bytes(data), parser=_parser())
@@ -65,6 +65,22 @@ def parse_bytes(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Eleme
     if root.getroottree().docinfo.internalDTD is not None:
         raise XmlInputError("dtd-forbidden", "Een DTD of entiteitsdeclaratie is niet toegestaan.")
     return root
+
+
+def _has_doctype(data: bytes) -> bool:
+    """Whether `data` contains b"<!DOCTYPE" anywhere.
+
+    bytes.find for it stops at every "<" of the document, a third of the parse time of a
+    dossier; a "!" is rare in XML and found with memchr. Many of them fall back to the plain search.
+    """
+    i = data.find(b"!")  # the first "!" not yet looked at
+    for _ in range(16):
+        if i == -1:
+            return False
+        if i > 0 and data.startswith(b"<!DOCTYPE", i - 1):
+            return True
+        i = data.find(b"!", i + 1)
+    return i != -1 and data.find(b"<!DOCTYPE", i - 1) != -1
 
 
 def read_source(source: bytes | str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:

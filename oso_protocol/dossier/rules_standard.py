@@ -102,15 +102,39 @@ def _compiled(ns: str):
 
 
 def xpath_location(el) -> str:
-    """Location in the official style: /dossier[1]/huidigeschool[1]/leerling[1]."""
-    parts = []
-    while el is not None:
-        pos = 1
-        for _ in el.itersiblings(el.tag, preceding=True):
-            pos += 1
-        parts.append("%s[%d]" % (etree.QName(el).localname, pos))
-        el = el.getparent()
-    return "/" + "/".join(reversed(parts))
+    """Location in the official style: /dossier[1]/huidigeschool[1]/leerling[1].
+
+    The positions (same-tag preceding siblings + 1) come from libxml2 in one call, as lxml's
+    ElementPath of the element, which writes "[n]" only where a same-tag sibling exists; its
+    steps are matched against the known tags of the ancestors, so a namespace URI with "/" or
+    "[" in it cannot be misread.
+    """
+    tags = []
+    top = el
+    parent = el.getparent()
+    while parent is not None:
+        tags.append(top.tag)
+        top = parent
+        parent = top.getparent()
+    parts = ["/%s[1]" % _local(top.tag)]  # the root element has no element siblings
+    if tags:
+        path = top.getroottree().getelementpath(el)
+        i = 0
+        for tag in reversed(tags):
+            i += len(tag)
+            if path.startswith("[", i):
+                j = path.index("]", i)
+                parts.append("/%s[%s]" % (_local(tag), path[i + 1:j]))
+                i = j + 2
+            else:
+                parts.append("/%s[1]" % _local(tag))
+                i += 1
+    return "".join(parts)
+
+
+def _local(tag: str) -> str:
+    # A local name cannot contain "}", a namespace URI can.
+    return tag[tag.rfind("}") + 1:]
 
 
 def _text(el) -> str | None:
