@@ -77,6 +77,7 @@ class _Field:
     name: str
     kind: type          # str, bool, or a nested dataclass
     repeated: bool
+    nested: bool = False  # kind is a dataclass: asked once here, not for every value
 
 
 @functools.lru_cache(maxsize=None)
@@ -92,7 +93,7 @@ def _shape(cls: type) -> tuple[_Field, ...]:
             args = [a for a in typing.get_args(tp) if a is not type(None)]
             if args:  # X | None
                 tp = args[0]
-        out.append(_Field(f.name, tp, repeated))
+        out.append(_Field(f.name, tp, repeated, dataclasses.is_dataclass(tp)))
     return tuple(out)
 
 
@@ -105,13 +106,15 @@ def _text(value) -> str:
 
 
 def _fill(parent: etree._Element, obj, ns: str) -> None:
+    sub = etree.SubElement
     for fld in _shape(type(obj)):
         value = getattr(obj, fld.name)
         if value is None:
             continue
+        tag = f"{{{ns}}}{fld.name}"
         for item in (value if fld.repeated else (value,)):
-            child = etree.SubElement(parent, f"{{{ns}}}{fld.name}")
-            if dataclasses.is_dataclass(item):
+            child = sub(parent, tag)
+            if fld.nested and dataclasses.is_dataclass(item):
                 _fill(child, item, ns)
             else:
                 child.text = _text(item)
@@ -262,7 +265,7 @@ def _build(cls: type, el: etree._Element):
         fld = shape.get(name)
         if fld is None:  # only reachable with validate=False
             raise _invalid(f"Onbekend element {name} in {etree.QName(el).localname}.")
-        if dataclasses.is_dataclass(fld.kind):
+        if fld.nested:
             value = _build(fld.kind, child)
         elif fld.kind is bool:
             value = (child.text or "").strip() in ("true", "1")
@@ -295,6 +298,8 @@ def _check_markup(data: bytes) -> None:
     if markup > MAX_MARKUP:
         raise OsoFault(faults.ONGELDIG_BERICHT,
                        f"Het bericht bevat {markup} tags; de grens is {MAX_MARKUP}.")
+    if data.count(b"=") <= MAX_ATTRIBUTES:
+        return  # every attribute has an '=': fewer of them in all cannot be too many in tags
     attributes, pos = 0, data.find(b"<")
     while pos != -1:
         end = data.find(b">", pos)
