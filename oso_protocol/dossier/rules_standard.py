@@ -77,13 +77,32 @@ class _Names:
         return self.prefix + local
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Everything check_standard derives from the namespace alone."""
+
+    cl_tags: dict                # coded element tag -> ((CodeList, ancestor tags innermost first), ...)
+    cl_safe: dict                # coded element tag -> values valid under each of its lists
+    iter_tags: tuple             # tags collected in the one pass over the tree
+    cat_tags: frozenset          # cat_* tags, coded only as children of categorie_uitlevering
+    cats: tuple                  # _Cat per category rule
+    toetsscore_children: frozenset
+    tr01_children: frozenset
+    cl01_children: frozenset
+
+
 @lru_cache(maxsize=8)
 def _compiled(ns: str):
     n = _Names(ns)
     cl_tags = {n.q(name): tuple((c, tuple(n.q(a) for a in reversed(c.chain[:-1])))
                                 for c in lists)
                for name, lists in codelists.BY_ELEMENT.items()}
-    iter_tags = tuple(set(cl_tags) | {n.q(t) for t in _ANYWHERE})
+    # A value that every list of an element name accepts needs no look at the ancestors.
+    cl_safe = {tag: frozenset.intersection(*(c.values for c, _ in lists)) for tag, lists in cl_tags.items()}
+    cu = n.categorie_uitlevering
+    cat_tags = frozenset(tag for tag, lists in cl_tags.items()
+                         if all(anc[:1] == (cu,) for _, anc in lists))
+    iter_tags = tuple((set(cl_tags) - cat_tags) | {n.q(t) for t in _ANYWHERE} | {cu})
 
     def level(path: str) -> tuple[str, str]:
         if path.startswith(_OO):
@@ -98,17 +117,42 @@ def _compiled(ns: str):
              tuple(level(p) for p in c.paths if p != _D1_BLIND))
         for c in CATEGORIES if c.paths
     )
-    return n, cl_tags, iter_tags, cats
+    plan = _Plan(cl_tags, cl_safe, iter_tags, cat_tags, cats,
+                 frozenset(n.q(c) for c in _TOETSSCORE),
+                 frozenset((n.toetsscore, n.referentiescore, n.document)),
+                 frozenset((n.waarde, n.kwalificatie)))
+    return n, cl_tags, iter_tags, cats, plan
 
 
 def xpath_location(el) -> str:
     """Location in the official style: /dossier[1]/huidigeschool[1]/leerling[1].
 
     The positions (same-tag preceding siblings + 1) come from libxml2 in one call, as lxml's
-    ElementPath of the element, which writes "[n]" only where a same-tag sibling exists; its
-    steps are matched against the known tags of the ancestors, so a namespace URI with "/" or
-    "[" in it cannot be misread.
+    ElementPath of the element, which writes "[n]" only where a same-tag sibling exists. With
+    the root's namespace taken out, a path without "{" names every step by its local name alone.
     """
+    tree = el.getroottree()
+    root = tree.getroot()
+    tag = root.tag
+    head = "/%s[1]" % _local(tag)  # the root element has no element siblings
+    if el is root:
+        return head
+    try:
+        path = tree.getelementpath(el)
+    except ValueError:  # not below the document's root element
+        return _location_walk(el)
+    brace = tag.find("}")
+    if brace > 0:
+        path = path.replace(tag[:brace + 1], "")
+    if "{" in path:
+        return _location_walk(el)  # a step in another namespace
+    return head + "".join(["/" + step if step.endswith("]") else "/" + step + "[1]"
+                           for step in path.split("/")])
+
+
+def _location_walk(el) -> str:
+    # The same location from the ancestors' own tags, for paths with foreign namespaces in them,
+    # whose URIs may hold "/" or "[".
     tags = []
     top = el
     parent = el.getparent()
@@ -116,9 +160,9 @@ def xpath_location(el) -> str:
         tags.append(top.tag)
         top = parent
         parent = top.getparent()
-    parts = ["/%s[1]" % _local(top.tag)]  # the root element has no element siblings
+    parts = ["/%s[1]" % _local(top.tag)]
     if tags:
-        path = top.getroottree().getelementpath(el)
+        path = etree.ElementTree(top).getelementpath(el)
         i = 0
         for tag in reversed(tags):
             i += len(tag)
@@ -146,73 +190,133 @@ def _true(el) -> bool:
     return el is not None and (el.text or "").strip() in ("true", "1")
 
 
+# Child lookups: el.find(tag) costs an ElementPath evaluation each time; one walk over the children
+# that records the first child of each tag answers all lookups in an element at once.
+
+def _kids(el) -> dict:
+    """The first child of each tag, as el.find(tag) would return it."""
+    kids = {}
+    if el is not None:
+        for c in el:
+            t = c.tag
+            if t not in kids:
+                kids[t] = c
+    return kids
+
+
+def _has_child(el, tags: frozenset) -> bool:
+    for c in el:
+        if c.tag in tags:
+            return True
+    return False
+
+
+def _has_grandchild(el, tag: str, child: str) -> bool:
+    """el.find("tag/child") is not None."""
+    for c in el.iterchildren(tag):
+        for _ in c.iterchildren(child):
+            return True
+    return False
+
+
 def check_standard(root, version: GegevenssetVersion) -> list[Finding]:
-    n, cl_tags, iter_tags, cats = _compiled(version.namespace)
+    n, _, _, _, plan = _compiled(version.namespace)
     out: list[Finding] = []
 
     def add(rule, el, variant="", **kw):
         loc = DOCUMENT if el is None else xpath_location(el)
         out.append(Finding(rule, LAYER_STANDARD, FOUT, loc, message(rule, variant, **kw)))
 
-    metadata = root.find(n.metadata)
-    overdrachtsoort = root.find(n.overdrachtsoort)
-    school = root.find(n.huidigeschool)
-    leerling = school.find(n.leerling) if school is not None else None
-    swv = _text(overdrachtsoort) == SWV_DOSSIER
-    overstap = _text(metadata.find(n.overstap)) if metadata is not None else None
+    root_kids = _kids(root)
+    metadata = root_kids.get(n.metadata)
+    md = _kids(metadata)
+    school = root_kids.get(n.huidigeschool)
+    school_kids = _kids(school)
+    leerling = school_kids.get(n.leerling)
+    ll = _kids(leerling)
+    swv = _text(root_kids.get(n.overdrachtsoort)) == SWV_DOSSIER
+    overstap = _text(md.get(n.overstap)) if metadata is not None else None
 
     # One pass, in C, over the elements rules look at anywhere in the document.
     found: dict[str, list] = {}
-    for el in root.iter(*iter_tags):
-        found.setdefault(el.tag, []).append(el)
+    for el in root.iter(*plan.iter_tags):
+        tag = el.tag
+        if tag in found:
+            found[tag].append(el)
+        else:
+            found[tag] = [el]
+    _cat_children(root, found, plan.cat_tags, n)
+    comms = [(c, _kids(c)) for c in found.get(n.communicatie, ())]
+    verzorgers = [(v, _kids(v)) for v in leerling.iterchildren(n.verzorger)] if leerling is not None else []
 
-    _code_lists(found, cl_tags, metadata, n, add)
-    _common(found, metadata, leerling, n, version, add)
-    _categories(root, metadata, leerling, cats, n, add)
+    _code_lists(root, found, plan, md, n, add)
+    _common(found, comms, md, metadata, leerling, verzorgers, n, version, add)
+    _categories(root_kids, md, leerling, ll, plan.cats, n, add)
     if metadata is not None:
-        _pao_metadata(metadata, swv, overstap, n, version, add)
+        _pao_metadata(metadata, md, swv, overstap, n, version, add)
     if swv:
         if school is not None:
             _pao_school(school, n, add)
         if leerling is not None:
-            _pao_leerling(leerling, overstap, found, n, add)
+            _pao_leerling(leerling, ll, overstap, comms, verzorgers, n, add)
         for el in found.get(n.resultaat, ()):
-            if (el.find(n.toetsscore) is None and el.find(n.referentiescore) is None
-                    and el.find(n.document) is None):
+            if not _has_child(el, plan.tr01_children):
                 add("PaO.TR01", el)
         for el in found.get(n.toetsscore, ()):
-            if all(el.find(n.q(c)) is None for c in _TOETSSCORE):
+            if not _has_child(el, plan.toetsscore_children):
                 add("PaO.TR02", el)
         for el in found.get(n.score, ()):
-            if el.find(n.waarde) is None and el.find(n.kwalificatie) is None:
+            if not _has_child(el, plan.cl01_children):
                 add("PaO.CL01", el)
     return out
 
 
-def _code_lists(found, cl_tags, metadata, n, add):
-    for tag, lists in cl_tags.items():
-        for el in found.get(tag, ()):
+def _cat_children(root, found, cat_tags, n):
+    """Add the cat_* elements that can be coded ones: the children of a categorie_uitlevering."""
+    cus = found.pop(n.categorie_uitlevering, ())
+    if len(cus) == 1:
+        for c in cus[0]:
+            tag = c.tag
+            if tag in cat_tags:
+                found.setdefault(tag, []).append(c)
+    elif cus:
+        # Nested ones: children listed per parent would leave document order.
+        for el in root.iter(*cat_tags):
+            found.setdefault(el.tag, []).append(el)
+
+
+def _code_lists(root, found, plan, md, n, add):
+    top_has_parent = root.getparent() is not None
+    for tag, lists in plan.cl_tags.items():
+        els = found.get(tag)
+        if not els:
+            continue
+        safe = plan.cl_safe[tag]
+        for el in els:
+            text = el.text
+            if text in safe:
+                continue
             for cl, ancestors in lists:
-                parent = el.getparent()
+                node = el
                 for a in ancestors:
-                    if parent is None or parent.tag != a:
+                    node = node.getparent()
+                    if node is None or node.tag != a:
                         break
-                    parent = parent.getparent()
                 else:
                     # The ancestor chain must itself sit below some element (/descendant::*/...).
-                    if parent is not None and el.text not in cl.values:
+                    if text not in cl.values and (node is not root or top_has_parent):
                         add(cl.rule, el, cl.label)
                     break
-    deeldossier = metadata.find(n.deeldossier) if metadata is not None else None
-    if _text(deeldossier) not in codelists.DEELDOSSIER.values:
+    if _text(md.get(n.deeldossier)) not in codelists.DEELDOSSIER.values:
         add("CL33", None, codelists.DEELDOSSIER.label)
 
 
-def _common(found, metadata, leerling, n, version, add):
-    for el in found.get(n.communicatie, ()):
-        if _text(el.find(n.soort)) != "e-mail":
+def _common(found, comms, md, metadata, leerling, verzorgers, n, version, add):
+    soort_tag, nummer_tag = n.soort, n.nummer
+    for el, kids in comms:
+        if _text(kids.get(soort_tag)) != "e-mail":
             continue
-        adres = _text(el.find(n.nummer)) or ""
+        adres = _text(kids.get(nummer_tag)) or ""
         # Each failing condition is a melding of its own, as in the official stylesheet.
         if len(adres) < 4:
             add("OG.01", el, "min")
@@ -223,7 +327,7 @@ def _common(found, metadata, leerling, n, version, add):
         if not _EMAIL.search(adres):
             add("OG.01", el, "regex")
     if metadata is not None:
-        sv = metadata.find(n.standaardversie)
+        sv = md.get(n.standaardversie)
         if sv is not None and sv.text != version.standaardversie:
             add("OG.02", sv, literal=version.standaardversie)
     for el in found.get(n.lwoo_einddatum, ()):
@@ -231,28 +335,29 @@ def _common(found, metadata, leerling, n, version, add):
             add("OG.03", el)
     if leerling is None:
         return
-    for v in leerling.iterchildren(n.verzorger):
-        if v.find(n.overlijdensdatum) is not None and not _true(v.find(n.overleden)):
+    for v, kids in verzorgers:
+        if kids.get(n.overlijdensdatum) is not None and not _true(kids.get(n.overleden)):
             add("OG.04", v)
     for h in leerling.iterchildren(n.huisarts):
-        if h.find(n.roepnaam) is not None:
+        kids = _kids(h)
+        if kids.get(n.roepnaam) is not None:
             add("OG.05", h, "roepnaam")
-        if h.find(n.geslacht) is not None:
+        if kids.get(n.geslacht) is not None:
             add("OG.05", h, "geslacht")
-        if _true(h.find(n.adresgeheim)):
+        if _true(kids.get(n.adresgeheim)):
             add("OG.05", h, "adresgeheim")
 
 
-def _categories(root, metadata, leerling, cats, n, add):
-    cu = metadata.find(n.categorie_uitlevering) if metadata is not None else None
+def _categories(root_kids, md, leerling, ll, cats, n, add):
+    cu = md.get(n.categorie_uitlevering)
     if cu is None:
         return
-    present = {"root": {c.tag for c in root}}
-    present["leerling"] = {c.tag for c in leerling} if leerling is not None else set()
-    oo = leerling.find(n.onderwijsondersteuning) if leerling is not None else None
-    present["oo"] = {c.tag for c in oo} if oo is not None else set()
+    declared = _kids(cu)
+    present = {"root": root_kids, "leerling": ll}
+    oo = ll.get(n.onderwijsondersteuning)
+    present["oo"] = _kids(oo)
     for cat in cats:
-        value = _text(cu.find(cat.element))
+        value = _text(declared.get(cat.element))
         if value == VERPLICHT:
             if not any(tag in present[lvl] for lvl, tag in cat.verplicht):
                 add(cat.rule, None, "verplicht")
@@ -262,34 +367,34 @@ def _categories(root, metadata, leerling, cats, n, add):
         # OPTIONEEL: no check. Any other value is reported by CL48.
 
 
-def _pao_metadata(metadata, swv, overstap, n, version, add):
+def _pao_metadata(metadata, md, swv, overstap, n, version, add):
     # PaO.MD01 is the one rule that is not gated on overdrachtsoort.
-    if _text(metadata.find(n.deeldossier)) not in ("LAS", "LASLVS"):
+    if _text(md.get(n.deeldossier)) not in ("LAS", "LASLVS"):
         add("PaO.MD01", metadata)
     if not swv:
         add("PaO.SO03", metadata)
         return
-    if _text(metadata.find(n.validatieversie)) != version.validatieversie:
+    if _text(md.get(n.validatieversie)) != version.validatieversie:
         add("PaO.MD02", metadata)
-    if metadata.find(n.categorie_uitlevering) is None:
+    if md.get(n.categorie_uitlevering) is None:
         add("PaO.MD03", metadata)
-    if metadata.find(n.overstap) is None:
+    if md.get(n.overstap) is None:
         add("PaO.SO01", metadata)
     if overstap not in (POSWV, VOSWV):
         add("PaO.SO02", metadata)
 
 
 def _pao_school(school, n, add):
-    if school.find(n.adreslijst + "/" + n.adres) is None:
+    if not _has_grandchild(school, n.adreslijst, n.adres):
         add("PaO.SL01", school, "school")
-    if school.find(n.communicatielijst + "/" + n.communicatie) is None:
+    if not _has_grandchild(school, n.communicatielijst, n.communicatie):
         add("PaO.SL02", school)
 
 
-def _pao_leerling(ll, overstap, found, n, add):
-    has = {c.tag for c in ll}
-    geheim = _true(ll.find(n.adresgeheim))
-    heeft_adres = ll.find(n.adreslijst + "/" + n.adres) is not None
+def _pao_leerling(ll, has, overstap, comms, verzorgers, n, add):
+    # `has`: the first child of each tag, so also the set of child tags.
+    geheim = _true(has.get(n.adresgeheim))
+    heeft_adres = _has_grandchild(ll, n.adreslijst, n.adres)
     if n.voornaam not in has:
         add("PaO.LL01", ll)
     if n.geboortedatum not in has:
@@ -307,12 +412,12 @@ def _pao_leerling(ll, overstap, found, n, add):
     # D7: the official stylesheet checks every communicatie in the document from inside the
     # leerling template, so school, huisarts and instelling communicatie fall under PaO.LL08 too.
     # A verzorger's communicatie is reported under PaO.OV04, the id the standard gives it.
-    for c in found.get(n.communicatie, ()):
-        if not _true(c.find(n.geheim)):
+    for c, kids in comms:
+        if not _true(kids.get(n.geheim)):
             continue
-        soort = _text(c.find(n.soort))
+        soort = _text(kids.get(n.soort))
         mask = _MASKS.get(soort)
-        if mask is not None and _text(c.find(n.nummer)) != mask:
+        if mask is not None and _text(kids.get(n.nummer)) != mask:
             owner = c.getparent().getparent() if c.getparent() is not None else None
             rule = "PaO.OV04" if owner is not None and owner.tag == n.verzorger else "PaO.LL08"
             add(rule, c, soort)
@@ -328,19 +433,19 @@ def _pao_leerling(ll, overstap, found, n, add):
         for rule, name in _VV:
             if n.q(name) in has:
                 add(rule, ll)
-    if ll.find(n.schoolloopbaanlijst + "/" + n.schoolloopbaan) is None:
+    if not _has_grandchild(ll, n.schoolloopbaanlijst, n.schoolloopbaan):
         add("PaO.SL01", ll, "leerling")
     if overstap == POSWV:
         if n.eindtoets_basisonderwijs in has:
             add("PaO.EB01", ll)
-    if _true(ll.find(n.verzorgersaansprakelijk)) and n.verzorger not in has:
+    if _true(has.get(n.verzorgersaansprakelijk)) and n.verzorger not in has:
         add("PaO.OV01", ll)
     if overstap == POSWV:
         for rule, name in _VM:
             if n.q(name) in has:
                 add(rule, ll)
-    for v in ll.iterchildren(n.verzorger):
-        if _true(v.find(n.adresgeheim)) and v.find(n.adreslijst + "/" + n.adres) is not None:
+    for v, kids in verzorgers:
+        if _true(kids.get(n.adresgeheim)) and _has_grandchild(v, n.adreslijst, n.adres):
             add("PaO.OV03", v)
-        if v.find(n.banknummer) is not None:
+        if kids.get(n.banknummer) is not None:
             add("PaO.OV05", v)
