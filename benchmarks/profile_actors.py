@@ -59,6 +59,9 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--parallel", type=int, default=8)
     ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--no-gil", action="store_true",
+                    help="sample every thread that is not idle, not only the one holding the GIL:"
+                         " counts the work done with the GIL released too (SQLite, lxml, sockets)")
     args = ap.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
@@ -74,8 +77,8 @@ def main() -> int:
             for role, p in procs.items():
                 out = Path(tmp) / f"{role}.txt"
                 spies[role] = (out, subprocess.Popen(
-                    [spy, "record", "--format", "raw", "--rate", "200", "--nonblocking", "--gil",
-                     "-o", str(out), "-p", str(p.proc.pid)],
+                    [spy, "record", "--format", "raw", "--rate", "200", "--nonblocking",
+                     *([] if args.no_gil else ["--gil"]), "-o", str(out), "-p", str(p.proc.pid)],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             time.sleep(1.0)   # let py-spy attach before the measured exchanges start
             t = time.perf_counter()
