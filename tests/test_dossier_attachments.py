@@ -1,8 +1,9 @@
-"""The attachment checks (OSS.ATT01-03) give the same verdict the short way as the full way.
+"""The attachment checks (OSS.ATT01-03) give the same verdict every way they can be reached.
 
-`_inspect` reaches most verdicts from the base64 text and the decoded tail of the ZIP alone;
-`REFERENCE` below is the check as it was defined before that, decoding everything and opening
-the ZIP with zipfile. Every case here, good and broken, must get the same verdict from both.
+`_inspect` reads a short attachment's central directory itself and judges a longer one from the
+base64 text and the decoded tail of the ZIP alone; `REFERENCE` below is the check as it was
+defined before that, decoding everything and opening the ZIP with zipfile. Every case here, good
+and broken, must get the same verdict each way (`short_way` runs every text the long-text way).
 """
 from __future__ import annotations
 
@@ -137,9 +138,16 @@ CASES += [("only whitespace", " \n\t "), ("only padding", "===="), ("one quad", 
           ("leading padding", "=QUJD"), ("not base64 at all", "dit is geen base64!")]
 
 
+@pytest.fixture(params=["as is", "short way"])
+def short_way(request, monkeypatch):
+    if request.param == "short way":
+        monkeypatch.setattr(rules_project, "_SMALL", 0)
+
+
 @pytest.mark.parametrize("text", [c[1] for c in CASES], ids=[c[0] for c in CASES])
-def test_same_verdict_as_full_decode(text):
+def test_same_verdict_as_full_decode(text, short_way):
     assert _inspect(text) == REFERENCE(text) == _inspect_full(text)
+    assert _inspect_short(text) in (None, REFERENCE(text))
 
 
 def test_the_short_way_decides_the_usual_cases():
@@ -152,7 +160,7 @@ def test_the_short_way_decides_the_usual_cases():
     assert _inspect_short(base64.b64encode(b"%PDF-1.4 los").decode()) == ("OSS.ATT02",)
 
 
-def test_damaged_zips_same_verdict():
+def test_damaged_zips_same_verdict(short_way):
     # Random damage near the end of a ZIP, where the records the check reads live.
     rng = random.Random(7)
     sources = [ZIPS["deflated"], ZIPS["stored"], ZIPS["utf-8 name"], ZIPS["extra field"], _MANY, _BIG]

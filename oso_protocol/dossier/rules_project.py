@@ -22,6 +22,16 @@ _ZIP_END = b"PK\x05\x06"
 _OFF = (VERBODEN, OPT_UIT)
 
 
+# The declarations OSS.PM01 accepts, per profile and category element.
+_ALLOWED = {p: {c.element: allowed_declarations(p, c.element) for c in CATEGORIES} for p in PROFILES}
+_DECLARATIONS = (VERBODEN, OPT_UIT, "VERPLICHT", "OPTIONEEL")
+
+
+def _child(el, tag):
+    """el.find(tag), without an ElementPath evaluation; None for a missing `el`."""
+    return None if el is None else next(el.iterchildren(tag), None)
+
+
 def check_project(root, version: GegevenssetVersion) -> list[Finding]:
     n = _compiled(version.namespace)[0]
     out: list[Finding] = []
@@ -30,28 +40,31 @@ def check_project(root, version: GegevenssetVersion) -> list[Finding]:
         loc = "/" if el is None else xpath_location(el)
         out.append(Finding(rule, LAYER_PROJECT, RULES[rule].severity, loc, message(rule, **kw)))
 
-    metadata = root.find(n.metadata)
-    cu = metadata.find(n.categorie_uitlevering) if metadata is not None else None
-    school = root.find(n.huidigeschool)
-    leerling = school.find(n.leerling) if school is not None else None
-    oo = leerling.find(n.onderwijsondersteuning) if leerling is not None else None
-    declared = {c.tag: c for c in cu} if cu is not None else {}
+    metadata = _child(root, n.metadata)
+    cu = _child(metadata, n.categorie_uitlevering)
+    leerling = _child(_child(root, n.huidigeschool), n.leerling)
+    oo = _child(leerling, n.onderwijsondersteuning)
+    declared = {c.tag: c for c in cu} if cu is not None else {}  # the last of a tag counts
     cat_oo = _text(declared.get(n.cat_onderwijsondersteuning))
     cat_hp = _text(declared.get(n.cat_handelingsplannen))
 
     # OSS.PM01: only for a profile we know; an unknown overstap is PaO.SO02's business and an
     # unknown value is CL48's.
-    profile = _text(metadata.find(n.overstap)) if metadata is not None else None
-    if profile in PROFILES:
+    profile = _text(_child(metadata, n.overstap))
+    if profile in PROFILES and declared:
+        allowed_by_cat = _ALLOWED[profile]
+        prefix = n.prefix
         for cat in CATEGORIES:
-            el = declared.get(n.q(cat.element))
-            allowed = allowed_declarations(profile, cat.element)
-            if el is not None and el.text in (VERBODEN, OPT_UIT, "VERPLICHT", "OPTIONEEL") \
-                    and el.text not in allowed:
-                add("OSS.PM01", el, cat=cat.element, value=el.text, profile=profile,
+            el = declared.get(prefix + cat.element)
+            if el is None:
+                continue
+            value = el.text
+            allowed = allowed_by_cat[cat.element]
+            if value in _DECLARATIONS and value not in allowed:
+                add("OSS.PM01", el, cat=cat.element, value=value, profile=profile,
                     allowed=" of ".join(allowed))
 
-    toelichting = oo.find(n.toelichting_onderwijsbehoeften) if oo is not None else None
+    toelichting = _child(oo, n.toelichting_onderwijsbehoeften)
     if cat_oo in _OFF and toelichting is not None:
         add("OSS.CAT09", toelichting, state="verboden" if cat_oo == VERBODEN else "uitgezet")
 
@@ -62,7 +75,7 @@ def check_project(root, version: GegevenssetVersion) -> list[Finding]:
         add("OSS.OPT01", oo)
 
     if leerling is not None and cat_oo not in _OFF:
-        if toelichting is None or toelichting.find(n.document) is None:
+        if toelichting is None or _child(toelichting, n.document) is None:
             add("OSS.ZV01", leerling)
 
     _attachments(root, n, add)
@@ -105,11 +118,12 @@ def _attachments(root, n, add):
 # `_inspect_full` is the definition: strict base64 (whitespace aside), a ZIP local header at the
 # start, an end-of-central-directory record in the last 64 KiB, a central directory that zipfile
 # reads. Decoding a dossier's attachments and opening each with zipfile took a third of a full
-# validation, so `_inspect` first tries to reach the same verdict from the base64 text itself: a
-# text in canonical form (alphabet, then at most two "=", length a multiple of four) is strict
-# base64, and its bytes can be decoded piecewise, so only the first bytes and the tail holding
-# the central directory are decoded. That tail is read the way zipfile reads it. Whatever the
-# short way cannot vouch for (whitespace, padding, a ZIP comment, ZIP64, damage) goes the full way.
+# validation. Now a short text is decoded whole and its central directory read the way zipfile
+# reads it, without zipfile. A longer one is judged from the base64 text itself: in canonical
+# form (alphabet, then at most two "=", length a multiple of four, once whitespace is taken out)
+# it is strict base64, and its bytes can be decoded piecewise, so only the first bytes and the
+# tail holding the central directory are decoded. Whatever these cannot vouch for (a stray
+# character, odd padding, a ZIP comment, ZIP64, damage) goes the full way.
 
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 # What str.split() takes for whitespace among ASCII characters, for "".join(text.split()).
@@ -122,12 +136,23 @@ _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _EXTRA = struct.Struct("<HH")
 _MAX_EXTRACT_VERSION = zipfile.MAX_EXTRACT_VERSION
 _TAIL = 1536          # decoded bytes read from the end first; most central directories fit
+_SMALL = 2048         # characters: a text this short is decoded whole, cheaper than the short way
 # The short way holds the text once more as bytes; beyond this the full way, which holds three
 # quarters of it decoded, keeps the peak memory of a huge attachment where it was.
 _SHORT_LIMIT = 1 << 24
 
 
 def _inspect(text: str) -> tuple[str, ...]:
+    if len(text) <= _SMALL:
+        data = _decode(text)
+        if data is None:
+            return ("OSS.ATT01",)
+        if not data.startswith(_ZIP_LOCAL_HEADER):
+            return ("OSS.ATT02",)
+        start_dir = _central_directory_start(data, 0, len(data))
+        if start_dir is not None and _central_directory_ok(data[start_dir:-22]):
+            return ()
+        return _zip_verdict(data)
     verdict = _inspect_short(text) if len(text) <= _SHORT_LIMIT else None
     return _inspect_full(text) if verdict is None else verdict
 
@@ -162,26 +187,32 @@ def _inspect_short(text: str) -> tuple[str, ...] | None:
     if not head.startswith(_ZIP_LOCAL_HEADER):
         return ("OSS.ATT02",)
     total = size // 4 * 3 - pads
-    if total < 42:
-        return None
     start = max(0, total - _TAIL) // 3
     tail = binascii.a2b_base64(b[start * 4:])
     base = start * 3  # tail[i] is byte base + i of the decoded attachment
-    # zipfile's quick case: the record is the last 22 bytes and declares no comment.
-    eocd = total - 22
-    if not tail.startswith(_ZIP_END, eocd - base) or not tail.endswith(b"\x00\x00"):
-        return None
-    if tail.startswith(_ZIP64_LOCATOR, eocd - 20 - base):
-        return None
-    size_cd = _EOCD.unpack_from(tail, eocd - base)[5]
-    start_dir = eocd - size_cd
-    if start_dir < 0:
+    start_dir = _central_directory_start(tail, base, total)
+    if start_dir is None:
         return None
     if start_dir < base:
         start = start_dir // 3
         tail = binascii.a2b_base64(b[start * 4:])
         base = start * 3
-    return () if _central_directory_ok(tail[start_dir - base:eocd - base]) else None
+    return () if _central_directory_ok(tail[start_dir - base:total - 22 - base]) else None
+
+
+def _central_directory_start(tail: bytes, base: int, total: int) -> int | None:
+    """Where zipfile would read the central directory, in its quick case only; else None.
+
+    `tail` holds bytes base..total of the `total` decoded bytes, base <= total - 42. The quick
+    case: the end record is the last 22 bytes, declares no comment, and no ZIP64 locator
+    precedes it; zipfile then also finds the record that OSS.ATT03's first test looks for.
+    """
+    eocd = total - 22
+    if (total < 42 or not tail.startswith(_ZIP_END, eocd - base) or not tail.endswith(b"\x00\x00")
+            or tail.startswith(_ZIP64_LOCATOR, eocd - 20 - base)):
+        return None
+    start_dir = eocd - _EOCD.unpack_from(tail, eocd - base)[5]
+    return start_dir if start_dir >= 0 else None
 
 
 def _central_directory_ok(cd: bytes) -> bool:
@@ -215,17 +246,27 @@ def _central_directory_ok(cd: bytes) -> bool:
     return True
 
 
-def _inspect_full(text: str) -> tuple[str, ...]:
+def _decode(text: str) -> bytes | None:
     try:
-        data = binascii.a2b_base64(text, strict_mode=True)
+        return binascii.a2b_base64(text, strict_mode=True)
     except (binascii.Error, ValueError):
         try:
             # Line breaks and indentation are allowed in base64 text; anything else is not.
-            data = binascii.a2b_base64("".join(text.split()), strict_mode=True)
+            return binascii.a2b_base64("".join(text.split()), strict_mode=True)
         except (binascii.Error, ValueError):
-            return ("OSS.ATT01",)
+            return None
+
+
+def _inspect_full(text: str) -> tuple[str, ...]:
+    data = _decode(text)
+    if data is None:
+        return ("OSS.ATT01",)
     if not data.startswith(_ZIP_LOCAL_HEADER):
         return ("OSS.ATT02",)
+    return _zip_verdict(data)
+
+
+def _zip_verdict(data: bytes) -> tuple[str, ...]:
     # Without an end-of-central-directory record there is nothing to open (truncated ZIP).
     if data.rfind(_ZIP_END, max(0, len(data) - 65557)) < 0:
         return ("OSS.ATT03",)

@@ -146,8 +146,8 @@ def xpath_location(el) -> str:
         path = path.replace(tag[:brace + 1], "")
     if "{" in path:
         return _location_walk(el)  # a step in another namespace
-    return head + "".join(["/" + step if step.endswith("]") else "/" + step + "[1]"
-                           for step in path.split("/")])
+    # "[1]" after every step, then dropped again after the steps that had a position already.
+    return head + "/" + (path.replace("/", "[1]/") + "[1]").replace("][1]", "]")
 
 
 def _location_walk(el) -> str:
@@ -238,13 +238,9 @@ def check_standard(root, version: GegevenssetVersion) -> list[Finding]:
     overstap = _text(md.get(n.overstap)) if metadata is not None else None
 
     # One pass, in C, over the elements rules look at anywhere in the document.
-    found: dict[str, list] = {}
+    found: dict[str, list] = {tag: [] for tag in plan.iter_tags}
     for el in root.iter(*plan.iter_tags):
-        tag = el.tag
-        if tag in found:
-            found[tag].append(el)
-        else:
-            found[tag] = [el]
+        found[el.tag].append(el)
     _cat_children(root, found, plan.cat_tags, n)
     comms = [(c, _kids(c)) for c in found.get(n.communicatie, ())]
     verzorgers = [(v, _kids(v)) for v in leerling.iterchildren(n.verzorger)] if leerling is not None else []
