@@ -156,3 +156,48 @@ def test_other_methods_on_the_soap_path_get_flasks_answers(tc):
 def test_work_after_the_answer_only_inside_a_soap_call():
     with pytest.raises(RuntimeError):
         after_answer(lambda: None)
+
+
+def _raw_peer(answer: bytes):
+    """A socket server that reads one request and sends `answer` as it is, then closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+            while len(body) < length:
+                body += conn.recv(65536)
+            conn.sendall(answer)
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/oso"
+
+
+@pytest.mark.parametrize("framing", ["chunked", "close", "continue"])
+def test_answers_framed_any_way_http_allows_are_read(tmp_path, framing):
+    body = codec.encode(NotificatieResponse())
+    if framing == "chunked":
+        answer = (b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + b"".join(b"%x;ext=1\r\n%s\r\n" % (len(p), p) for p in (body[:7], body[7:]))
+                  + b"0\r\nTrailer: x\r\n\r\n")
+    elif framing == "close":  # HTTP/1.0 without a length: the body ends where the connection does
+        answer = b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n" + body
+    else:
+        answer = (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+    client = _client(tmp_path, timeout=5)
+    assert isinstance(client.call(_raw_peer(answer), _notificatie()), NotificatieResponse)
+
+
+def test_an_answer_cut_off_is_not_reachable(tmp_path):
+    body = codec.encode(NotificatieResponse())
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body) + 10, body)
+    with pytest.raises(OsoFault) as info:
+        _client(tmp_path, timeout=5).call(_raw_peer(answer), _notificatie())
+    assert info.value.resultaat == faults.NIET_BEREIKBAAR
