@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import contextvars
 import ctypes
+import functools
 import logging
 import time
-import functools
 from typing import Callable, Protocol
 
 from flask import Blueprint, Flask
 from werkzeug.exceptions import InternalServerError
-from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.http import parse_options_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_content_length, get_current_url, get_input_stream
 

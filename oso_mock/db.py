@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS terugkoppelingen (
     created REAL NOT NULL,
     url TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS terugkoppelingen_koppelsleutel ON terugkoppelingen (koppelsleutel);
 """
 
 
