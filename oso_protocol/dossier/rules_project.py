@@ -14,7 +14,7 @@ import zipfile
 from .categories import CATEGORIES, OPT_UIT, PROFILES, VERBODEN, allowed_declarations
 from .findings import LAYER_PROJECT, Finding
 from .rules import RULES, message
-from .rules_standard import _compiled, _text, xpath_location
+from .rules_standard import Scan, _compiled, _first_by_parent, _text, scan, xpath_location
 from .version import GegevenssetVersion
 
 _ZIP_LOCAL_HEADER = b"PK\x03\x04"
@@ -32,7 +32,8 @@ def _child(el, tag):
     return None if el is None else next(el.iterchildren(tag), None)
 
 
-def check_project(root, version: GegevenssetVersion) -> list[Finding]:
+def check_project(root, version: GegevenssetVersion, sc: Scan | None = None) -> list[Finding]:
+    """The project layer's findings; `sc`, when given, is `scan(root, version)`."""
     n = _compiled(version.namespace)[0]
     out: list[Finding] = []
 
@@ -40,17 +41,18 @@ def check_project(root, version: GegevenssetVersion) -> list[Finding]:
         loc = "/" if el is None else xpath_location(el)
         out.append(Finding(rule, LAYER_PROJECT, RULES[rule].severity, loc, message(rule, **kw)))
 
-    metadata = _child(root, n.metadata)
-    cu = _child(metadata, n.categorie_uitlevering)
-    leerling = _child(_child(root, n.huidigeschool), n.leerling)
-    oo = _child(leerling, n.onderwijsondersteuning)
+    if sc is None:
+        sc = scan(root, version)
+    metadata, leerling = sc.metadata, sc.leerling
+    cu = sc.md.get(n.categorie_uitlevering)
+    oo = sc.ll.get(n.onderwijsondersteuning)
     declared = {c.tag: c for c in cu} if cu is not None else {}  # the last of a tag counts
     cat_oo = _text(declared.get(n.cat_onderwijsondersteuning))
     cat_hp = _text(declared.get(n.cat_handelingsplannen))
 
     # OSS.PM01: only for a profile we know; an unknown overstap is PaO.SO02's business and an
     # unknown value is CL48's.
-    profile = _text(_child(metadata, n.overstap))
+    profile = _text(sc.md.get(n.overstap))
     if profile in PROFILES and declared:
         allowed_by_cat = _ALLOWED[profile]
         prefix = n.prefix
@@ -78,25 +80,18 @@ def check_project(root, version: GegevenssetVersion) -> list[Finding]:
         if toelichting is None or _child(toelichting, n.document) is None:
             add("OSS.ZV01", leerling)
 
-    _attachments(root, n, add)
+    _attachments(sc.found, n, add)
     return out
 
 
-def _attachments(root, n, add):
+def _attachments(found, n, add):
     # The same payload is often attached several times (the official examples reuse one blob);
     # each distinct text is inspected once. Looked up by length, then compared: hashing every
     # text would read it all once more, comparing stops at the first difference.
     seen: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
-    inhoud_tag, naam_tag = n.bestandsinhoud, n.bestandsnaam
-    for doc in root.iter(n.document):
-        inhoud = naam = None
-        for child in doc:
-            tag = child.tag
-            if tag == inhoud_tag:
-                if inhoud is None:
-                    inhoud = child
-            elif tag == naam_tag and naam is None:
-                naam = child
+    inhouden = _first_by_parent(found[n.bestandsinhoud])
+    for doc in found[n.document]:
+        inhoud = inhouden.get(doc)
         if inhoud is None or inhoud.text is None:
             continue  # the XSD reports a missing or empty bestandsinhoud
         text = inhoud.text
@@ -108,9 +103,9 @@ def _attachments(root, n, add):
             verdict = _inspect(text)
             same_length.append((text, verdict))
         if verdict:
-            naam_text = (naam.text if naam is not None else None) or ""
+            naam = _text(next(doc.iterchildren(n.bestandsnaam), None)) or ""
             for rule in verdict:
-                add(rule, inhoud, naam=naam_text)
+                add(rule, inhoud, naam=naam)
 
 
 # --- attachments ----------------------------------------------------------------------------------

@@ -34,8 +34,11 @@ _EMAIL = re.compile(
 _LWOO_EINDDATUM = re.compile(r"[0-9]{4}-07-31")
 _MASKS = {"telefoon": "9999999999", "e-mail": "geheim@geheim.geheim"}
 
-# Elements that rules inspect wherever they occur; collected in one pass.
-_ANYWHERE = ("communicatie", "resultaat", "toetsscore", "score", "lwoo_einddatum")
+# Elements that rules inspect wherever they occur; collected in one pass. A communicatie's geheim
+# (and its soort, a coded element) are taken from there too, by parent.
+_ANYWHERE = ("communicatie", "resultaat", "toetsscore", "score", "lwoo_einddatum", "geheim",
+             "document", "bestandsinhoud")  # the last two for the project layer's attachments
+_VERZORGER_CHILDREN = ("overlijdensdatum", "overleden", "adresgeheim", "banknummer")
 
 _VV = (("PaO.VV01", "vanpeuterspeelzaal"), ("PaO.VV02", "naampeuterspeelzaal"),
        ("PaO.VV03", "voorschools"), ("PaO.VV04", "vroegschools"))
@@ -89,6 +92,7 @@ class _Plan:
     toetsscore_children: frozenset
     tr01_children: frozenset
     cl01_children: frozenset
+    verzorger_children: tuple
 
 
 @lru_cache(maxsize=8)
@@ -120,7 +124,8 @@ def _compiled(ns: str):
     plan = _Plan(cl_tags, cl_safe, iter_tags, cat_tags, cats,
                  frozenset(n.q(c) for c in _TOETSSCORE),
                  frozenset((n.toetsscore, n.referentiescore, n.document)),
-                 frozenset((n.waarde, n.kwalificatie)))
+                 frozenset((n.waarde, n.kwalificatie)),
+                 tuple(n.q(c) for c in _VERZORGER_CHILDREN))
     return n, cl_tags, iter_tags, cats, plan
 
 
@@ -211,6 +216,26 @@ def _has_child(el, tags: frozenset) -> bool:
     return False
 
 
+def _pick(el, tags: tuple) -> dict:
+    """The first child of each of `tags`; the other children are skipped in C."""
+    kids = {}
+    for c in el.iterchildren(*tags):
+        t = c.tag
+        if t not in kids:
+            kids[t] = c
+    return kids
+
+
+def _first_by_parent(els) -> dict:
+    """parent -> its first child among `els` (in document order)."""
+    first = {}
+    for el in els:
+        parent = el.getparent()
+        if parent not in first:
+            first[parent] = el
+    return first
+
+
 def _has_grandchild(el, tag: str, child: str) -> bool:
     """el.find("tag/child") is not None."""
     for c in el.iterchildren(tag):
@@ -219,7 +244,39 @@ def _has_grandchild(el, tag: str, child: str) -> bool:
     return False
 
 
-def check_standard(root, version: GegevenssetVersion) -> list[Finding]:
+class Scan:
+    """What both rule layers read from one dossier, gathered once (`scan`).
+
+    `found` maps each tag of the one walk over the tree to its elements in document order;
+    the *_kids dicts hold the first child of each tag of the elements rules start from.
+    """
+
+    __slots__ = ("root", "root_kids", "metadata", "md", "school", "school_kids", "leerling", "ll",
+                 "found")
+
+
+def scan(root, version: GegevenssetVersion) -> Scan:
+    n, _, _, _, plan = _compiled(version.namespace)
+    sc = Scan()
+    sc.root = root
+    sc.root_kids = _kids(root)
+    sc.metadata = sc.root_kids.get(n.metadata)
+    sc.md = _kids(sc.metadata)
+    sc.school = sc.root_kids.get(n.huidigeschool)
+    sc.school_kids = _kids(sc.school)
+    sc.leerling = sc.school_kids.get(n.leerling)
+    sc.ll = _kids(sc.leerling)
+    # One pass, in C, over the elements rules look at anywhere in the document.
+    found: dict[str, list] = {tag: [] for tag in plan.iter_tags}
+    for el in root.iter(*plan.iter_tags):
+        found[el.tag].append(el)
+    _cat_children(root, found, plan.cat_tags, n)
+    sc.found = found
+    return sc
+
+
+def check_standard(root, version: GegevenssetVersion, sc: Scan | None = None) -> list[Finding]:
+    """The standard layer's findings; `sc`, when given, is `scan(root, version)`."""
     n, _, _, _, plan = _compiled(version.namespace)
     out: list[Finding] = []
 
@@ -227,23 +284,18 @@ def check_standard(root, version: GegevenssetVersion) -> list[Finding]:
         loc = DOCUMENT if el is None else xpath_location(el)
         out.append(Finding(rule, LAYER_STANDARD, FOUT, loc, message(rule, variant, **kw)))
 
-    root_kids = _kids(root)
-    metadata = root_kids.get(n.metadata)
-    md = _kids(metadata)
-    school = root_kids.get(n.huidigeschool)
-    school_kids = _kids(school)
-    leerling = school_kids.get(n.leerling)
-    ll = _kids(leerling)
+    if sc is None:
+        sc = scan(root, version)
+    root_kids, metadata, md, school = sc.root_kids, sc.metadata, sc.md, sc.school
+    leerling, ll, found = sc.leerling, sc.ll, sc.found
     swv = _text(root_kids.get(n.overdrachtsoort)) == SWV_DOSSIER
     overstap = _text(md.get(n.overstap)) if metadata is not None else None
 
-    # One pass, in C, over the elements rules look at anywhere in the document.
-    found: dict[str, list] = {tag: [] for tag in plan.iter_tags}
-    for el in root.iter(*plan.iter_tags):
-        found[el.tag].append(el)
-    _cat_children(root, found, plan.cat_tags, n)
-    comms = [(c, _kids(c)) for c in found.get(n.communicatie, ())]
-    verzorgers = [(v, _kids(v)) for v in leerling.iterchildren(n.verzorger)] if leerling is not None else []
+    soorten = _first_by_parent(found[n.soort])
+    geheimen = _first_by_parent(found[n.geheim])
+    comms = [(c, _text(soorten.get(c)), geheimen.get(c)) for c in found[n.communicatie]]
+    verzorgers = ([(v, _pick(v, plan.verzorger_children)) for v in leerling.iterchildren(n.verzorger)]
+                  if leerling is not None else [])
 
     _code_lists(root, found, plan, md, n, add)
     _common(found, comms, md, metadata, leerling, verzorgers, n, version, add)
@@ -308,11 +360,11 @@ def _code_lists(root, found, plan, md, n, add):
 
 
 def _common(found, comms, md, metadata, leerling, verzorgers, n, version, add):
-    soort_tag, nummer_tag = n.soort, n.nummer
-    for el, kids in comms:
-        if _text(kids.get(soort_tag)) != "e-mail":
+    nummer_tag = n.nummer
+    for el, soort, _ in comms:
+        if soort != "e-mail":
             continue
-        adres = _text(kids.get(nummer_tag)) or ""
+        adres = _text(next(el.iterchildren(nummer_tag), None)) or ""
         # Each failing condition is a melding of its own, as in the official stylesheet.
         if len(adres) < 4:
             add("OG.01", el, "min")
@@ -408,12 +460,11 @@ def _pao_leerling(ll, has, overstap, comms, verzorgers, n, add):
     # D7: the official stylesheet checks every communicatie in the document from inside the
     # leerling template, so school, huisarts and instelling communicatie fall under PaO.LL08 too.
     # A verzorger's communicatie is reported under PaO.OV04, the id the standard gives it.
-    for c, kids in comms:
-        if not _true(kids.get(n.geheim)):
+    for c, soort, geheim_el in comms:
+        if not _true(geheim_el):
             continue
-        soort = _text(kids.get(n.soort))
         mask = _MASKS.get(soort)
-        if mask is not None and _text(kids.get(n.nummer)) != mask:
+        if mask is not None and _text(next(c.iterchildren(n.nummer), None)) != mask:
             owner = c.getparent().getparent() if c.getparent() is not None else None
             rule = "PaO.OV04" if owner is not None and owner.tag == n.verzorger else "PaO.LL08"
             add(rule, c, soort)

@@ -23,7 +23,7 @@ from .categories import PROFILES
 from .findings import FOUT, LAYER_PROJECT, LAYER_STANDARD, Finding, Report
 from .rules import message
 from .rules_project import check_project
-from .rules_standard import check_standard, xpath_location
+from .rules_standard import check_standard, scan, xpath_location
 from .version import DEFAULT_VERSION, GegevenssetVersion
 from .xsd_layer import check_xsd
 
@@ -61,8 +61,9 @@ def validate(
     report.profile = _profile(root, version)
     report.findings.extend(check_xsd(root, version, data))
     del data  # the tree holds everything from here on; the rule layers need not share memory with the bytes
-    report.findings.extend(check_standard(root, version))
-    report.findings.extend(check_project(root, version))
+    sc = scan(root, version)
+    report.findings.extend(check_standard(root, version, sc))
+    report.findings.extend(check_project(root, version, sc))
     return report
 
 
@@ -93,7 +94,7 @@ def _wrong_kind(root, version: GegevenssetVersion) -> Finding | None:
     # official id (OG.02) and ends the check, like a foreign namespace: what follows would be
     # measured against a version the dossier does not claim. A missing standaardversie is the
     # schema's business and does not stop anything.
-    sv = root.find(f"{{{expected}}}metadata/{{{expected}}}standaardversie")
+    sv = _grandchild(root, f"{{{expected}}}metadata", f"{{{expected}}}standaardversie")
     if sv is not None and sv.text != version.standaardversie:
         return Finding("OG.02", LAYER_STANDARD, FOUT, xpath_location(sv),
                        message("OG.02", literal=version.standaardversie))
@@ -103,5 +104,13 @@ def _wrong_kind(root, version: GegevenssetVersion) -> Finding | None:
 def _profile(root, version: GegevenssetVersion) -> str | None:
     """POSWV or VOSWV as declared in metadata/overstap; None for anything else."""
     ns = version.namespace
-    overstap = root.findtext(f"{{{ns}}}metadata/{{{ns}}}overstap")
-    return overstap if overstap in PROFILES else None
+    overstap = _grandchild(root, f"{{{ns}}}metadata", f"{{{ns}}}overstap")
+    return overstap.text if overstap is not None and overstap.text in PROFILES else None
+
+
+def _grandchild(el, tag: str, child: str):
+    """el.find("tag/child"), without an ElementPath evaluation."""
+    for c in el.iterchildren(tag):
+        for g in c.iterchildren(child):
+            return g
+    return None
