@@ -92,9 +92,9 @@ def _attachments(found, n, add):
     inhouden = _first_by_parent(found[n.bestandsinhoud])
     for doc in found[n.document]:
         inhoud = inhouden.get(doc)
-        if inhoud is None or inhoud.text is None:
+        text = None if inhoud is None else inhoud.text  # once: each read copies the text
+        if text is None:
             continue  # the XSD reports a missing or empty bestandsinhoud
-        text = inhoud.text
         same_length = seen.setdefault(len(text), [])
         for earlier, verdict in same_length:
             if earlier == text:
@@ -130,7 +130,7 @@ _EOCD = struct.Struct("<4s4H2LH")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _EXTRA = struct.Struct("<HH")
 _MAX_EXTRACT_VERSION = zipfile.MAX_EXTRACT_VERSION
-_TAIL = 1536          # decoded bytes read from the end first; most central directories fit
+_TAIL = 256           # decoded bytes read from the end first; a one-file central directory fits
 _SMALL = 2048         # characters: a text this short is decoded whole, cheaper than the short way
 # The short way holds the text once more as bytes; beyond this the full way, which holds three
 # quarters of it decoded, keeps the peak memory of a huge attachment where it was.
@@ -212,32 +212,32 @@ def _central_directory_start(tail: bytes, base: int, total: int) -> int | None:
 
 def _central_directory_ok(cd: bytes) -> bool:
     """Whether zipfile reads this central directory without complaint; False also when unsure."""
+    # zipfile reads the entries from a BytesIO, counting the declared lengths; the two part only
+    # when a declared length runs past the end, which also ends its loop. One position does.
     size = len(cd)
-    total = pos = 0
-    while total < size:
+    pos = 0
+    while pos < size:
         if pos + 46 > size:
             return False
         (sig, _cv, _cs, extract_version, _r, flags, _ct, _t, _d, _crc, _csize, _fsize,
          name_len, extra_len, comment_len, *_rest) = _CENTRAL.unpack_from(cd, pos)
         if sig != _ZIP_CENTRAL or extract_version > _MAX_EXTRACT_VERSION:
             return False
-        pos += 46
+        name_at = pos + 46
+        extra_at = name_at + name_len
         if flags & 0x800:
             try:
-                cd[pos:pos + name_len].decode("utf-8")
+                cd[name_at:extra_at].decode("utf-8")
             except UnicodeDecodeError:
                 return False
-        pos = min(pos + name_len, size)
-        extra = cd[pos:pos + extra_len]
-        pos = min(pos + extra_len, size)
-        pos = min(pos + comment_len, size)
-        i = 0
-        while len(extra) - i >= 4:
-            kind, length = _EXTRA.unpack_from(extra, i)
-            if kind == 0x0001 or i + 4 + length > len(extra):
+        i = extra_at
+        end = min(extra_at + extra_len, size)
+        while end - i >= 4:
+            kind, length = _EXTRA.unpack_from(cd, i)
+            if kind == 0x0001 or i + 4 + length > end:
                 return False  # ZIP64 sizes or a damaged field: zipfile decides
             i += 4 + length
-        total += 46 + name_len + extra_len + comment_len
+        pos = extra_at + extra_len + comment_len
     return True
 
 
