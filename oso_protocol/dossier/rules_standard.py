@@ -36,9 +36,10 @@ _MASKS = {"telefoon": "9999999999", "e-mail": "geheim@geheim.geheim"}
 
 # Elements that rules inspect wherever they occur; collected in one pass. A communicatie's geheim
 # (and its soort, a coded element) are taken from there too, by parent.
+# So are a verzorger's overlijdensdatum, adresgeheim and banknummer.
 _ANYWHERE = ("communicatie", "resultaat", "toetsscore", "score", "lwoo_einddatum", "geheim",
+             "overlijdensdatum", "adresgeheim", "banknummer",
              "document", "bestandsinhoud")  # the last two for the project layer's attachments
-_VERZORGER_CHILDREN = ("overlijdensdatum", "overleden", "adresgeheim", "banknummer")
 
 _VV = (("PaO.VV01", "vanpeuterspeelzaal"), ("PaO.VV02", "naampeuterspeelzaal"),
        ("PaO.VV03", "voorschools"), ("PaO.VV04", "vroegschools"))
@@ -92,7 +93,6 @@ class _Plan:
     toetsscore_children: frozenset
     tr01_children: frozenset
     cl01_children: frozenset
-    verzorger_children: tuple
 
 
 @lru_cache(maxsize=8)
@@ -124,8 +124,7 @@ def _compiled(ns: str):
     plan = _Plan(cl_tags, cl_safe, iter_tags, cat_tags, cats,
                  frozenset(n.q(c) for c in _TOETSSCORE),
                  frozenset((n.toetsscore, n.referentiescore, n.document)),
-                 frozenset((n.waarde, n.kwalificatie)),
-                 tuple(n.q(c) for c in _VERZORGER_CHILDREN))
+                 frozenset((n.waarde, n.kwalificatie)))
     return n, cl_tags, iter_tags, cats, plan
 
 
@@ -216,16 +215,6 @@ def _has_child(el, tags: frozenset) -> bool:
     return False
 
 
-def _pick(el, tags: tuple) -> dict:
-    """The first child of each of `tags`; the other children are skipped in C."""
-    kids = {}
-    for c in el.iterchildren(*tags):
-        t = c.tag
-        if t not in kids:
-            kids[t] = c
-    return kids
-
-
 def _first_by_parent(els) -> dict:
     """parent -> its first child among `els` (in document order)."""
     first = {}
@@ -294,8 +283,14 @@ def check_standard(root, version: GegevenssetVersion, sc: Scan | None = None) ->
     soorten = _first_by_parent(found[n.soort])
     geheimen = _first_by_parent(found[n.geheim])
     comms = [(c, _text(soorten.get(c)), geheimen.get(c)) for c in found[n.communicatie]]
-    verzorgers = ([(v, _pick(v, plan.verzorger_children)) for v in leerling.iterchildren(n.verzorger)]
-                  if leerling is not None else [])
+    if leerling is not None:
+        overlijden = _first_by_parent(found[n.overlijdensdatum])
+        adresgeheim = _first_by_parent(found[n.adresgeheim])
+        banknummer = _first_by_parent(found[n.banknummer])
+        verzorgers = [(v, overlijden.get(v), adresgeheim.get(v), banknummer.get(v))
+                      for v in leerling.iterchildren(n.verzorger)]
+    else:
+        verzorgers = []
 
     _code_lists(root, found, plan, md, n, add)
     _common(found, comms, md, metadata, leerling, verzorgers, n, version, add)
@@ -383,8 +378,8 @@ def _common(found, comms, md, metadata, leerling, verzorgers, n, version, add):
             add("OG.03", el)
     if leerling is None:
         return
-    for v, kids in verzorgers:
-        if kids.get(n.overlijdensdatum) is not None and not _true(kids.get(n.overleden)):
+    for v, overlijdensdatum, _, _ in verzorgers:
+        if overlijdensdatum is not None and not _true(next(v.iterchildren(n.overleden), None)):
             add("OG.04", v)
     for h in leerling.iterchildren(n.huisarts):
         kids = _kids(h)
@@ -407,12 +402,19 @@ def _categories(root_kids, md, leerling, ll, cats, n, add):
     for cat in cats:
         value = _text(declared.get(cat.element))
         if value == VERPLICHT:
-            if not any(tag in present[lvl] for lvl, tag in cat.verplicht):
+            if not _any_present(cat.verplicht, present):
                 add(cat.rule, None, "verplicht")
         elif value in (VERBODEN, OPT_UIT):
-            if any(tag in present[lvl] for lvl, tag in cat.verboden):
+            if _any_present(cat.verboden, present):
                 add(cat.rule, None, "verboden" if value == VERBODEN else "uitgezet")
         # OPTIONEEL: no check. Any other value is reported by CL48.
+
+
+def _any_present(pairs, present) -> bool:
+    for lvl, tag in pairs:
+        if tag in present[lvl]:
+            return True
+    return False
 
 
 def _pao_metadata(metadata, md, swv, overstap, n, version, add):
@@ -491,8 +493,8 @@ def _pao_leerling(ll, has, overstap, comms, verzorgers, n, add):
         for rule, name in _VM:
             if n.q(name) in has:
                 add(rule, ll)
-    for v, kids in verzorgers:
-        if _true(kids.get(n.adresgeheim)) and _has_grandchild(v, n.adreslijst, n.adres):
+    for v, _, adresgeheim, banknummer in verzorgers:
+        if _true(adresgeheim) and _has_grandchild(v, n.adreslijst, n.adres):
             add("PaO.OV03", v)
-        if kids.get(n.banknummer) is not None:
+        if banknummer is not None:
             add("PaO.OV05", v)
