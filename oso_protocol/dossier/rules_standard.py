@@ -137,21 +137,31 @@ def xpath_location(el) -> str:
     """
     tree = el.getroottree()
     root = tree.getroot()
-    tag = root.tag
-    head = "/%s[1]" % _local(tag)  # the root element has no element siblings
+    head, ns_prefix = _heads.get(root.tag) or _head(root.tag)
     if el is root:
         return head
     try:
         path = tree.getelementpath(el)
     except ValueError:  # not below the document's root element
         return _location_walk(el)
-    brace = tag.find("}")
-    if brace > 0:
-        path = path.replace(tag[:brace + 1], "")
+    if ns_prefix:
+        path = path.replace(ns_prefix, "")
     if "{" in path:
         return _location_walk(el)  # a step in another namespace
     # "[1]" after every step, then dropped again after the steps that had a position already.
     return head + "/" + (path.replace("/", "[1]/") + "[1]").replace("][1]", "]")
+
+
+_heads: dict[str, tuple[str, str]] = {}
+
+
+def _head(tag: str) -> tuple[str, str]:
+    """The location of a root element with this tag (it has no element siblings), and "{ns}"."""
+    brace = tag.find("}")
+    _heads[tag] = found = ("/%s[1]" % _local(tag), tag[:brace + 1] if brace > 0 else "")
+    if len(_heads) > 64:  # a bound against a stream of roots with made-up tags
+        _heads.clear()
+    return found
 
 
 def _location_walk(el) -> str:
