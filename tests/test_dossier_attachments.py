@@ -189,3 +189,30 @@ def test_long_texts_go_the_full_way(monkeypatch):
     monkeypatch.setattr(rules_project, "_SHORT_LIMIT", 100)
     text = base64.b64encode(_BIG).decode("ascii")
     assert _inspect(text) == REFERENCE(text) == ()
+
+
+def test_many_attachments_of_one_length(monkeypatch):
+    # Distinct texts of one length are compared one by one only up to a few, then looked up by
+    # hash; either way each distinct text is inspected once and every attachment gets its verdict.
+    from dossier_samples import minimal_dossier, q, sub
+    from oso_protocol.dossier.rules_project import check_project
+    from oso_protocol.dossier.version import V2019_1
+
+    calls = []
+    monkeypatch.setattr(rules_project, "_inspect", lambda text: calls.append(text) or REFERENCE(text))
+    good = base64.b64encode(_zip((("a.txt", b"x" * 40),))).decode("ascii")
+    texts = [good[:-8] + f"{i:04d}AAAA" for i in range(10)] + [good] * 3
+    texts += [good[:10] + f"*{i:03d}" + good[14:] for i in range(6)]  # not base64
+    texts += texts[:6]
+    root = minimal_dossier()
+    lijst = sub(root.find(q("huidigeschool")).find(q("leerling")), "bijlagen")
+    for i, text in enumerate(texts):
+        doc = sub(lijst, "document")
+        sub(doc, "bestandsnaam", f"b{i}.zip")
+        sub(doc, "bestandsinhoud", text)
+    findings = [f for f in check_project(root, V2019_1) if f.rule.startswith("OSS.ATT")]
+    every = [el.text for el in root.iter(q("bestandsinhoud"))]
+    assert sorted(calls) == sorted(set(every))
+    expected = [(f"b{i}.zip", rule) for i, text in enumerate(texts) for rule in REFERENCE(text)]
+    assert [(f.message.split('"')[1], f.rule) for f in findings] == expected
+    assert {rule for _, rule in expected} == {"OSS.ATT01"}

@@ -84,28 +84,52 @@ def check_project(root, version: GegevenssetVersion, sc: Scan | None = None) -> 
     return out
 
 
+_BUCKET = 4  # texts of one length compared one by one; beyond this, looked up by hash
+
+
 def _attachments(found, n, add):
     # The same payload is often attached several times (the official examples reuse one blob);
     # each distinct text is inspected once. Looked up by length, then compared: hashing every
-    # text would read it all once more, comparing stops at the first difference.
-    seen: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    # text would read it all once more, comparing stops at the first difference. Many texts of
+    # one length (n * n comparisons) go into a dict after all.
+    seen: dict[int, list | dict] = {}
     inhouden = _first_by_parent(found[n.bestandsinhoud])
     for doc in found[n.document]:
         inhoud = inhouden.get(doc)
         text = None if inhoud is None else inhoud.text  # once: each read copies the text
         if text is None:
             continue  # the XSD reports a missing or empty bestandsinhoud
-        same_length = seen.setdefault(len(text), [])
-        for earlier, verdict in same_length:
-            if earlier == text:
-                break
-        else:
+        verdict = _seen(seen, text)
+        if verdict is None:
             verdict = _inspect(text)
-            same_length.append((text, verdict))
+            _remember(seen, text, verdict)
         if verdict:
             naam = _text(next(doc.iterchildren(n.bestandsnaam), None)) or ""
             for rule in verdict:
                 add(rule, inhoud, naam=naam)
+
+
+def _seen(seen: dict, text: str) -> tuple[str, ...] | None:
+    bucket = seen.get(len(text))
+    if bucket is None:
+        return None
+    if isinstance(bucket, dict):
+        return bucket.get(text)
+    for earlier, verdict in bucket:
+        if earlier == text:
+            return verdict
+    return None
+
+
+def _remember(seen: dict, text: str, verdict: tuple[str, ...]) -> None:
+    bucket = seen.setdefault(len(text), [])
+    if isinstance(bucket, dict):
+        bucket[text] = verdict
+    elif len(bucket) < _BUCKET:
+        bucket.append((text, verdict))
+    else:
+        seen[len(text)] = dict(bucket)
+        seen[len(text)][text] = verdict
 
 
 # --- attachments ----------------------------------------------------------------------------------

@@ -34,12 +34,12 @@ _EMAIL = re.compile(
 _LWOO_EINDDATUM = re.compile(r"[0-9]{4}-07-31")
 _MASKS = {"telefoon": "9999999999", "e-mail": "geheim@geheim.geheim"}
 
-# Elements that rules inspect wherever they occur; collected in one pass. A communicatie's geheim
-# (and its soort, a coded element) are taken from there too, by parent.
-# So are a verzorger's overlijdensdatum, adresgeheim and banknummer.
+# Elements that rules inspect wherever they occur, collected in one pass. Some are children that
+# rules look up by their parent, which is cheaper than a lookup per parent: a communicatie's geheim
+# (its soort is a coded element, collected anyway), a verzorger's overlijdensdatum, adresgeheim and
+# banknummer. document and bestandsinhoud are the project layer's attachments.
 _ANYWHERE = ("communicatie", "resultaat", "toetsscore", "score", "lwoo_einddatum", "geheim",
-             "overlijdensdatum", "adresgeheim", "banknummer",
-             "document", "bestandsinhoud")  # the last two for the project layer's attachments
+             "overlijdensdatum", "adresgeheim", "banknummer", "document", "bestandsinhoud")
 
 _VV = (("PaO.VV01", "vanpeuterspeelzaal"), ("PaO.VV02", "naampeuterspeelzaal"),
        ("PaO.VV03", "voorschools"), ("PaO.VV04", "vroegschools"))
