@@ -196,9 +196,8 @@ def _inspect_short(text: str) -> tuple[str, ...] | None:
     if size == 0 or size % 4:
         return None
     try:
-        # The last group through the real strict decoder: a text of this shape is strict base64
-        # in every release this was checked with; should a later one get stricter about the
-        # final group, it says so here.
+        # The last group through the real strict decoder as well: should binascii get stricter
+        # about the final group (its unused bits), the short way follows.
         binascii.a2b_base64(b[-4:], strict_mode=True)
         head = binascii.a2b_base64(b[:8], strict_mode=True)
     except (binascii.Error, ValueError):
