@@ -6,6 +6,7 @@ no huge-tree mode, and a size limit checked before a single byte is parsed.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 
 from lxml import etree
@@ -24,16 +25,24 @@ class XmlInputError(Exception):
         return f"{self.kind}: {self.message}"
 
 
+_per_thread = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-        collect_ids=False,
-    )
+    # One per thread: a parser must not serve two threads at once, and setting up a fresh one
+    # for every document costs more than the checks around it.
+    parser = getattr(_per_thread, "parser", None)
+    if parser is None:
+        parser = _per_thread.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=False,
+            collect_ids=False,
+        )
+    return parser
 
 
 def parse_bytes(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
