@@ -10,8 +10,8 @@ import threading
 from .http_server import CONNECTION_LIMIT, PlainWsgiServer  # noqa: F401 - CONNECTION_LIMIT for callers
 from .tls import TlsFiles
 
-# [choice] at most this many of the SWV's wait API calls are held at once (swv_mock.api takes
-# half); every connection has a thread of its own, so this bounds waiting, not serving
+# every connection is served by a thread of its own; the SWV's wait API holds at most half this
+# many callers at once (swv_mock.api)
 DEFAULT_THREADS = 32
 
 

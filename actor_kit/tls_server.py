@@ -110,7 +110,7 @@ class _Handler(WSGIRequestHandler):
             environ[identity.PEER_OIN] = oin
 
     def log_request(self, code="-", size="-"):
-        pass  # quiet as waitress: the actors keep their own message log
+        pass  # quiet as the plain server: the actors keep their own message log
 
     def log_message(self, format, *args):
         pass

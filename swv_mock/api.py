@@ -16,8 +16,8 @@ from .terugkoppeling import InvoerFout
 
 MAX_WAIT_SECONDS = 120.0
 DEFAULT_WAIT_SECONDS = 10.0
-# [choice] at most half of the server's request threads (actor_kit.server) may sit in a wait;
-# the other callers are told to come back instead of taking the threads the pages need
+# [choice] at most half of DEFAULT_THREADS callers (actor_kit.server) may sit in a wait at once;
+# the others are told to come back, so waiting callers cannot pile up threads and connections
 MAX_WAITERS = DEFAULT_THREADS // 2
 _waiters_lock = threading.Lock()
 
