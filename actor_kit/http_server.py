@@ -444,6 +444,7 @@ class ThreadedWsgiServer(socketserver.ThreadingTCPServer):
         self._open: set[socket.socket] = set()
         self._workers: set[threading.Thread] = set()
         self._closing = False
+        self.accepted = 0       # connections accepted so far, a TLS one before its handshake
         self._loop_done = threading.Event()
         self._loop_done.set()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -460,6 +461,7 @@ class ThreadedWsgiServer(socketserver.ThreadingTCPServer):
                                   args=(request, client_address), daemon=True,
                                   name=f"http-{self.effective_port}")
         with self._lock:
+            self.accepted += 1
             if self._closing or len(self._open) >= CONNECTION_LIMIT:
                 self.shutdown_request(request)
                 return

@@ -54,6 +54,12 @@ class ServerThread:
             pass  # closed under our feet by stop()
 
     @property
+    def connections(self) -> int:
+        """Connections accepted so far, also those whose TLS handshake then failed: that a peer
+        came at all, whatever it made of the certificate."""
+        return self._server.accepted
+
+    @property
     def url(self) -> str:
         return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 

@@ -9,6 +9,7 @@ scenarios meant to catch each one is harness/conformance/defects.py.
 from __future__ import annotations
 
 import logging
+import time
 
 from actor_kit import defect_switch
 from oso_protocol.transport import faults
@@ -42,9 +43,13 @@ NO_RETRY_TC = "no_retry_tc"                                # TC unreachable: ref
 ACCEPT_FOREIGN_KOPPELSLEUTEL = "accept_foreign_koppelsleutel"  # only KoppelsleutelOnbekend refuses
 ACCEPT_ANY_CALLER = "accept_any_caller"                    # any certificate of the PKI may notify
 SKIP_SERVER_VERIFICATION = "skip_server_verification"      # the LAS's certificate not checked
+LATE_SKIP_SERVER_VERIFICATION = "late_skip_server_verification"  # the same, fetching 3 s late
 TERUGKOPPELING_BEFORE_MELDEN = "terugkoppeling_before_melden"  # LAS first, TC second
 REJECT_VO_PROFILE = "reject_vo_profile"                    # a valid VOSWV dossier refused
 SMALL_MESSAGE_LIMIT = "small_message_limit"                # 4 MiB where 16 MiB is documented
+
+# late_skip_server_verification: the pause before its unverified documentRequest
+LATE_FETCH_SECONDS = 3.0
 
 # small_message_limit: the limit the broken SWV applies to a documentResponse
 SMALL_LIMIT_BYTES = 4 * 1024 * 1024
@@ -160,6 +165,15 @@ class SkipAfmelding(FetchPolicy):
 @_defect(SKIP_SERVER_VERIFICATION)
 class SkipServerVerification(FetchPolicy):
     def verify_for_las(self):
+        return False
+
+
+@_defect(LATE_SKIP_SERVER_VERIFICATION)
+class LateSkipServerVerification(FetchPolicy):
+    # an SWV that queues its fetches: the unverified request comes after a pause, past any
+    # fixed window a harness might watch
+    def verify_for_las(self):
+        time.sleep(LATE_FETCH_SECONDS)
         return False
 
 

@@ -92,6 +92,14 @@ def test_no_expired_or_foreign_certificate_is_refused_in_the_handshake(echo, pki
     assert _get(echo.url + "/wie", pki_dir, "las-sim").json()["oin"] == LAS_OIN
 
 
+def test_a_refused_handshake_still_counts_as_a_connection(echo, pki_dir):
+    # what the impostor-LAS scenario waits for: that the SWV came at all, before it refused
+    assert echo.connections == 0
+    with pytest.raises(requests.exceptions.SSLError):
+        _get(echo.url + "/wie", pki_dir, "las-sim", trust="andere-ca.pem")
+    assert echo.connections >= 1
+
+
 def test_a_valid_certificate_with_an_unknown_oin_gets_in_but_names_nobody(echo, pki_dir):
     # the transport only vouches for the chain; which OIN may do what is the actors' rule
     resp = _get(echo.url + "/wie", pki_dir, "slecht/verkeerde-oin")

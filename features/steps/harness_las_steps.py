@@ -292,6 +292,10 @@ def swv_asks_session(env, ctx):
 @then("bereikt geen sessieId de LAS")
 def no_session_reaches_impostor(env, ctx):
     k = ctx.koppelsleutel
+    # A request can only follow a connection: the watch starts at the SWV's first contact with
+    # this LAS, however late that comes, so a slow SWV is held to the rule as a fast one is.
+    # An SWV that never comes within its wait has sent nothing here either.
+    _wait(lambda: ctx.peer.contacts > 0, env.swv.config.wait_seconds)
     time.sleep(1.5 * STILTE_SECONDS)
     rows = [r for r in env.probe.journal if r.get("actor") == "harnas-las" and r.get("direction") == "in"]
     assert not rows, (f"SWV stuurde {len(rows)} verzoek(en) met sessieId naar een LAS waarvan het"

@@ -250,6 +250,9 @@ CATALOGUS: tuple[Defect, ...] = (
     _d(SWV, "skip_server_verification", "Controleert het servercertificaat van de LAS niet en stuurt"
        " zijn documentRequest met sessieId ook naar een LAS met een verlopen certificaat of van een"
        " onbekende CA.", BEDRIEGER, tls=True),
+    _d(SWV, "late_skip_server_verification", "Controleert het servercertificaat van de LAS niet en"
+       " stuurt zijn documentRequest met sessieId pas na 3 s naar een LAS met een verlopen certificaat"
+       " of van een onbekende CA.", BEDRIEGER, tls=True),
     # --- LAS: identiteit met certificaten (gespeeld over wederzijdse TLS) ---
     _d(LAS, "ignore_caller_certificate", "Levert het dossier bij een geldige sessie zonder na te gaan"
        " of het certificaat van de beller bij het doel van de sessie hoort.", DOSSIER_ALLEEN_AAN_DOEL,

@@ -41,6 +41,11 @@ class CraftedLas:
         self.server = ServerThread(app, tls=tls)  # under mutual TLS: the LAS system's certificate
 
     @property
+    def contacts(self) -> int:
+        """Connections made to this LAS so far, refused handshakes included."""
+        return self.server.connections
+
+    @property
     def soap_url(self) -> str:
         return self.server.url + "/oso"
 
