@@ -160,13 +160,17 @@ def _http_error(exc: HTTPException):
     """Dutch pages for the web pages; the machine interfaces keep their own answers."""
     if request.path.startswith("/oso"):
         return exc
+    # a 405 says which methods the address does take, as HTTP wants
+    allow = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
     if wants_json():
-        return jsonify({"fout": exc.description, "code": exc.name}), exc.code
+        fout = "Deze methode is op dit adres niet toegestaan." if exc.code == 405 else exc.description
+        return jsonify({"fout": fout, "code": exc.name}), exc.code, allow
     titels = {400: "Verzoek geweigerd", 404: "Niet gevonden", 405: "Niet toegestaan"}
     teksten = {404: "Deze pagina bestaat niet.",
-               405: "Deze handeling kan op deze pagina niet."}
+               405: "Deze handeling kan op deze pagina niet: de methode is hier niet toegestaan."}
     tekst = exc.description if exc.code == 400 else teksten.get(exc.code, exc.description)
-    return melding(titels.get(exc.code, "Fout"), tekst, exc.code or 500)
+    page, status = melding(titels.get(exc.code, "Fout"), tekst, exc.code or 500)
+    return page, status, allow
 
 
 def register_ui(app: Flask, *pages) -> None:

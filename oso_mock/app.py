@@ -78,8 +78,13 @@ def create_app(config: dict | None = None) -> Flask:
                                melding=tekst or "Deze pagina bestaat niet bij dit Traffic Center."), 404
 
     @app.errorhandler(405)
-    def not_allowed(_exc):
-        return jsonify({"fout": "Deze methode is hier niet toegestaan.", "code": "Onbekend"}), 405
+    def not_allowed(exc):
+        # as for a 404: a page for a browser, JSON for the API, /oso and JSON clients
+        allow = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
+        tekst = f"De methode {request.method} is op dit adres niet toegestaan."
+        if wants_json() or request.path.startswith("/oso"):
+            return jsonify({"fout": tekst, "code": "Onbekend"}), 405, allow
+        return render_template("tc/fout.html", titel="Methode niet toegestaan", melding=tekst), 405, allow
 
     app.extensions["oso_mock"] = tc
     app.extensions["oso_sim_messagelog"] = messagelog

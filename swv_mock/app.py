@@ -145,6 +145,17 @@ def create_app(config: dict | None = None) -> Flask:
                                terug=url_for("swv_ui.inbox"),
                                terug_tekst="Naar de aanvragen (startpagina)"), 404
 
+    @app.errorhandler(405)
+    def not_allowed(exc):
+        # as for a 404: a page for a browser, JSON for the API, /oso and JSON clients
+        allow = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
+        tekst = f"De methode {request.method} is op dit adres niet toegestaan."
+        if wants_json() or request.path.startswith("/oso"):
+            return jsonify({"fout": tekst, "code": "Onbekend"}), 405, allow
+        return render_template("swv/melding.html", titel="Methode niet toegestaan", melding=tekst,
+                               terug=url_for("swv_ui.inbox"),
+                               terug_tekst="Naar de aanvragen (startpagina)"), 405, allow
+
     # Resume what a previous process left half-way: the database is the truth, not memory.
     sender.recover()
     ctx.herhaler = herstel.start(ophalen, sender, config,

@@ -35,6 +35,11 @@ def page1280(page):
     page.set_viewport_size({"width": 1280, "height": 800})
     return page
 
+# every badge stays one box on one line: a word of it never goes half to the next line
+BADGES_WHOLE = """() => [...document.querySelectorAll('.badge')].every(b =>
+    b.getClientRects().length === 1 &&
+    b.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(b).fontSize) + 8)"""
+
 
 def test_step_mode_situations_say_they_fetch_themselves(demo, page1280):
     page = page1280
@@ -65,6 +70,11 @@ def test_verloop_and_sender_follow_the_exchange(demo, page1280):
     assert stappen[0] == "Notificatie ontvangen (koppelsleutel bevestigd bij de TC)", stappen
     assert stappen[1:] == ["Dossier opgevraagd bij de LAS (documentRequest)", "Sessie afgemeld bij de TC"]
     assert page.evaluate(FITS)
+    assert page.locator("#stappen .badge").count() > 0
+    assert page.evaluate(BADGES_WHOLE), "een badge in het Verloop breekt midden in een woord"
+    page.set_viewport_size({"width": 900, "height": 900})   # a narrow window squeezes the cells
+    assert page.evaluate(BADGES_WHOLE), "een badge in het Verloop breekt midden in een woord (900 px)"
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#stappen").scroll_into_view_if_needed()
     screenshot(page, "page-swv-verloop")
 
@@ -97,6 +107,22 @@ def test_unknown_address_is_a_dutch_page_with_a_link_home(demo, page1280):
         asked = requests.get(demo.urls[role] + "/bestaat-niet", timeout=10,
                              headers={"Accept": "application/json"})
         assert asked.status_code == 404 and asked.json().get("fout"), role
+
+
+def test_a_wrong_method_is_a_dutch_page_too(demo, page1280):
+    # a form's address opened in the browser: the person reads Dutch and finds the way home
+    page = page1280
+    for role, path in (("tc", "/demo/situaties/x"), ("las", "/zorgvragen/1/verzenden"),
+                       ("swv", "/stap-voor-stap")):
+        resp = page.goto(demo.urls[role] + path)
+        assert resp.status == 405 and "text/html" in resp.headers["content-type"], role
+        assert "POST" in resp.headers.get("allow", ""), role
+        assert page.locator("html").get_attribute("lang") == "nl", role
+        expect(page.locator("main")).to_contain_text("niet toegestaan", ignore_case=True)
+        assert page.locator("main a").count() > 0, role
+        screenshot(page, f"page-405-{role}")
+        asked = requests.get(demo.urls[role] + path, headers={"Accept": "application/json"}, timeout=10)
+        assert asked.status_code == 405 and asked.json().get("fout"), role
 
 
 class _School:
