@@ -133,6 +133,21 @@ def wants_json() -> bool:
     return accept.quality("application/json") > accept.quality("text/html")
 
 
+def allow_header(exc) -> dict:
+    """The Allow header of a 405: which methods the address does take, as HTTP wants."""
+    methods = getattr(exc, "valid_methods", None)
+    return {"Allow": ", ".join(methods)} if methods else {}
+
+
+def method_not_allowed(exc, page):
+    """A 405 in Dutch: JSON for the API, /oso and JSON clients, else `page(tekst)`, the actor's
+    own page with a way home."""
+    tekst = f"De methode {request.method} is op dit adres niet toegestaan."
+    if wants_json() or request.path.startswith("/oso"):
+        return jsonify({"fout": tekst, "code": "Onbekend"}), 405, allow_header(exc)
+    return page(tekst), 405, allow_header(exc)
+
+
 def _cross_site(public_url: str | None) -> bool:
     origin = request.headers.get("Origin")
     if origin is not None:

@@ -11,7 +11,7 @@ from flask import (Blueprint, Flask, Response, current_app, jsonify, render_temp
 from werkzeug.exceptions import HTTPException
 
 from actor_kit.dutch_time import datumtijd
-from actor_kit.web import content_disposition, register_web, wants_json
+from actor_kit.web import allow_header, content_disposition, register_web, wants_json
 
 from . import leerlingen as ll
 from . import ui_kaart
@@ -160,8 +160,7 @@ def _http_error(exc: HTTPException):
     """Dutch pages for the web pages; the machine interfaces keep their own answers."""
     if request.path.startswith("/oso"):
         return exc
-    # a 405 says which methods the address does take, as HTTP wants
-    allow = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
+    allow = allow_header(exc)
     if wants_json():
         fout = "Deze methode is op dit adres niet toegestaan." if exc.code == 405 else exc.description
         return jsonify({"fout": fout, "code": exc.name}), exc.code, allow

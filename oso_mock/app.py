@@ -17,7 +17,7 @@ from actor_kit import ids
 from actor_kit.messagelog import MessageLog
 from actor_kit.inbox import RefusedInbox, inbox_blueprint
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, install_soap_endpoint
-from actor_kit.web import register_web, wants_json
+from actor_kit.web import method_not_allowed, register_web, wants_json
 from .db import SCHEMA, TcStore
 from oso_protocol.transport.messages import NS
 
@@ -79,12 +79,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.errorhandler(405)
     def not_allowed(exc):
-        # as for a 404: a page for a browser, JSON for the API, /oso and JSON clients
-        allow = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
-        tekst = f"De methode {request.method} is op dit adres niet toegestaan."
-        if wants_json() or request.path.startswith("/oso"):
-            return jsonify({"fout": tekst, "code": "Onbekend"}), 405, allow
-        return render_template("tc/fout.html", titel="Methode niet toegestaan", melding=tekst), 405, allow
+        return method_not_allowed(exc, lambda tekst: render_template(
+            "tc/fout.html", titel="Methode niet toegestaan", melding=tekst))
 
     app.extensions["oso_mock"] = tc
     app.extensions["oso_sim_messagelog"] = messagelog

@@ -23,7 +23,7 @@ from actor_kit.messagelog import MessageLog
 from actor_kit.soap_client import SoapClient
 from actor_kit.inbox import RefusedInbox, inbox_blueprint
 from actor_kit.soap_endpoint import DEFAULT_MAX_BYTES, install_soap_endpoint
-from actor_kit.web import register_web, wants_json
+from actor_kit.web import method_not_allowed, register_web, wants_json
 from actor_kit.store import Store
 from oso_protocol.transport.messages import NS
 
@@ -147,14 +147,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.errorhandler(405)
     def not_allowed(exc):
-        # as for a 404: a page for a browser, JSON for the API, /oso and JSON clients
-        allow = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
-        tekst = f"De methode {request.method} is op dit adres niet toegestaan."
-        if wants_json() or request.path.startswith("/oso"):
-            return jsonify({"fout": tekst, "code": "Onbekend"}), 405, allow
-        return render_template("swv/melding.html", titel="Methode niet toegestaan", melding=tekst,
-                               terug=url_for("swv_ui.inbox"),
-                               terug_tekst="Naar de aanvragen (startpagina)"), 405, allow
+        return method_not_allowed(exc, lambda tekst: render_template(
+            "swv/melding.html", titel="Methode niet toegestaan", melding=tekst,
+            terug=url_for("swv_ui.inbox"), terug_tekst="Naar de aanvragen (startpagina)"))
 
     # Resume what a previous process left half-way: the database is the truth, not memory.
     sender.recover()
