@@ -63,7 +63,12 @@ def test_zorgvraag_and_swv_find_the_running_demo(tmp_path):
         assert "niet verzonden" in tk.stderr
     finally:
         demo.send_signal(signal.SIGINT)
-        demo.wait(30)
+        try:
+            demo.wait(30)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            _, err = demo.communicate(timeout=10)
+            raise AssertionError(f"de demo stopte niet binnen 30 s na Ctrl-C:\n{err[-3000:]}") from None
     assert demo.returncode == 0
     assert not state.exists()
 
